@@ -1,0 +1,3 @@
+"""sugraph: the Security Union knowledge graph."""
+
+__version__ = "0.1.0"
