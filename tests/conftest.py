@@ -1,0 +1,73 @@
+"""Shared fixtures: the built graph, the embedded store, and a real uvicorn server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from sugraph.build import KnowledgeGraph, load
+from sugraph.config import Settings
+from sugraph.store.oxigraph import OxigraphStore
+from sugraph.web.app import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def kg() -> KnowledgeGraph:
+    return load(ROOT)
+
+
+@pytest.fixture(scope="session")
+def store(kg: KnowledgeGraph) -> OxigraphStore:
+    return OxigraphStore.from_graph(kg)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """uvicorn serving an app in a background thread, on a free port of 127.0.0.1."""
+
+    def __init__(self, app) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("test server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def serve(settings: Settings | None = None, **kwargs) -> LiveServer:
+    """A LiveServer for an app built with these settings (use as a context manager)."""
+    settings = settings or Settings(root=ROOT, public_base="https://w3id.org/sugraph")
+    return LiveServer(create_app(settings, **kwargs))
+
+
+@pytest.fixture(scope="session")
+def server(kg: KnowledgeGraph, store: OxigraphStore) -> Iterator[LiveServer]:
+    """One real server for the whole session, serving the shipped graph."""
+    with serve(Settings(root=ROOT), kg=kg, store=store) as live:
+        yield live
