@@ -13,6 +13,7 @@ from ..build import KnowledgeGraph, load
 from ..config import Settings
 from ..store import Store
 from ..store.oxigraph import OxigraphStore
+from . import health
 
 
 def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = None,
@@ -26,4 +27,5 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
     app.state.kg = kg
     app.state.store = store
     # Routers are included here, one line per module (sparql, queries, linkeddata, pages, …).
+    app.include_router(health.router)
     return app

@@ -1,0 +1,29 @@
+"""Liveness and readiness probes for process managers, load balancers and CI smoke tests."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+router = APIRouter(tags=["operations"])
+
+READY_TIMEOUT = 2.0  # seconds: a probe must answer fast even when the backend hangs
+
+
+@router.get("/health", summary="Liveness: the process is up and serving")
+async def health(request: Request) -> dict:
+    return {"status": "ok", "version": request.app.state.kg.version}
+
+
+@router.get("/ready", summary="Readiness: the graph is loaded and the backend answers")
+async def ready(request: Request) -> JSONResponse:
+    store = request.app.state.store
+    try:
+        await asyncio.wait_for(asyncio.to_thread(store.ask, "ASK { ?s ?p ?o }", None, READY_TIMEOUT),
+                               timeout=READY_TIMEOUT)
+    except Exception:  # any failure means "not ready"; the reason is the backend's, not the client's
+        return JSONResponse({"status": "unavailable", "backend": store.name,
+                             "message": "the query backend does not answer"}, status_code=503)
+    return JSONResponse({"status": "ready", "backend": store.name, "version": request.app.state.kg.version})

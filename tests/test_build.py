@@ -1,0 +1,102 @@
+"""The build: files → asserted graph + OWL 2 RL closure, kept apart, with a content hash."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import URIRef
+from rdflib.namespace import FOAF, RDF, SKOS
+
+from sugraph.build import KnowledgeGraph, LoadError, SourceSet, is_useful_inference, load, parse_file, reason
+from sugraph.namespaces import ID, ORG, SUG
+
+from conftest import FIXTURES, ROOT
+
+NATO = ID["actor/nato"]
+EUROPOL = ID["actor/europol"]
+EC3 = ID["actor/european-cybercrime-centre"]
+
+
+def test_asserted_and_inferred_are_disjoint(kg: KnowledgeGraph) -> None:
+    assert len(kg.inferred) > 0
+    assert not any(t in kg.asserted() for t in kg.inferred)
+
+
+def test_closure_types_subclass_instances(kg: KnowledgeGraph) -> None:
+    assert (EUROPOL, RDF.type, SUG.Actor) in kg.inferred
+    assert (EUROPOL, RDF.type, ORG.Organization) in kg.inferred
+    assert (EUROPOL, RDF.type, FOAF.Agent) in kg.inferred
+
+
+def test_closure_follows_broader_transitively(kg: KnowledgeGraph) -> None:
+    # radicalisation ⊑ terrorism is asserted; the transitive form is inferred
+    assert (ID["threat/radicalisation"], SKOS.broaderTransitive, ID["threat/terrorism"]) in kg.inferred
+    assert (ID["threat/terrorism"], SKOS.narrower, ID["threat/radicalisation"]) in kg.inferred
+
+
+def test_closure_adds_inverse_properties(kg: KnowledgeGraph) -> None:
+    assert (EUROPOL, ORG.hasSubOrganization, EC3) in kg.inferred
+    addressed = set(kg.union().subjects(SUG.addresses, ID["threat/hybrid-threats"]))
+    assert addressed and all((ID["threat/hybrid-threats"], SUG.addressedBy, m) in kg.union() for m in addressed)
+
+
+def test_closure_lifts_sub_properties_of_involves(kg: KnowledgeGraph) -> None:
+    partners = set(kg.data.subjects(SUG.hasPartner, NATO))
+    assert partners
+    assert all((m, SUG.involves, NATO) in kg.union() for m in partners)
+
+
+def test_reasonable_gives_the_owlrl_closure_queries_rely_on(kg: KnowledgeGraph) -> None:
+    import owlrl
+
+    expanded = kg.asserted()
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(expanded)
+    relied_on = [RDF.type, SKOS.broaderTransitive, SKOS.narrower, SUG.involves, SUG.involvedIn, SUG.addressedBy,
+                 SUG.implementedBy, SUG.priorityOf, SUG.replacedBy, ORG.hasSubOrganization]
+
+    def entity_links(graph, p):
+        return {(s, o) for s, o in graph.subject_objects(p)
+                if str(s).startswith(str(ID)) and isinstance(o, URIRef) and is_useful_inference(s, p, o)}
+
+    for p in relied_on:
+        assert entity_links(kg.union(), p) == entity_links(expanded, p), p
+
+
+def test_no_inference_mode_adds_nothing(kg: KnowledgeGraph) -> None:
+    assert len(reason(kg.asserted(), "none")) == 0
+
+
+def test_unknown_inference_mode_is_refused(kg: KnowledgeGraph) -> None:
+    with pytest.raises(ValueError, match="unknown inference mode"):
+        reason(kg.asserted(), "magic")
+
+
+def test_syntax_error_names_file_line_and_column() -> None:
+    with pytest.raises(LoadError) as err:
+        parse_file(FIXTURES / "build" / "broken.ttl")
+    assert err.value.path.name == "broken.ttl"
+    assert (err.value.line, err.value.column) == (3, 50)
+
+
+def test_missing_file_is_a_load_error(tmp_path: Path) -> None:
+    with pytest.raises(LoadError, match="No such file"):
+        parse_file(tmp_path / "absent.ttl")
+
+
+def test_load_refuses_a_partial_graph(tmp_path: Path) -> None:
+    for folder in ("ontology", "shapes", "data"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    shutil.copy(FIXTURES / "build" / "broken.ttl", tmp_path / "data" / "zz-broken.ttl")
+    with pytest.raises(LoadError):
+        load(tmp_path)
+
+
+def test_content_hash_changes_with_any_source_byte(tmp_path: Path) -> None:
+    for folder in ("ontology", "shapes", "data"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    before = SourceSet.of(tmp_path).content_hash()
+    with (tmp_path / "data" / "shared.ttl").open("a") as f:
+        f.write("\n# a comment\n")
+    assert SourceSet.of(tmp_path).content_hash() != before
