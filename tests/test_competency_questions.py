@@ -1,0 +1,215 @@
+"""The ten competency questions of queries/*.rq, each with its exact expected answer on the shipped data.
+
+The queries run as the service runs them: parameters are bound through their `VALUES ?x { UNDEF }`
+placeholders, over asserted + inferred triples.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pyoxigraph as ox
+import pytest
+
+from sugraph.namespaces import ID
+from sugraph.store.base import Store
+
+from conftest import ROOT
+
+
+def iri(path: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{ID}{path}")
+
+
+def run(store: Store, name: str, **params: ox.NamedNode | ox.Literal) -> list[dict[str, str]]:
+    """Rows of a named query, terms as their string values with the entity base cut off."""
+    params.setdefault("lang", ox.Literal("en"))
+    query = (ROOT / "queries" / f"{name}.rq").read_text(encoding="utf-8")
+    return [{k: v.value.removeprefix(str(ID)) for k, v in row.items()} for row in store.select(query, params)]
+
+
+def column(rows: list[dict[str, str]], name: str) -> list[str]:
+    return [r[name] for r in rows]
+
+
+def test_q1_measures_addressing_hybrid_threats_that_involve_nato(store: Store) -> None:
+    rows = run(store, "measures-by-threat-and-actor", threat=iri("threat/hybrid-threats"), actor=iri("actor/nato"))
+    assert rows == [{
+        "measure": "measure/eu-approach-hybrid-threats",
+        "measureLabel": "EU approach to countering hybrid threats",
+        "threatAddressed": "threat/hybrid-threats",
+        "threatLabel": "Hybrid threats",
+        "role": "hasPartner",
+    }]
+
+
+def test_q1_includes_measures_on_narrower_threats(store: Store) -> None:
+    rows = run(store, "measures-by-threat-and-actor", threat=iri("threat/terrorism"), actor=iri("actor/radicalisation-awareness-network"))
+    assert sorted(set(column(rows, "measure"))) == [
+        "measure/ran-workshops-on-returning-foreign-terrorist-fighters",
+        "measure/support-for-member-states-against-radicalisation",
+    ]
+    assert set(column(rows, "threatAddressed")) == {"threat/radicalisation", "threat/foreign-terrorist-fighters"}
+
+
+def test_q2_measures_against_cybercrime_with_actors_and_quotes(store: Store) -> None:
+    rows = run(store, "measures-for-threat", threat=iri("threat/cybercrime"))
+    assert sorted((r["measure"], r["source"]) for r in rows) == sorted([
+        ("measure/countering-criminal-use-of-encryption", "IP/17/1789"),
+        ("instrument/eu-cybercrime-rules", "IP/20/1379"),
+        ("measure/cybercrime-rules-fit-for-purpose", "IP/20/1379"),
+        ("measure/cross-border-access-to-electronic-evidence", "IP/17/1789"),
+        ("measure/countering-identity-theft", "IP/20/1379"),
+        ("measure/new-it-specialists-for-ec3", "IP/17/1789"),
+        ("measure/security-skills-and-awareness", "IP/20/1379"),
+        ("measure/law-enforcement-digital-investigation-capacity", "IP/20/1379"),
+    ])
+    ec3 = next(r for r in rows if r["measure"] == "measure/new-it-specialists-for-ec3")
+    assert set(ec3["actors"].split("; ")) == {"European Cybercrime Centre", "Europol"}
+    assert ec3["quotes"] == "devrait être doté par Europol de nouveaux spécialistes en informatique"
+
+
+def test_q2_labels_follow_the_language_parameter(store: Store) -> None:
+    rows = run(store, "measures-for-threat", threat=iri("threat/hybrid-threats"), lang=ox.Literal("fr"))
+    assert column(rows, "measureLabel") == ["Approche de l'UE en matière de lutte contre les menaces hybrides"]
+
+
+def test_q3_actors_involved_in_the_most_measures(store: Store) -> None:
+    rows = run(store, "most-involved-actors")
+    top = [(r["actor"], int(r["measures"])) for r in rows[:4]]
+    assert top == [
+        ("actor/european-commission", 36),
+        ("actor/law-enforcement", 5),
+        ("actor/member-states", 4),
+        ("actor/partner-countries", 3),
+    ]
+    assert len(rows) == 21
+
+
+def test_q4_measures_announced_in_2017_grouped_by_threat(store: Store) -> None:
+    rows = run(store, "measures-by-source", document=iri("document/ip-17-1789"))
+    by_threat = [(r.get("threat", "").removeprefix("threat/"), r["measure"]) for r in rows]
+    assert by_threat == [
+        ("criminal-use-of-encryption", "measure/countering-criminal-use-of-encryption"),
+        ("cyber-threats", "measure/closing-gaps-in-cybersecurity-framework"),
+        ("cyber-threats", "measure/cef-funding-for-csirts-network"),
+        ("cyber-threats", "measure/review-of-cybersecurity-strategy-2013"),
+        ("cyber-threats", "measure/short-term-operational-cybersecurity-measures"),
+        ("cyberattacks", "measure/closing-gaps-in-cybersecurity-framework"),
+        ("cyberattacks", "measure/cef-funding-for-csirts-network"),
+        ("cyberattacks", "measure/new-it-specialists-for-ec3"),
+        ("cyberattacks", "measure/short-term-operational-cybersecurity-measures"),
+        ("cybercrime", "measure/cross-border-access-to-electronic-evidence"),
+        ("cybercrime", "measure/new-it-specialists-for-ec3"),
+        ("foreign-terrorist-fighters", "measure/additional-initiatives-against-radicalisation-2017"),
+        ("foreign-terrorist-fighters", "measure/ran-workshops-on-returning-foreign-terrorist-fighters"),
+        ("online-radicalisation", "measure/additional-initiatives-against-radicalisation-2017"),
+        ("online-radicalisation", "measure/national-internet-referral-units"),
+        ("online-radicalisation", "measure/call-on-internet-platforms-to-step-up-efforts"),
+        ("online-radicalisation", "instrument/eu-internet-forum"),
+        ("radicalisation", "measure/additional-initiatives-against-radicalisation-2017"),
+        ("radicalisation", "measure/radicalisation-measures-june-2016"),
+        ("radicalisation", "measure/cooperation-with-partner-countries-on-inclusion"),
+        ("radicalisation", "measure/support-for-member-states-against-radicalisation"),
+        ("radicalisation", "measure/ran-workshops-on-returning-foreign-terrorist-fighters"),
+        ("radicalisation", "measure/high-level-expert-group-on-radicalisation"),
+        ("radicalisation", "measure/support-for-social-inclusion-and-integration"),
+        ("terrorism", "measure/radicalisation-measures-june-2016"),
+        ("online-terrorist-content", "measure/national-internet-referral-units"),
+        ("online-terrorist-content", "measure/call-on-internet-platforms-to-step-up-efforts"),
+        ("online-terrorist-content", "instrument/eu-internet-forum"),
+        ("terrorist-financing", "instrument/action-plan-terrorist-financing-2016"),
+        ("", "instrument/connecting-europe-facility"),
+        ("", "instrument/erasmus-plus"),
+        ("", "instrument/ecris-tcn"),
+        ("", "instrument/european-pillar-of-social-rights"),
+        ("", "instrument/legislative-proposal-ecris-tcn"),
+        ("", "instrument/legislative-proposal-eu-lisa"),
+        ("", "measure/new-approach-to-interoperability"),
+    ]
+
+
+def test_q5_threats_in_both_years_and_only_in_2020(store: Store) -> None:
+    rows = run(store, "threats-2017-and-2020")
+    presence = {r["threat"].removeprefix("threat/"): r["presence"] for r in rows}
+    assert sorted(t for t, p in presence.items() if p == "2017 and 2020") == [
+        "cyber-threats", "cyberattacks", "cybercrime", "foreign-terrorist-fighters", "organised-crime",
+        "radicalisation", "terrorism", "terrorist-financing", "violent-extremism",
+    ]
+    assert sorted(t for t, p in presence.items() if p == "2020 only") == [
+        "attacks-on-critical-infrastructure", "attacks-on-public-spaces", "child-sexual-abuse", "data-theft",
+        "drug-trafficking", "hybrid-threats", "identity-theft", "illegal-firearms-trafficking", "malware",
+        "migrant-smuggling", "trafficking-in-human-beings",
+    ]
+
+
+def test_q6_money_with_what_it_is_for(store: Store) -> None:
+    rows = run(store, "money")
+    assert [(r["subject"], r["kind"], r.get("value"), r.get("minValue"), r.get("maxValue"), r["currency"]) for r in rows] == [
+        ("threat/organised-crime", "estimatedCost", None, "218000000000", "282000000000", "EUR"),
+        ("measure/cef-funding-for-csirts-network", "funding", "10800000", None, None, "EUR"),
+    ]
+    assert Decimal(rows[1]["value"]) == Decimal("10.8e6")
+
+
+def test_q7_bodies_within_europol_and_what_they_do(store: Store) -> None:
+    rows = run(store, "sub-organisations", organisation=iri("actor/europol"))
+    assert column(rows, "body") == ["actor/eu-internet-referral-unit", "actor/european-cybercrime-centre"]
+    assert rows[1]["measures"] == "New IT specialists for the European Cybercrime Centre"
+    assert all(r["description"] for r in rows)
+
+
+def test_q8_measures_under_each_priority_of_the_2020_strategy(store: Store) -> None:
+    rows = run(store, "measures-by-priority", strategy=iri("strategy/eu-security-union-strategy"))
+    per_priority: dict[str, set[str]] = {}
+    for r in rows:
+        per_priority.setdefault(f'{r["ordinal"]} {r["priority"]}', set()).add(r["measure"])
+    assert per_priority == {
+        "1 priority/future-proof-security-environment": {
+            "instrument/joint-cyber-unit", "instrument/critical-infrastructure-resilience-rules",
+            "measure/nis-directive-revision", "measure/cybersecurity-strategic-priorities",
+            "measure/international-cyber-partnerships", "measure/public-private-cooperation-public-spaces"},
+        "2 priority/tackling-evolving-threats": {
+            "measure/eu-approach-hybrid-threats", "instrument/eu-strategy-child-sexual-abuse",
+            "measure/cybercrime-rules-fit-for-purpose", "measure/countering-identity-theft",
+            "measure/law-enforcement-digital-investigation-capacity"},
+        "3 priority/protecting-from-terrorism-and-organised-crime": {
+            "instrument/eu-agenda-organised-crime", "measure/better-use-of-existing-databases",
+            "measure/counter-terrorism-cooperation-third-countries", "measure/counter-radicalisation-actions",
+            "instrument/eu-drugs-agenda", "instrument/eu-action-plan-migrant-smuggling",
+            "instrument/eu-action-plan-firearms-trafficking", "measure/review-criminal-asset-confiscation-framework",
+            "measure/strengthening-border-security-legislation"},
+        "4 priority/strong-security-ecosystem": {
+            "measure/european-innovation-hub-internal-security", "instrument/european-skills-agenda",
+            "measure/further-developing-eurojust", "measure/security-research-and-innovation",
+            "measure/security-skills-and-awareness", "measure/strengthening-europol-mandate",
+            "measure/cooperation-with-interpol", "measure/cooperation-with-non-eu-partners-on-evidence"},
+    }
+
+
+def test_q9_the_strategy_that_replaced_the_european_agenda_on_security(store: Store) -> None:
+    rows = run(store, "strategy-successor", strategy=iri("strategy/european-agenda-on-security"))
+    assert rows == [{
+        "successor": "strategy/eu-security-union-strategy",
+        "successorLabel": "EU Security Union Strategy",
+        "startYear": "2020", "endYear": "2025", "replacedStart": "2015", "replacedEnd": "2020",
+    }]
+
+
+def test_q10_measures_with_deadlines_in_date_order(store: Store) -> None:
+    rows = run(store, "deadlines")
+    assert [(r["measure"], r["deadline"], r["timeframe"]) for r in rows] == [
+        ("measure/review-of-cybersecurity-strategy-2013", "2017-09", "planned for September"),
+        ("measure/countering-criminal-use-of-encryption", "2017-10", "by October 2017 at the latest"),
+        ("measure/nis-directive-revision", "2020-12-31", "by the end of the year"),
+        ("measure/cybersecurity-strategic-priorities", "2020-12-31", "by the end of the year"),
+        ("instrument/eu-agenda-organised-crime", "2021", "next year"),
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "queries").glob("*.rq")))
+def test_every_named_query_has_a_bilingual_header(name: str) -> None:
+    header = [line for line in (ROOT / "queries" / f"{name}.rq").read_text(encoding="utf-8").splitlines() if line.startswith("#+")]
+    text = "\n".join(header)
+    for key in ("title:", "description:", "  en:", "  fr:"):
+        assert key in text, f"{name}: header lacks {key.strip()}"
