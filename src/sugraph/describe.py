@@ -1,0 +1,92 @@
+"""What a linked-data client gets back for one IRI, read from the store.
+
+The description is the IRI's concise bounded description (its own triples, and those of the blank
+nodes it leads to, such as qualified derivations and monetary amounts), plus the triples that point
+at it from named resources, plus the labels and types of every IRI it mentions — so a client needs
+no second request to display it. Every triple keeps its named graph, so asserted and inferred
+triples stay distinguishable.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import pyoxigraph as ox
+
+from .search import LabelIndex, normalise
+from .store import Store
+
+# Blank nodes are followed two levels deep (entity → derivation or amount → nested node): SPARQL
+# cannot constrain the intermediate nodes of a property path to be blank, so the depth is explicit.
+DESCRIPTION_QUERY = """
+SELECT DISTINCT ?s ?p ?o ?g WHERE {
+  VALUES ?entity { UNDEF }
+  {
+    GRAPH ?g { ?entity ?p ?o }
+    BIND(?entity AS ?s)
+  } UNION {
+    ?entity ?p1 ?s . FILTER(isBlank(?s))
+    GRAPH ?g { ?s ?p ?o }
+  } UNION {
+    ?entity ?p1 ?b . ?b ?p2 ?s . FILTER(isBlank(?b) && isBlank(?s))
+    GRAPH ?g { ?s ?p ?o }
+  } UNION {
+    GRAPH ?g { ?s ?p ?entity } FILTER(isIRI(?s))
+    BIND(?entity AS ?o)
+  }
+}
+"""
+
+NEIGHBOURS_QUERY = """
+SELECT DISTINCT ?s ?p ?o ?g WHERE {
+  VALUES ?s { UNDEF }
+  VALUES ?p { <http://www.w3.org/2000/01/rdf-schema#label> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> }
+  GRAPH ?g { ?s ?p ?o }
+}
+"""
+
+EXISTS_QUERY = """
+ASK {
+  VALUES ?entity { UNDEF }
+  { ?entity ?p ?o } UNION { ?s ?p ?entity }
+}
+"""
+
+
+def _quad(row: dict) -> ox.Quad:
+    return ox.Quad(row["s"], row["p"], row["o"], row["g"])
+
+
+def describe(store: Store, iri: str) -> list[ox.Quad]:
+    """The description of `iri` as quads in the asserted or inferred graph, in a stable order
+    (its own triples first); empty if unknown."""
+    entity = ox.NamedNode(iri)
+    quads = [_quad(row) for row in store.select(DESCRIPTION_QUERY, {"entity": entity})]
+    linked = {t for q in quads for t in (q.subject, q.object) if isinstance(t, ox.NamedNode)}
+    linked.discard(entity)
+    if linked:
+        quads += [_quad(row) for row in store.select(NEIGHBOURS_QUERY, {"s": sorted(linked, key=str)})]
+
+    def rank(q: ox.Quad) -> tuple[int, str]:  # the entity first, then its blank nodes, then the rest
+        return (0 if q.subject == entity else 1 if isinstance(q.subject, ox.BlankNode) else 2, str(q))
+
+    return sorted(set(quads), key=rank)
+
+
+def exists(store: Store, iri: str) -> bool:
+    """Whether any triple names `iri`, as subject or object."""
+    return store.ask(EXISTS_QUERY, {"entity": ox.NamedNode(iri)})
+
+
+def close_matches(index: LabelIndex, words: str, limit: int = 5) -> list[str]:
+    """Entity IRIs whose names resemble `words` (e.g. a mistyped slug): name matches first,
+    then names within a small edit distance."""
+    hits = [hit.iri for hit in index.search(words, limit)]
+    if hits:
+        return hits
+    by_key: dict[str, str] = {}
+    for iri, names in sorted(index.names.items()):
+        for name in names:
+            by_key.setdefault(name.key, iri)
+    keys = difflib.get_close_matches(normalise(words), list(by_key), n=limit * 2, cutoff=0.75)
+    return list(dict.fromkeys(by_key[k] for k in keys))[:limit]

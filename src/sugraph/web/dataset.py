@@ -1,0 +1,92 @@
+"""The whole dataset: dumps at stable URLs and its VoID + DCAT description at /.well-known/void.
+
+Dumps and the description are serialized the first time they are asked for (so a server started
+from a cached store does not build the rdflib graphs until needed), then served from memory. TriG and
+N-Quads keep asserted and inferred triples in their named graphs, the triple formats merge them.
+A `.gz` suffix gives the same bytes gzip-compressed.
+"""
+
+from __future__ import annotations
+
+import gzip
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+
+from ..dataset_meta import Distribution, void_graph
+from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
+from ..store.oxigraph import quads
+from .linkeddata import (JSON_LD, N_QUADS, N_TRIPLES, RDF_XML, TRIG, TURTLE, Format, content_type,
+                         listing, once, represent, serialize, serialize_graph)
+
+DUMP_NAME = "sugraph"
+DUMP_FORMATS = (TURTLE, N_TRIPLES, JSON_LD, TRIG, N_QUADS)
+VOID_FORMATS = (TURTLE, JSON_LD, RDF_XML, N_TRIPLES)
+VOID_PATH = "/.well-known/void"
+
+
+# file name → (format, gzip-compressed?)
+DUMPS = {f"{DUMP_NAME}.{f.ext}{gz}": (f, bool(gz)) for f in DUMP_FORMATS for gz in ("", ".gz")}
+
+
+def distributions(public_base: str) -> list[Distribution]:
+    """Every dump at its canonical URL."""
+    return [Distribution(f"{public_base}/dumps/{name}", fmt.media_type,
+                         f"{fmt.name} dump{', gzip-compressed' if compressed else ''}", gzip=compressed)
+            for name, (fmt, compressed) in DUMPS.items()]
+
+
+def dump_bytes(app: Starlette, fmt: Format, compressed: bool) -> bytes:
+    kg = app.state.kg
+    everything = once(app, "dump:quads", lambda: sorted(
+        [*quads(kg.asserted(), ASSERTED_GRAPH), *quads(kg.inferred, INFERRED_GRAPH)], key=str))
+    plain = once(app, f"dump:{fmt.ext}", lambda: serialize(everything, fmt))
+    if not compressed:
+        return plain
+    return once(app, f"dump:{fmt.ext}.gz", lambda: gzip.compress(plain, mtime=0))
+
+
+def void_bytes(app: Starlette, fmt: Format) -> bytes:
+    base = app.state.settings.public_base
+    graph = once(app, "void:graph", lambda: void_graph(app.state.kg, base, distributions(base)))
+    return once(app, f"void:{fmt.ext}", lambda: serialize_graph(graph, fmt))
+
+
+router = APIRouter(tags=["dataset"])
+
+
+@router.api_route("/graph/{name}", methods=["GET", "HEAD"], summary="A named graph: 303 to its description")
+async def named_graph(request: Request, name: str) -> Response:
+    """The asserted and inferred graph IRIs of the TriG/N-Quads dumps are described in the VoID."""
+    if f"{request.app.state.settings.public_base}/graph/{name}" not in (str(ASSERTED_GRAPH), str(INFERRED_GRAPH)):
+        raise HTTPException(404, f"no such graph {name!r}")
+    return RedirectResponse(VOID_PATH, status_code=303)
+
+
+@router.api_route("/dumps/", methods=["GET", "HEAD"], summary="The list of dumps")
+async def dumps(request: Request) -> Response:
+    text = ("The whole graph, asserted and inferred triples. TriG and N-Quads keep them in two named "
+            "graphs; the other formats merge them. Described in /.well-known/void.")
+    return listing(request, "sugraph dumps", text, [(f"/dumps/{name}", name) for name in DUMPS])
+
+
+@router.api_route("/dumps/{name}", methods=["GET", "HEAD"], summary="A full dump of the dataset")
+async def dump(request: Request, name: str) -> Response:
+    if name not in DUMPS:
+        raise HTTPException(404, f"no such dump {name!r}; see /dumps/")
+    fmt, compressed = DUMPS[name]
+    body = await run_in_threadpool(dump_bytes, request.app, fmt, compressed)
+    media_type = "application/gzip" if compressed else content_type(fmt)
+    return Response(body, media_type=media_type)
+
+
+@router.api_route(VOID_PATH, methods=["GET", "HEAD"], summary="VoID and DCAT description of the dataset")
+async def void(request: Request) -> Response:
+    return await represent(request, VOID_PATH, VOID_FORMATS, None, lambda fmt: void_bytes(request.app, fmt))
+
+
+@router.api_route(VOID_PATH + ".{ext}", methods=["GET", "HEAD"], summary="The dataset description in one format")
+async def void_in(request: Request, ext: str) -> Response:
+    return await represent(request, VOID_PATH, VOID_FORMATS, ext, lambda fmt: void_bytes(request.app, fmt))

@@ -1,0 +1,248 @@
+"""The ontology at its own IRI: RDF by content negotiation and HTML documentation of every term.
+
+`https://w3id.org/sugraph/ontology#Term` is a hash IRI, so a client asks for `/ontology` and finds
+the term in the document: by its subject in RDF, by the `#Term` anchor in HTML. The version IRI
+(`/ontology/{owl:versionInfo}`) serves the same document while that version is the current one.
+
+The HTML is generated from the ontology graph itself (labels and definitions in fr and en, domains,
+ranges, hierarchy), plus how the data uses each term (counts and examples, read from the store).
+pyLODE was tried: its newest release fails at import when installed from its wheel, and the
+previous one runs the en and fr labels together ("ThreatMenace") and shows neither usage counts nor
+examples; hence this small generator.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import pyoxigraph as ox
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, VANN
+from starlette.applications import Starlette
+
+from ..namespaces import ONTOLOGY_IRI, SUG, sparql_prologue
+from ..search import short_name
+from .linkeddata import HTML, JSON_LD, N_TRIPLES, RDF_XML, TURTLE, Format, once, represent, serialize_graph
+
+ONTOLOGY_FORMATS = (TURTLE, HTML, JSON_LD, RDF_XML, N_TRIPLES)
+EXAMPLES = 3
+LANGS = ("en", "fr")
+
+ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+                         autoescape=True, trim_blocks=True, lstrip_blocks=True)
+
+CLASS_USAGE = sparql_prologue() + "SELECT ?t (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?t } GROUP BY ?t"
+PROPERTY_USAGE = sparql_prologue() + "SELECT ?t (COUNT(*) AS ?n) WHERE { ?s ?t ?o } GROUP BY ?t"
+CLASS_EXAMPLES = sparql_prologue() + """
+SELECT ?t ?s ?sl WHERE {
+  ?s a ?t . FILTER(isIRI(?s) && STRSTARTS(STR(?t), STR(sug:)))
+  OPTIONAL { ?s rdfs:label ?sl FILTER(langMatches(lang(?sl), "en")) }
+} ORDER BY ?t ?s
+"""
+PROPERTY_EXAMPLES = sparql_prologue() + """
+SELECT ?t ?s ?sl ?o ?ol WHERE {
+  ?s ?t ?o . FILTER(STRSTARTS(STR(?t), STR(sug:)))
+  OPTIONAL { ?s rdfs:label ?sl FILTER(langMatches(lang(?sl), "en")) }
+  OPTIONAL { ?o rdfs:label ?ol FILTER(langMatches(lang(?ol), "en")) }
+} ORDER BY isBlank(?s) isBlank(?o) ?t ?s ?o
+"""
+
+
+@dataclass(frozen=True)
+class Link:
+    """Something the page shows: a term, an entity, a literal (no href) or a blank node."""
+
+    text: str
+    href: str | None = None
+    lang: str | None = None
+
+
+@dataclass
+class TermDoc:
+    iri: str
+    anchor: str
+    kind: str
+    labels: dict[str, str]
+    definitions: dict[str, str]
+    facts: list[tuple[str, list[list[Link]]]]  # heading → values; a value with several links is a union
+    usage: int = 0
+    examples: list[list[Link]] = field(default_factory=list)
+
+
+@dataclass
+class OntologyDoc:
+    iri: str
+    version: str
+    version_iri: str
+    header: list[tuple[str, list[Link]]]
+    sections: list[tuple[str, str, list[TermDoc]]]  # (anchor, title, terms)
+
+
+def current_version(ontology: Graph) -> str:
+    return str(ontology.value(URIRef(ONTOLOGY_IRI), OWL.versionInfo) or "")
+
+
+class _Docs:
+    """Turns the ontology graph into the documentation model."""
+
+    def __init__(self, ontology: Graph, public_base: str):
+        self.g = ontology
+        self.public_base = public_base
+
+    def link(self, node) -> Link:
+        if isinstance(node, Literal):
+            return Link(str(node), lang=node.language)
+        if isinstance(node, BNode):
+            return Link("[ ]")
+        iri = str(node)
+        if iri.startswith(str(SUG)):
+            return Link(short_name(iri), "#" + iri[len(str(SUG)):])
+        if iri.startswith(self.public_base + "/"):  # served here: link to this server's copy
+            return Link(short_name(iri), iri[len(self.public_base):])
+        return Link(short_name(iri), iri)
+
+    def members(self, node) -> list:
+        """The classes a class expression is made of: itself, or those of its owl:unionOf."""
+        union = self.g.value(node, OWL.unionOf) if isinstance(node, BNode) else None
+        return list(Collection(self.g, union)) if union is not None else [node]
+
+    def values(self, subject, prop) -> list[list[Link]]:
+        return [[self.link(m) for m in self.members(o)] for o in sorted(self.g.objects(subject, prop))]
+
+    def inverse_values(self, subject, prop) -> list[list[Link]]:
+        return [[self.link(s)] for s in sorted(self.g.subjects(prop, subject)) if isinstance(s, URIRef)]
+
+    def by_lang(self, subject, prop) -> dict[str, str]:
+        return {o.language: str(o) for o in self.g.objects(subject, prop) if isinstance(o, Literal) and o.language}
+
+    def terms(self, rdf_type: URIRef) -> Iterator[URIRef]:
+        yield from sorted(t for t in self.g.subjects(RDF.type, rdf_type) if str(t).startswith(str(SUG)))
+
+    def mentions(self, prop: URIRef, term: URIRef) -> list[list[Link]]:
+        """Properties whose domain or range is `term`, alone or in a union."""
+        return [[self.link(p)] for p, o in sorted(self.g.subject_objects(prop))
+                if str(p).startswith(str(SUG)) and term in self.members(o)]
+
+    def term(self, iri: URIRef, kind: str, facts: list[tuple[str, list[list[Link]]]]) -> TermDoc:
+        facts += [("See also", self.values(iri, RDFS.seeAlso))]
+        return TermDoc(str(iri), str(iri)[len(str(SUG)):], kind, self.by_lang(iri, RDFS.label),
+                       self.by_lang(iri, SKOS.definition), [(h, v) for h, v in facts if v])
+
+    def class_doc(self, iri: URIRef) -> TermDoc:
+        return self.term(iri, "Class", [
+            ("Subclass of", self.values(iri, RDFS.subClassOf)),
+            ("Superclass of", self.inverse_values(iri, RDFS.subClassOf)),
+            ("In the domain of", self.mentions(RDFS.domain, iri)),
+            ("In the range of", self.mentions(RDFS.range, iri)),
+        ])
+
+    def property_doc(self, iri: URIRef, kind: str) -> TermDoc:
+        characteristics = [[self.link(t)] for t in sorted(self.g.objects(iri, RDF.type))
+                           if t not in (OWL.ObjectProperty, OWL.DatatypeProperty)]
+        return self.term(iri, kind, [
+            ("Domain", self.values(iri, RDFS.domain)),
+            ("Range", self.values(iri, RDFS.range)),
+            ("Subproperty of", self.values(iri, RDFS.subPropertyOf)),
+            ("Superproperty of", self.inverse_values(iri, RDFS.subPropertyOf)),
+            ("Inverse of", self.values(iri, OWL.inverseOf) + self.inverse_values(iri, OWL.inverseOf)),
+            ("Characteristics", characteristics),
+        ])
+
+    def header(self) -> list[tuple[str, list[Link]]]:
+        o = URIRef(ONTOLOGY_IRI)
+        rows = [("IRI", [Link(ONTOLOGY_IRI, "/ontology")]),
+                ("Version IRI", [self.link(v) for v in self.g.objects(o, OWL.versionIRI)]),
+                ("Version", [self.link(v) for v in self.g.objects(o, OWL.versionInfo)]),
+                ("Title", [self.link(v) for v in sorted(self.g.objects(o, DCTERMS.title))]),
+                ("Description", [self.link(v) for v in sorted(self.g.objects(o, DCTERMS.description))]),
+                ("Created", [self.link(v) for v in self.g.objects(o, DCTERMS.created)]),
+                ("Creator", [self.link(v) for v in self.g.objects(o, DCTERMS.creator)]),
+                ("Licence", [self.link(v) for v in self.g.objects(o, DCTERMS.license)]),
+                ("Namespace", [self.link(v) for v in self.g.objects(o, VANN.preferredNamespaceUri)]),
+                ("Prefix", [self.link(v) for v in self.g.objects(o, VANN.preferredNamespacePrefix)])]
+        return [(h, v) for h, v in rows if v]
+
+    def document(self) -> OntologyDoc:
+        version = current_version(self.g)
+        sections = [
+            ("classes", "Classes", [self.class_doc(c) for c in self.terms(OWL.Class)]),
+            ("object-properties", "Object properties",
+             [self.property_doc(p, "Object property") for p in self.terms(OWL.ObjectProperty)]),
+            ("datatype-properties", "Datatype properties",
+             [self.property_doc(p, "Datatype property") for p in self.terms(OWL.DatatypeProperty)]),
+        ]
+        version_iri = str(self.g.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI) or "")
+        return OntologyDoc(ONTOLOGY_IRI, version, version_iri, self.header(), sections)
+
+    def add_usage(self, doc: OntologyDoc, store) -> None:
+        """Usage counts and examples from the data (asserted and inferred)."""
+        counts = {row["t"].value: int(row["n"].value)
+                  for query in (CLASS_USAGE, PROPERTY_USAGE) for row in store.select(query)}
+        examples: dict[str, list[list[Link]]] = defaultdict(list)
+        for row in store.select(CLASS_EXAMPLES):
+            examples[row["t"].value].append([self._example_link(row["s"], row.get("sl"))])
+        for row in store.select(PROPERTY_EXAMPLES):
+            examples[row["t"].value].append([self._example_link(row["s"], row.get("sl")),
+                                             self._example_link(row["o"], row.get("ol"))])
+        for _, _, terms in doc.sections:
+            for term in terms:
+                term.usage = counts.get(term.iri, 0)
+                term.examples = examples.get(term.iri, [])[:EXAMPLES]
+
+    def _example_link(self, node: ox.NamedNode | ox.BlankNode | ox.Literal, label: ox.Literal | None) -> Link:
+        if isinstance(node, ox.Literal):
+            return Link(node.value, lang=node.language)
+        if isinstance(node, ox.BlankNode):
+            return Link("[ ]")
+        link = self.link(URIRef(node.value))
+        return Link(label.value, link.href) if label is not None else link
+
+
+def ontology_html(app: Starlette) -> bytes:
+    docs = _Docs(app.state.kg.ontology, app.state.settings.public_base)
+    doc = docs.document()
+    docs.add_usage(doc, app.state.store)
+    formats = [f for f in ONTOLOGY_FORMATS if f is not HTML]
+    return ENV.get_template("ontology.html").render(doc=doc, formats=formats, langs=LANGS).encode()
+
+
+def ontology_bytes(app: Starlette, fmt: Format) -> bytes:
+    if fmt is HTML:
+        return once(app, "ontology:html", lambda: ontology_html(app))
+    return once(app, f"ontology:{fmt.ext}", lambda: serialize_graph(app.state.kg.ontology, fmt))
+
+
+router = APIRouter(tags=["ontology"])
+
+
+def _serve(request: Request, base_path: str, ext: str | None):
+    return represent(request, base_path, ONTOLOGY_FORMATS, ext, lambda fmt: ontology_bytes(request.app, fmt))
+
+
+@router.api_route("/ontology", methods=["GET", "HEAD"], summary="The ontology (content negotiation)")
+async def ontology(request: Request) -> Response:
+    return await _serve(request, "/ontology", None)
+
+
+@router.api_route("/ontology.{ext}", methods=["GET", "HEAD"], summary="The ontology in one format")
+async def ontology_in(request: Request, ext: str) -> Response:
+    return await _serve(request, "/ontology", ext)
+
+
+@router.api_route("/ontology/{name}", methods=["GET", "HEAD"], summary="A version of the ontology")
+async def ontology_version(request: Request, name: str) -> Response:
+    """`/ontology/1.0.0` (negotiated) or `/ontology/1.0.0.ttl`; only the current version is served."""
+    stem, _, ext = name.rpartition(".")
+    if ext not in {f.ext for f in ONTOLOGY_FORMATS}:
+        stem, ext = name, ""
+    version = current_version(request.app.state.kg.ontology)
+    if stem != version:
+        raise HTTPException(404, f"no ontology version {stem!r}; the current version is {version}")
+    return await _serve(request, f"/ontology/{version}", ext or None)
