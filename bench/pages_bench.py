@@ -1,0 +1,108 @@
+"""How long the human pages take on the real graph: every page kind, and every entity page.
+
+Starts the service as `sugraph serve` would (same settings, same store) on a free port of 127.0.0.1,
+or measures a running one given with --url. Each listed page is fetched --repeat times after two
+warm-up requests; every entity page once. Prints a Markdown table for bench/RESULTS.md.
+
+    python bench/pages_bench.py [--url http://127.0.0.1:8000] [--repeat 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import statistics
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from collections.abc import Iterator
+
+import httpx
+import uvicorn
+
+from sugraph.config import Settings
+from sugraph.namespaces import ENTITY_BASE
+from sugraph.web.app import create_app
+
+BUDGET_MS = 200.0
+PAGES = [
+    "/", "/browse/threat", "/browse/measure", "/browse/measure?threat=hybrid-threats&actor=nato",
+    "/browse/actor", "/browse/instrument", "/browse/document", "/search?q=OTAN", "/search?q=cybercriminalite",
+    "/search.json?q=RSR", "/doc/actor/nato.html", "/doc/actor/european-commission.html",
+    "/doc/threat/terrorism.html?lang=fr", "/doc/document/ip-20-1379.html", "/workbench",
+    "/workbench?name=measures-by-threat-and-actor",
+    "/workbench?name=measures-by-threat-and-actor&threat=threat:cyber-threats&actor=actor:europol",
+]
+ENTITIES_QUERY = f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ENTITY_BASE}")) }}'
+
+
+@contextmanager
+def local_server() -> Iterator[str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(Settings.from_env()), host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise SystemExit("the server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def timed(client: httpx.Client, path: str) -> float:
+    started = time.perf_counter()
+    r = client.get(path)
+    elapsed = (time.perf_counter() - started) * 1000
+    if r.status_code != 200:
+        raise SystemExit(f"{path}: HTTP {r.status_code}")
+    return elapsed
+
+
+def measure(url: str, repeat: int) -> tuple[list[tuple[str, float, float, float]], tuple[int, float, float, str]]:
+    rows = []
+    with httpx.Client(base_url=url, headers={"accept": "text/html"}, timeout=30) as client:
+        for path in PAGES:
+            for _ in range(2):
+                timed(client, path)
+            times = sorted(timed(client, path) for _ in range(repeat))
+            rows.append((path, statistics.median(times), times[int(0.95 * (len(times) - 1))], times[-1]))
+        found = client.get("/sparql", params={"query": ENTITIES_QUERY, "format": "json"}).json()
+        paths = [f"/doc/{b['s']['value'][len(ENTITY_BASE):]}.html" for b in found["results"]["bindings"]]
+        entity_times = {path: timed(client, path) for path in paths}
+    slowest = max(entity_times, key=entity_times.get)
+    return rows, (len(paths), statistics.median(entity_times.values()), entity_times[slowest], slowest)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="a running server (default: start one here)")
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    with (local_server() if args.url is None else _given(args.url)) as url:
+        rows, (n, median, worst, slowest) = measure(url, args.repeat)
+    print(f"| page | median ms | p95 ms | max ms |\n|---|---:|---:|---:|")
+    for path, med, p95, top in rows:
+        print(f"| `{path}` | {med:.1f} | {p95:.1f} | {top:.1f} |")
+    print(f"| all {n} entity pages, once each | {median:.1f} | | {worst:.1f} (`{slowest}`) |")
+    over = [path for path, _, p95, _ in rows if p95 > BUDGET_MS] + ([slowest] if worst > BUDGET_MS else [])
+    if over:
+        print(f"\nover the {BUDGET_MS:.0f} ms budget: {', '.join(over)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+@contextmanager
+def _given(url: str) -> Iterator[str]:
+    yield url.rstrip("/")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

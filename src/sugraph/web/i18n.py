@@ -1,0 +1,260 @@
+"""French and English for the pages: the reader's language and the words around the data.
+
+The data carries its own fr/en labels; this module holds only the interface's words and labels for
+the few reused vocabulary terms (SKOS, DCTERMS, PROV…) that the ontology does not label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+LANGUAGES = ("en", "fr")
+DEFAULT_LANGUAGE = "en"
+COOKIE = "lang"
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # layout
+    "site.name": ("sugraph", "sugraph"),
+    "nav.home": ("Home", "Accueil"),
+    "nav.browse": ("Browse", "Parcourir"),
+    "nav.search": ("Search", "Rechercher"),
+    "nav.workbench": ("Query workbench", "Atelier de requêtes"),
+    "nav.queries": ("Named questions", "Questions nommées"),
+    "nav.api": ("API docs", "Doc. de l'API"),
+    "nav.skip": ("Skip to content", "Aller au contenu"),
+    "nav.language": ("Language", "Langue"),
+    "nav.main": ("Main", "Principale"),
+    "footer.version": ("Data version", "Version des données"),
+    "footer.license": ("Data and ontology: CC BY 4.0. Code: MIT.", "Données et ontologie : CC BY 4.0. Code : MIT."),
+    # home
+    "home.title": ("The EU Security Union knowledge graph", "Le graphe de connaissances de l'union de la sécurité de l'UE"),
+    "home.intro": (
+        "sugraph links the threats the European Union faces to the measures, instruments, actors and "
+        "strategies that answer them. Every fact is traceable to a verbatim quote from a European "
+        "Commission press release.",
+        "sugraph relie les menaces auxquelles l'Union européenne fait face aux mesures, instruments, "
+        "acteurs et stratégies qui y répondent. Chaque fait renvoie à une citation exacte d'un "
+        "communiqué de presse de la Commission européenne."),
+    "home.counts": ("What the graph holds", "Contenu du graphe"),
+    "home.sources": ("Sources", "Sources"),
+    "home.use": ("Use the graph", "Utiliser le graphe"),
+    "home.use.workbench": ("Ask your own question in SPARQL, or start from an example.", "Posez votre propre question en SPARQL, ou partez d'un exemple."),
+    "home.use.queries": ("Ready-made questions with their answers, as JSON, CSV or TSV.", "Des questions prêtes à l'emploi et leurs réponses, en JSON, CSV ou TSV."),
+    "home.use.dumps": ("Download the whole graph", "Télécharger tout le graphe"),
+    "home.use.dumps.text": ("Every triple, asserted and inferred, in the usual RDF formats.", "Tous les triplets, déclarés et inférés, dans les formats RDF usuels."),
+    "home.use.api": ("The HTTP API, described in OpenAPI.", "L'API HTTP, décrite en OpenAPI."),
+    "home.source.original": ("{id} on the Commission's website", "{id} sur le site de la Commission"),
+    "home.version": ("Latest version", "Dernière version"),
+    # browse
+    "browse.title": ("Browse", "Parcourir"),
+    "browse.empty": ("Nothing here yet.", "Rien pour l'instant."),
+    "browse.filter": ("Filter", "Filtrer"),
+    "browse.any": ("any", "toutes"),
+    "browse.apply": ("Apply", "Appliquer"),
+    "browse.reset": ("Reset", "Réinitialiser"),
+    "browse.found": ("{n} found", "{n} trouvé(s)"),
+    "browse.measures.addressing": ("measures", "mesures"),
+    "filter.threat": ("Threat (or a narrower one)", "Menace (ou une menace plus spécifique)"),
+    "filter.actor": ("Actor involved", "Acteur impliqué"),
+    "filter.strategy": ("Strategy", "Stratégie"),
+    "filter.priority": ("Strategic priority", "Priorité stratégique"),
+    "filter.source": ("Source", "Source"),
+    "filter.status": ("Status", "Statut"),
+    "filter.unknown": ("Unknown value for “{name}”: {value}", "Valeur inconnue pour « {name} » : {value}"),
+    "col.measure": ("Measure", "Mesure"),
+    "col.status": ("Status", "Statut"),
+    "col.threats": ("Threats", "Menaces"),
+    # kinds (browse pages)
+    "kind.threat": ("Threats", "Menaces"),
+    "kind.measure": ("Measures", "Mesures"),
+    "kind.instrument": ("Instruments", "Instruments"),
+    "kind.actor": ("Actors", "Acteurs"),
+    "kind.strategy": ("Strategies", "Stratégies"),
+    "kind.priority": ("Strategic priorities", "Priorités stratégiques"),
+    "kind.person": ("People", "Personnes"),
+    "kind.event": ("Events", "Événements"),
+    "kind.document": ("Documents", "Documents"),
+    "kind.statement": ("Statements", "Déclarations"),
+    # entity
+    "entity.links": ("Facts", "Faits"),
+    "entity.incoming": ("Linked from", "Cité par"),
+    "entity.evidence": ("Evidence", "Sources"),
+    "entity.evidence.none": ("No quote supports this entity.", "Aucune citation n'étaye cette entité."),
+    "entity.quote.from": ("from", "extrait de"),
+    "entity.neighbourhood": ("Neighbourhood", "Voisinage"),
+    "entity.neighbourhood.text": ("Entities one or two links away; select one to open it.", "Entités à un ou deux liens ; sélectionnez-en une pour l'ouvrir."),
+    "entity.neighbourhood.more": ("{n} more not shown", "{n} autres non affichées"),
+    "entity.download": ("Download", "Télécharger"),
+    "entity.iri": ("Identifier", "Identifiant"),
+    "entity.inferred": ("inferred", "inféré"),
+    "entity.inferred.title": ("Added by the reasoner, not stated in the data", "Ajouté par le raisonneur, non déclaré dans les données"),
+    "entity.notfound": ("Not found", "Introuvable"),
+    "entity.notfound.text": ("The graph has nothing about {iri}.", "Le graphe ne contient rien sur {iri}."),
+    # search
+    "search.title": ("Search", "Rechercher"),
+    "search.label": ("Name, acronym or part of a name, in French or English", "Nom, sigle ou partie d'un nom, en français ou en anglais"),
+    "search.button": ("Search", "Rechercher"),
+    "search.results": ("{n} result(s) for “{q}”", "{n} résultat(s) pour « {q} »"),
+    "search.none": ("Nothing matches “{q}”.", "Rien ne correspond à « {q} »."),
+    "search.matched": ("matched “{name}”", "trouvé par « {name} »"),
+    "search.json": ("These results as JSON", "Ces résultats en JSON"),
+    # workbench
+    "wb.title": ("Query workbench", "Atelier de requêtes"),
+    "wb.intro": ("Write a SPARQL query, or open one of the named questions below and adapt it.", "Écrivez une requête SPARQL, ou ouvrez l'une des questions nommées ci-dessous et adaptez-la."),
+    "wb.query": ("SPARQL query", "Requête SPARQL"),
+    "wb.run": ("Run", "Exécuter"),
+    "wb.run.hint": ("Ctrl+Enter runs the query.", "Ctrl+Entrée exécute la requête."),
+    "wb.examples": ("Named questions", "Questions nommées"),
+    "wb.params": ("Parameters", "Paramètres"),
+    "wb.required": ("required", "obligatoire"),
+    "wb.choose": ("— choose —", "— choisir —"),
+    "wb.results": ("Results", "Résultats"),
+    "wb.rows": ("{n} row(s) in {ms} ms", "{n} ligne(s) en {ms} ms"),
+    "wb.boolean": ("Answer: {value} ({ms} ms)", "Réponse : {value} ({ms} ms)"),
+    "wb.triples": ("{n} triple(s) in {ms} ms", "{n} triplet(s) en {ms} ms"),
+    "wb.error": ("The query cannot run", "La requête ne peut pas être exécutée"),
+    "wb.download": ("Download the results", "Télécharger les résultats"),
+    "wb.share": ("Shareable link to this query", "Lien partageable vers cette requête"),
+    "wb.sparql": ("SPARQL of this question", "SPARQL de cette question"),
+    "wb.truncated": ("Only the first {n} rows are shown.", "Seules les {n} premières lignes sont affichées."),
+    "wb.unknown": ("There is no named question “{name}”.", "Il n'y a pas de question nommée « {name} »."),
+    "wb.any": ("— any —", "— toutes —"),
+    "error.title": ("Error", "Erreur"),
+}
+
+# Labels for reused vocabulary terms the ontology does not label itself.
+TERM_LABELS: dict[str, tuple[str, str]] = {
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": ("type", "type"),
+    "http://www.w3.org/2000/01/rdf-schema#label": ("label", "libellé"),
+    "http://www.w3.org/2000/01/rdf-schema#seeAlso": ("see also", "voir aussi"),
+    "http://www.w3.org/2004/02/skos/core#altLabel": ("also called", "autre nom"),
+    "http://www.w3.org/2004/02/skos/core#broader": ("broader threat", "menace plus générale"),
+    "http://www.w3.org/2004/02/skos/core#narrower": ("narrower threat", "menace plus spécifique"),
+    "http://www.w3.org/2004/02/skos/core#broaderTransitive": ("within", "relève de"),
+    "http://www.w3.org/2004/02/skos/core#narrowerTransitive": ("includes", "comprend"),
+    "http://www.w3.org/2004/02/skos/core#inScheme": ("in scheme", "dans le schéma"),
+    "http://www.w3.org/2004/02/skos/core#topConceptOf": ("top concept of", "concept de tête de"),
+    "http://www.w3.org/2004/02/skos/core#hasTopConcept": ("top concept", "concept de tête"),
+    "http://www.w3.org/2004/02/skos/core#definition": ("definition", "définition"),
+    "http://www.w3.org/2004/02/skos/core#ConceptScheme": ("Concept scheme", "Schéma de concepts"),
+    "http://purl.org/dc/terms/description": ("description", "description"),
+    "http://purl.org/dc/terms/title": ("title", "titre"),
+    "http://purl.org/dc/terms/identifier": ("identifier", "identifiant"),
+    "http://purl.org/dc/terms/issued": ("issued", "publié le"),
+    "http://purl.org/dc/terms/date": ("date", "date"),
+    "http://purl.org/dc/terms/language": ("language", "langue"),
+    "http://purl.org/dc/terms/publisher": ("publisher", "éditeur"),
+    "http://purl.org/dc/terms/source": ("source", "source"),
+    "http://purl.org/dc/terms/subject": ("subject", "sujet"),
+    "http://purl.org/dc/terms/isPartOf": ("part of", "fait partie de"),
+    "http://purl.org/dc/terms/hasPart": ("has part", "comprend"),
+    "http://purl.org/dc/terms/creator": ("creator", "auteur"),
+    "http://xmlns.com/foaf/0.1/page": ("web page", "page web"),
+    "http://xmlns.com/foaf/0.1/name": ("name", "nom"),
+    "http://xmlns.com/foaf/0.1/Person": ("Person", "Personne"),
+    "http://xmlns.com/foaf/0.1/Document": ("Document", "Document"),
+    "http://www.w3.org/ns/prov#wasDerivedFrom": ("derived from", "tiré de"),
+    "http://www.w3.org/ns/prov#wasAttributedTo": ("said by", "déclaré par"),
+    "http://www.w3.org/ns/prov#wasInfluencedBy": ("influenced by", "influencé par"),
+    "http://www.w3.org/ns/prov#specializationOf": ("specialisation of", "spécialisation de"),
+    "http://www.w3.org/ns/prov#value": ("value", "valeur"),
+    "http://www.w3.org/ns/prov#Derivation": ("Derivation", "Dérivation"),
+    "http://www.w3.org/ns/org#subOrganizationOf": ("part of", "fait partie de"),
+    "http://www.w3.org/ns/org#hasSubOrganization": ("has unit", "comprend l'unité"),
+    "http://www.w3.org/ns/org#holds": ("holds post", "occupe le poste"),
+    "http://www.w3.org/ns/org#heldBy": ("held by", "occupé par"),
+    "http://www.w3.org/ns/org#postIn": ("post in", "poste au sein de"),
+    "http://www.w3.org/ns/org#hasPost": ("has post", "a pour poste"),
+    "http://www.w3.org/ns/org#headOf": ("head of", "dirige"),
+    "http://www.w3.org/ns/org#Post": ("Post", "Poste"),
+    "https://schema.org/value": ("amount", "montant"),
+    "https://schema.org/minValue": ("at least", "au moins"),
+    "https://schema.org/maxValue": ("at most", "au plus"),
+    "https://schema.org/currency": ("currency", "devise"),
+    "https://schema.org/MonetaryAmount": ("Amount of money", "Montant"),
+}
+
+
+def pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[LANGUAGES.index(lang)] if lang in LANGUAGES else pair[0]
+
+
+def translator(lang: str) -> Callable[..., str]:
+    """`_("key", n=3)` for templates: the string in `lang`, formatted with the keyword arguments."""
+
+    def _(key: str, **values: object) -> str:
+        text = pick(STRINGS[key], lang)
+        return text.format(**values) if values else text
+
+    return _
+
+
+def parse_accept_language(header: str) -> list[str]:
+    """Primary language tags of an Accept-Language header, by decreasing preference."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag and quality > 0:
+            ranked.append((-quality, position, tag.split("-")[0].lower()))
+    return [tag for _, _, tag in sorted(ranked)]
+
+
+def choose_language(query: str | None, cookie: str | None, accept_language: str | None) -> str:
+    """The reader's language: an explicit `?lang=`, else the remembered choice, else the browser's."""
+    for explicit in (query, cookie):
+        if explicit in LANGUAGES:
+            return explicit
+    for tag in parse_accept_language(accept_language or ""):
+        if tag in LANGUAGES:
+            return tag
+    return DEFAULT_LANGUAGE
+
+
+MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+           "octobre", "novembre", "décembre"),
+}
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def format_date(value: str, datatype: str, lang: str) -> str:
+    """29 June 2017 / 29 juin 2017 for xsd:date, October 2017 for xsd:gYearMonth; else as written."""
+    months = MONTHS.get(lang, MONTHS["en"])
+    try:
+        if datatype == XSD + "date":
+            year, month, day = value[:10].split("-")
+            return f"{int(day)} {months[int(month) - 1]} {year}"
+        if datatype == XSD + "gYearMonth":
+            year, month = value[:7].split("-")
+            return f"{months[int(month) - 1]} {year}"
+    except (ValueError, IndexError):
+        pass
+    return value
+
+
+def format_number(value: str, lang: str) -> str:
+    """Thousands separated as each language writes them: 10,800,000 / 10 800 000."""
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    text = f"{number:,.0f}" if number == int(number) else f"{number:,.2f}"
+    return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
+
+
+def format_literal(value: str, datatype: str, lang: str) -> str:
+    """A typed literal as a reader expects it in their language."""
+    if datatype in (XSD + "date", XSD + "gYearMonth"):
+        return format_date(value, datatype, lang)
+    if datatype in (XSD + "decimal", XSD + "double", XSD + "float") or (
+            datatype.startswith(XSD) and datatype.endswith(("Integer", "integer", "int", "long"))):
+        return format_number(value, lang)
+    return value

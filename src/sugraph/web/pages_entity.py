@@ -1,0 +1,225 @@
+"""What an entity page shows: facts grouped by property, incoming links, evidence, neighbourhood.
+
+Three store queries per page (the entity's own triples with their blank nodes, its incoming links,
+its neighbours' links), everything else from the startup snapshot (`Site`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from ..namespaces import ASSERTED_GRAPH, ENTITY_BASE, PROV, RDF, RDFS, SKOS, SUG
+from ..store import Store
+from .graphsvg import Link, Picture, neighbourhood
+from .i18n import format_literal
+from .pages_site import Site, href, kind_of, term_label
+
+OUTGOING_QUERY = """
+SELECT DISTINCT ?p ?o ?g ?bp ?bo WHERE {
+  VALUES ?s { UNDEF }
+  GRAPH ?g { ?s ?p ?o }
+  OPTIONAL { FILTER(isBlank(?o)) ?o ?bp ?bo }
+}
+"""
+
+INCOMING_QUERY = f"""
+SELECT DISTINCT ?x ?p WHERE {{
+  VALUES ?s {{ UNDEF }}
+  GRAPH <{ASSERTED_GRAPH}> {{ ?x ?p ?s }}
+  FILTER(isIRI(?x))
+  FILTER NOT EXISTS {{ GRAPH <{ASSERTED_GRAPH}> {{ ?s ?q ?x }} }}
+}}
+"""
+
+NEIGHBOURS_QUERY = f"""
+SELECT DISTINCT ?n ?p ?m ?out WHERE {{
+  VALUES ?n {{ UNDEF }}
+  GRAPH <{ASSERTED_GRAPH}> {{ {{ ?n ?p ?m BIND(true AS ?out) }} UNION {{ ?m ?p ?n BIND(false AS ?out) }} }}
+  FILTER(isIRI(?m) && STRSTARTS(STR(?m), "{ENTITY_BASE}"))
+}}
+"""
+
+# Shown elsewhere on the page (title, type, evidence) rather than among the facts.
+SHOWN_APART = {str(RDF.type), str(RDFS.label), "http://purl.org/dc/terms/description",
+               str(PROV.qualifiedDerivation)}
+ALL_LANGUAGES = {str(SKOS.altLabel)}  # names in every language help readers of both
+NOT_IN_PICTURE = {str(RDF.type), str(PROV.wasDerivedFrom), str(SKOS.broaderTransitive), str(SKOS.narrowerTransitive)}
+HUB_KINDS = {"document", "status", "scheme"}  # linked to by almost everything: never expanded
+RDF_FORMATS = (("ttl", "Turtle", "text/turtle"), ("jsonld", "JSON-LD", "application/ld+json"),
+               ("rdf", "RDF/XML", "application/rdf+xml"), ("nt", "N-Triples", "application/n-triples"))
+
+
+@dataclass
+class Value:
+    """One object of a fact, ready to print."""
+
+    text: str
+    href: str | None = None
+    lang: str | None = None  # a literal's language, when it is not the page's
+    inferred: bool = False
+    parts: list[Group] = field(default_factory=list)  # a blank node's own facts (e.g. an amount)
+
+
+@dataclass
+class Group:
+    prop: str
+    label: str
+    values: list[Value]
+
+
+@dataclass
+class Evidence:
+    quote: str
+    lang: str | None
+    document: str
+    document_label: str
+    identifier: str
+    issued: str
+    page: str | None
+
+
+@dataclass
+class EntityView:
+    iri: str
+    label: str
+    description: str
+    types: list[Value]
+    groups: list[Group]
+    incoming: list[Group]
+    evidence: list[Evidence]
+    picture: Picture
+    downloads: list[tuple[str, str, str]]  # url, format name, media type
+
+
+def describe_entity(store: Store, site: Site, iri: str, lang: str) -> EntityView | None:
+    """Everything the page of `iri` shows, or None when the graph says nothing about it."""
+    subject = ox.NamedNode(iri)
+    rows = store.select(OUTGOING_QUERY, {"s": subject})
+    if not rows:
+        return None
+    incoming_rows = store.select(INCOMING_QUERY, {"s": subject})
+    facts = _facts(rows, {r["x"].value for r in incoming_rows})
+    # An incoming link whose property has an inverse reads better as this entity's own fact
+    # ("addressed by", "narrower threat"); the others stay incoming ("has partner").
+    facts += [(site.inverses[r["p"].value], r["x"], False) for r in incoming_rows if r["p"].value in site.inverses]
+    incoming_rows = [r for r in incoming_rows if r["p"].value not in site.inverses]
+    evidence = _evidence(site, rows, lang)
+    groups = _outgoing_groups(site, rows, facts, lang, {e.document for e in evidence})
+    incoming = _group(site, lang, ((r["p"].value, _iri_value(site, r["x"].value, lang)) for r in incoming_rows))
+    types = [_iri_value(site, t, lang) for t in sorted(site.asserted_types.get(iri, ()))]
+    downloads = [(f"/doc/{iri[len(ENTITY_BASE):]}.{ext}", name, media) for ext, name, media in RDF_FORMATS]
+    return EntityView(iri, site.label(iri, lang), site.description(iri, lang), types, groups, incoming,
+                      evidence, _picture(store, site, iri, facts, incoming_rows, lang), downloads)
+
+
+def _facts(rows: list[dict], linked_from: set[str]) -> list[tuple[str, ox.Term, bool]]:
+    """(property, object, inferred) of the entity's own triples worth showing: an inferred one only
+    when it reaches something no stated link in either direction reaches (so not a super-property
+    of a stated link, nor an inverse of an incoming one, which the caller adds itself)."""
+    asserted = {r["o"].value for r in rows if r["g"].value == str(ASSERTED_GRAPH)}
+    facts = {}
+    for r in rows:
+        prop, obj, inferred = r["p"].value, r["o"], r["g"].value != str(ASSERTED_GRAPH)
+        if prop in SHOWN_APART or (inferred and (obj.value in asserted or obj.value in linked_from)):
+            continue
+        facts.setdefault((prop, obj), inferred)
+    return [(prop, obj, inferred) for (prop, obj), inferred in facts.items()]
+
+
+def _iri_value(site: Site, iri: str, lang: str, inferred: bool = False) -> Value:
+    return Value(term_label(site, iri, lang), href(iri), inferred=inferred)
+
+
+def _literal_value(literal: ox.Literal, lang: str) -> Value:
+    text = format_literal(literal.value, literal.datatype.value, lang)
+    other = literal.language if literal.language and literal.language != lang else None
+    return Value(text, lang=other)
+
+
+def _group(site: Site, lang: str, pairs) -> list[Group]:
+    """(property, value) pairs → groups sorted by property label, values sorted by text."""
+    by_prop: dict[str, list[Value]] = {}
+    for prop, value in pairs:
+        values = by_prop.setdefault(prop, [])
+        if all((v.text, v.href) != (value.text, value.href) for v in values):
+            values.append(value)
+    groups = [Group(p, term_label(site, p, lang), sorted(vs, key=lambda v: v.text.casefold())) for p, vs in by_prop.items()]
+    return sorted(groups, key=lambda g: g.label.casefold())
+
+
+def _outgoing_groups(site: Site, rows: list[dict], facts: list[tuple[str, ox.Term, bool]], lang: str,
+                     cited: set[str]) -> list[Group]:
+    """The facts as groups, literals in the reader's language when there is one, blank nodes with
+    their own facts, source documents only when no quote already cites them."""
+    in_lang = {p for p, o, _ in facts if isinstance(o, ox.Literal) and o.language == lang}
+    blank_parts: dict[ox.BlankNode, list[tuple[str, ox.NamedNode | ox.Literal]]] = {}
+    for r in rows:
+        if "bp" in r and r["bp"].value != str(RDF.type):
+            blank_parts.setdefault(r["o"], []).append((r["bp"].value, r["bo"]))
+    pairs = []
+    for prop, obj, inferred in facts:
+        if prop == str(PROV.wasDerivedFrom) and obj.value in cited:
+            continue
+        if isinstance(obj, ox.Literal):
+            if obj.language and obj.language != lang and prop in in_lang and prop not in ALL_LANGUAGES:
+                continue
+            pairs.append((prop, _literal_value(obj, lang)))
+        elif isinstance(obj, ox.BlankNode):
+            pairs.append((prop, _blank_value(site, blank_parts.get(obj, []), lang)))
+        else:
+            pairs.append((prop, _iri_value(site, obj.value, lang, inferred)))
+    return _group(site, lang, pairs)
+
+
+def _blank_value(site: Site, parts: list[tuple[str, ox.NamedNode | ox.Literal]], lang: str) -> Value:
+    """A blank node (an amount of money, say) as its label with its other facts beneath."""
+    label_in = {o.language: o.value for p, o in parts if p == str(RDFS.label) and isinstance(o, ox.Literal)}
+    text = label_in.get(lang) or label_in.get("en") or next(iter(label_in.values()), "")
+    others = [(p, _literal_value(o, lang) if isinstance(o, ox.Literal) else _iri_value(site, o.value, lang))
+              for p, o in parts if p != str(RDFS.label)]
+    return Value(text, parts=_group(site, lang, others))
+
+
+def _evidence(site: Site, rows: list[dict], lang: str) -> list[Evidence]:
+    """Each qualified derivation: the verbatim quote and the source document it comes from."""
+    derivations: dict[ox.BlankNode, dict[str, ox.NamedNode | ox.Literal]] = {}
+    for r in rows:
+        if r["p"].value == str(PROV.qualifiedDerivation) and "bp" in r:
+            derivations.setdefault(r["o"], {})[r["bp"].value] = r["bo"]
+    found = []
+    for facts in derivations.values():
+        document = facts.get(str(PROV.entity))
+        quote = facts.get(str(SUG.quote))
+        if document is None:
+            continue
+        source = site.source(document.value)
+        issued = format_literal(source.issued, "http://www.w3.org/2001/XMLSchema#date", lang) if source else ""
+        found.append(Evidence(quote.value if quote else "", quote.language if quote else None, document.value,
+                              site.label(document.value, lang), source.identifier if source else "",
+                              issued, source.page if source else None))
+    return sorted(found, key=lambda e: (e.issued, e.quote))
+
+
+def _picture(store: Store, site: Site, iri: str, facts: list[tuple[str, ox.Term, bool]],
+             incoming_rows: list[dict], lang: str) -> Picture:
+    """The entity's links and its neighbours' stated links, laid out around the entity."""
+    def wanted(prop: str, other: str) -> bool:
+        return prop not in NOT_IN_PICTURE and other.startswith(ENTITY_BASE) and other != iri
+
+    links = [Link(iri, obj.value, term_label(site, prop, lang)) for prop, obj, _ in facts
+             if isinstance(obj, ox.NamedNode) and wanted(prop, obj.value)]
+    links += [Link(r["x"].value, iri, term_label(site, r["p"].value, lang)) for r in incoming_rows
+              if wanted(r["p"].value, r["x"].value)]
+    expandable = sorted({n for link in links for n in (link.subject, link.object)
+                         if n != iri and kind_of(n) not in HUB_KINDS})
+    if expandable:
+        for r in store.select(NEIGHBOURS_QUERY, {"n": [ox.NamedNode(n) for n in expandable]}):
+            n, m, prop = r["n"].value, r["m"].value, r["p"].value
+            if prop in NOT_IN_PICTURE or m == iri:
+                continue
+            label = term_label(site, prop, lang)
+            links.append(Link(n, m, label) if r["out"].value == "true" else Link(m, n, label))
+    return neighbourhood(iri, links, lambda n: site.label(n, lang), lambda n: kind_of(n) or "",
+                         lambda n: kind_of(n) not in HUB_KINDS)
