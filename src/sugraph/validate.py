@@ -1,0 +1,196 @@
+"""SHACL validation (and quality checks) as a typed report that says where each problem is written.
+
+pyshacl does the SHACL work on data + ontology in one graph, so that targets and `sh:class`
+follow `rdfs:subClassOf` by SHACL's own definition of class instances — no inference needed.
+RDFS or OWL RL inference can be asked for, but it hides errors: a range axiom makes every object of
+`sug:involves` a `foaf:Agent`, so `sh:class foaf:Agent` can no longer fail. What pyshacl cannot do,
+this module adds: each result gets the file and line where its focus node is described.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from importlib.resources import files as package_files
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.extras.shacl import parse_shacl_path
+from rdflib.namespace import RDF
+from rdflib.paths import Path as RdfPath
+from rdflib.term import Node
+
+from .build import INFERENCE_MODES, LoadError, find_root, parse_all, rdf_files, reason
+from .linemap import LineMap
+from .namespaces import SH
+
+SHAPES_NS = "https://w3id.org/sugraph/shapes#"
+CHECKS_NS = "https://w3id.org/sugraph/checks#"
+
+
+class Severity(StrEnum):
+    """SHACL's three levels, most severe first."""
+
+    VIOLATION = "violation"
+    WARNING = "warning"
+    INFO = "info"
+
+    @classmethod
+    def of(cls, iri: Node | None) -> Severity:
+        return {SH.Warning: cls.WARNING, SH.Info: cls.INFO}.get(iri, cls.VIOLATION)  # type: ignore[arg-type]
+
+    @property
+    def iri(self) -> URIRef:
+        return SH[self.value.capitalize()]
+
+
+@dataclass(frozen=True)
+class Result:
+    """One problem: what (focus node, path, value), why (source shape or check, message), where (file, line)."""
+
+    severity: Severity
+    focus: Node
+    path: URIRef | RdfPath | None
+    value: Node | None
+    source: URIRef
+    source_name: str
+    message: str
+    constraint: URIRef | None = None
+    file: Path | None = None
+    line: int | None = None
+
+
+@dataclass
+class Report:
+    """All results of one run, sorted by file, line and focus node."""
+
+    results: list[Result]
+    files: list[Path]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def count(self, severity: Severity) -> int:
+        return sum(r.severity is severity for r in self.results)
+
+    @property
+    def conforms(self) -> bool:
+        """True when there is no violation (warnings and infos do not break conformance)."""
+        return self.count(Severity.VIOLATION) == 0
+
+    def exit_code(self, strict: bool = False) -> int:
+        """0 if it conforms, 1 on a violation — or on a warning when strict."""
+        failing = self.count(Severity.VIOLATION) + (self.count(Severity.WARNING) if strict else 0)
+        return 1 if failing else 0
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The files a validation reads."""
+
+    data: tuple[Path, ...]
+    shapes: tuple[Path, ...]
+    ontology: tuple[Path, ...]
+
+
+def bundled() -> Path:
+    """The shapes and ontology shipped inside the package, for use outside a sugraph checkout."""
+    return Path(str(package_files("sugraph") / "bundled"))
+
+
+def resolve_inputs(data: Iterable[Path] | None = None, shapes: Iterable[Path] | None = None,
+                   ontology: Iterable[Path] | None = None, root: Path | None = None) -> Inputs:
+    """Explicit paths win; otherwise the project's data/, shapes/ and ontology/ — or, outside any
+    project (another repository validating its own files), the packaged shapes and ontology."""
+    try:
+        project = root or find_root()
+    except LoadError:
+        if data is None:
+            raise
+        project = bundled()
+    data_paths = list(data) if data is not None else [project / "data"]
+    return Inputs(tuple(rdf_files(data_paths)), tuple(rdf_files(list(shapes or [project / "shapes"]))),
+                  tuple(rdf_files(list(ontology or [project / "ontology"]))))
+
+
+def validate(data: Iterable[Path | str] | None = None, *, shapes: Iterable[Path | str] | None = None,
+             ontology: Iterable[Path | str] | None = None, root: Path | None = None, inference: str = "none",
+             lang: str = "en", checks: bool = False) -> Report:
+    """Validate RDF files (or folders) against SHACL shapes with the ontology loaded; with `checks`,
+    also run the quality checks. Each argument left out defaults to the project's (or packaged)
+    data/, shapes/ and ontology/. Raises LoadError when a file cannot be read."""
+    import pyshacl
+    from pyshacl.errors import ReportableRuntimeError
+
+    if inference not in INFERENCE_MODES:
+        raise ValueError(f"unknown inference mode {inference!r}; choose one of {', '.join(INFERENCE_MODES)}")
+    inputs = resolve_inputs(_paths(data), _paths(shapes), _paths(ontology), root)
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    graph, ontology_graph, shapes_graph = parse_all(inputs.data), parse_all(inputs.ontology), parse_all(inputs.shapes)
+    timings["parse"] = time.perf_counter() - t
+    unlocated: list[Result] = []
+    if checks:  # before the ontology is mixed into the data graph: the checks tell the two apart
+        from .quality import run_checks
+
+        t = time.perf_counter()
+        unlocated += run_checks(graph, ontology_graph, lang)
+        timings["checks"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    graph += ontology_graph
+    if inference != "none":
+        graph += reason(graph, inference)
+    try:
+        _, report_graph, _ = pyshacl.validate(graph, shacl_graph=shapes_graph, inference="none", inplace=True)
+    except ReportableRuntimeError as e:
+        raise LoadError(inputs.shapes[0] if inputs.shapes else "shapes", f"invalid SHACL shapes: {e.message}") from None
+    timings["validate"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    linemap = LineMap(inputs.data + inputs.ontology, graph)
+    results = [_located(r, linemap) for r in _shacl_results(report_graph, shapes_graph, lang) + unlocated]
+    timings["locate"] = time.perf_counter() - t
+    results.sort(key=lambda r: (str(r.file or ""), r.line or 0, str(r.focus), str(r.source), str(r.value)))
+    return Report(results, [shown(f) for f in inputs.data], timings)
+
+
+def _paths(paths: Iterable[Path | str] | None) -> list[Path] | None:
+    return None if paths is None else [Path(p) for p in paths]
+
+
+def _shacl_results(report: Graph, shapes: Graph, lang: str) -> list[Result]:
+    results = []
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        path = report.value(node, SH.resultPath)
+        source = report.value(node, SH.sourceShape)
+        results.append(Result(
+            severity=Severity.of(report.value(node, SH.resultSeverity)),
+            focus=report.value(node, SH.focusNode),
+            path=parse_shacl_path(report, path) if path is not None else None,
+            value=report.value(node, SH.value),
+            source=source,
+            source_name=in_language(shapes.objects(source, SH.name), lang) or str(source),
+            message=in_language(report.objects(node, SH.resultMessage), lang),
+            constraint=report.value(node, SH.sourceConstraintComponent),
+        ))
+    return results
+
+
+def in_language(literals: Iterable[Node], lang: str) -> str:
+    """The text in `lang`, else in English, else any: messages and names are written in fr and en."""
+    texts = {(lit.language or ""): str(lit) for lit in literals if isinstance(lit, Literal)}
+    return texts.get(lang) or texts.get("en") or next(iter(texts.values()), "")
+
+
+def _located(result: Result, linemap: LineMap) -> Result:
+    where = linemap.locate(result.focus, result.path, result.value)
+    if where is None:
+        return result
+    return replace(result, file=shown(where.file), line=where.line)
+
+
+def shown(path: Path) -> Path:
+    """Paths under the working directory are shown relative to it, as CI annotations expect."""
+    return Path(os.path.relpath(path)) if path.resolve().is_relative_to(Path.cwd()) else path
