@@ -33,6 +33,89 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the web service with uvicorn; settings come from SUGRAPH_* variables, then these flags."""
+    import os
+
+    import uvicorn
+
+    from .config import Settings
+    from .web.middleware import log_config
+
+    settings = Settings.from_env(root=args.root, host=args.host, port=args.port, workers=args.workers,
+                                 query_timeout=args.timeout, endpoint=args.endpoint, log_format=args.log_format)
+    if settings.root is not None:
+        os.environ["SUGRAPH_ROOT"] = str(settings.root)  # uvicorn's workers rebuild settings from the environment
+    for name in ("query_timeout", "endpoint"):
+        if getattr(settings, name) is not None:
+            os.environ[f"SUGRAPH_{name.upper()}"] = str(getattr(settings, name))
+    uvicorn.run("sugraph.web.app:create_app", factory=True, host=settings.host, port=settings.port,
+                workers=settings.workers, log_level=args.log_level,
+                log_config=log_config(settings.log_format, args.log_level, access=args.access_log),
+                access_log=False, server_header=False,  # our access log replaces uvicorn's; no version banner
+                h11_max_incomplete_event_size=settings.max_url_length + settings.max_header_bytes + 1024)
+    return EXIT_OK
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    """Push the built graph (asserted + inferred named graphs) to a remote store's Graph Store Protocol."""
+    from .config import Settings
+    from .namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
+    from .store.cache import LazyKnowledgeGraph, cache_key, prebuilt_store
+    from .store.errors import BackendError
+    from .store.oxigraph import load_into
+    from .store.remote import push_graphs
+
+    settings = Settings.from_env(root=args.root, update_endpoint=args.graph_store)
+    if not settings.update_endpoint:
+        print("error: give --graph-store URL or set SUGRAPH_UPDATE_ENDPOINT (a SPARQL 1.1 Graph Store "
+              "Protocol service, e.g. Virtuoso's http://host:8890/sparql-graph-crud)", file=sys.stderr)
+        return EXIT_USAGE
+    kg = LazyKnowledgeGraph(settings.root, settings.inference)
+    path = prebuilt_store(settings.cache_dir, cache_key(kg.content_hash, settings.inference),
+                          lambda store: load_into(store, kg))
+    try:
+        sent = push_graphs(path, settings.update_endpoint, [str(ASSERTED_GRAPH), str(INFERRED_GRAPH)])
+    except BackendError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_UNREADABLE
+    for graph, size in sent.items():
+        print(f"loaded <{graph}>: {size} bytes of N-Triples")
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """SHACL validation (plus the quality checks with --all / `check`); exit 1 on violations."""
+    import os
+
+    from .reports import github_error, render
+    from .validate import validate
+
+    try:
+        report = validate(args.paths or None, shapes=args.shapes, ontology=args.ontology, root=args.root,
+                          inference=args.inference, lang=args.lang, checks=args.all)
+    except LoadError as e:
+        if args.format == "github":
+            print(github_error(e))
+        raise
+    color = args.format == "text" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    sys.stdout.write(render(report, args.format, strict=args.strict, color=color))
+    return report.exit_code(args.strict)
+
+
+def add_validate_arguments(p: argparse.ArgumentParser) -> None:
+    from .reports import FORMATS
+
+    p.add_argument("paths", nargs="*", type=Path, metavar="FILE_OR_DIR", help="RDF to validate (default: the project's data/)")
+    p.add_argument("--shapes", action="append", type=Path, metavar="FILE_OR_DIR", help="SHACL shapes (default: shapes/; repeatable)")
+    p.add_argument("--ontology", action="append", type=Path, metavar="FILE_OR_DIR", help="ontology (default: ontology/; repeatable)")
+    p.add_argument("--format", choices=list(FORMATS), default="text", help="output format (default: text)")
+    p.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
+    p.add_argument("--inference", choices=["none", "rdfs", "owlrl"], default="none",
+                   help="expand the data first (default: none; SHACL already follows rdfs:subClassOf)")
+    p.add_argument("--lang", choices=["en", "fr"], default="en", help="language of messages and shape names")
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="sugraph", description="The Security Union knowledge graph.")
     parser.add_argument("--root", type=Path, default=None, help="project folder (default: found from the working directory)")
@@ -40,6 +123,27 @@ def build_parser() -> Parser:
     stats = sub.add_parser("stats", help="build the graph and print its size")
     stats.add_argument("--inference", choices=["none", "rdfs", "owlrl"], default="owlrl")
     stats.set_defaults(func=cmd_stats)
+    serve = sub.add_parser("serve", help="run the SPARQL service and web site (uvicorn)")
+    serve.add_argument("--host", default=None, help="address to listen on (SUGRAPH_HOST, default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (SUGRAPH_PORT, default 8000)")
+    serve.add_argument("--workers", type=int, default=None, help="uvicorn worker processes (SUGRAPH_WORKERS, default 1)")
+    serve.add_argument("--timeout", type=float, default=None, help="query time limit in seconds (SUGRAPH_QUERY_TIMEOUT)")
+    serve.add_argument("--endpoint", default=None, help="query this remote SPARQL endpoint instead (SUGRAPH_ENDPOINT)")
+    serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    serve.add_argument("--no-access-log", dest="access_log", action="store_false")
+    serve.add_argument("--log-format", choices=["text", "json"], default=None,
+                       help="log lines as text or one JSON object each (SUGRAPH_LOG_FORMAT, default text)")
+    serve.set_defaults(func=cmd_serve)
+    load_cmd = sub.add_parser("load", help="push the built graph to a remote store (SPARQL 1.1 Graph Store Protocol)")
+    load_cmd.add_argument("--graph-store", default=None, help="Graph Store Protocol URL (SUGRAPH_UPDATE_ENDPOINT)")
+    load_cmd.set_defaults(func=cmd_load)
+    validate_cmd = sub.add_parser("validate", help="validate RDF against the SHACL shapes (exit 1 on violations)")
+    add_validate_arguments(validate_cmd)
+    validate_cmd.add_argument("--all", action="store_true", help="also run the quality checks (as `sugraph check`)")
+    validate_cmd.set_defaults(func=cmd_validate)
+    check_cmd = sub.add_parser("check", help="validate and run the ontology and data quality checks")
+    add_validate_arguments(check_cmd)
+    check_cmd.set_defaults(func=cmd_validate, all=True)
     return parser
 
 

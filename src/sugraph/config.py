@@ -28,6 +28,9 @@ class Settings:
     port: int = 8000
     workers: int = 1
     log_format: str = "text"
+    max_url_length: int = 8192                   # bytes of path + query string; longer → 414
+    max_header_bytes: int = 8192                 # bytes of all request headers; more → 431
+    max_body_bytes: int = 1_048_576              # bytes of a request body; more → 413
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

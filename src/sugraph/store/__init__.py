@@ -1,5 +1,28 @@
 """Query backends: the embedded pyoxigraph store (default) or a remote SPARQL 1.1 endpoint."""
 
-from .base import BackendError, QueryError, QueryTimeout, Store
+from __future__ import annotations
 
-__all__ = ["BackendError", "QueryError", "QueryTimeout", "Store"]
+import os
+
+from ..build import KnowledgeGraph
+from ..config import Settings
+from .base import BackendError, Dataset, QueryError, QueryTimeout, Store
+from .cache import LazyKnowledgeGraph, cache_key, prebuilt_store
+
+__all__ = ["BackendError", "Dataset", "QueryError", "QueryTimeout", "Store", "open_store"]
+
+
+def open_store(settings: Settings, kg: KnowledgeGraph | LazyKnowledgeGraph) -> Store:
+    """The backend the settings ask for: the remote endpoint if one is set, else worker processes
+    over the prebuilt store for `kg` (built now unless the cache already has it)."""
+    options = {"timeout": settings.query_timeout, "allowed_endpoints": settings.allowed_service_endpoints}
+    if settings.endpoint:
+        from .remote import RemoteStore
+
+        return RemoteStore(settings.endpoint, **options)
+    from .oxigraph import load_into
+    from .pool import PooledStore
+
+    path = prebuilt_store(settings.cache_dir, cache_key(kg.content_hash, settings.inference),
+                          lambda store: load_into(store, kg))
+    return PooledStore(path, workers=max(2, os.cpu_count() or 1), **options)

@@ -11,12 +11,24 @@ never change the query's structure. A parameter left unbound keeps UNDEF: uncons
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
-
+import functools
 import re
+import threading
+from abc import ABC, abstractmethod
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
 
+import anyio.to_thread
 import pyoxigraph as ox
+
+from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
+
+from .analysis import analyse, capped, check, syntax_error
+from .errors import BackendError, QueryError, QueryTimeout, UpstreamTimeout
+
+__all__ = ["BackendError", "Dataset", "QueryError", "QueryTimeout", "Store", "UpstreamTimeout",
+           "bind_values", "placeholders"]
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Row = dict[str, Term]
@@ -28,18 +40,6 @@ _PLACEHOLDER = r"VALUES\s+\?{name}\s*\{{\s*UNDEF\s*\}}"
 def placeholders(sparql: str) -> list[str]:
     """Names of the parameters a query declares with `VALUES ?name { UNDEF }`."""
     return re.findall(r"VALUES\s+\?(\w+)\s*\{\s*UNDEF\s*\}", sparql)
-
-
-class QueryError(Exception):
-    """The query is malformed or not allowed (the client's fault: HTTP 400)."""
-
-
-class QueryTimeout(Exception):
-    """The query ran past its time limit and was stopped (HTTP 503)."""
-
-
-class BackendError(Exception):
-    """The backend cannot answer: unreachable, broken or returning garbage (HTTP 502)."""
 
 
 def bind_values(sparql: str, bindings: Bindings | None) -> str:
@@ -56,29 +56,159 @@ def bind_values(sparql: str, bindings: Bindings | None) -> str:
     return sparql
 
 
+RESULTS_MEDIA_TYPES = ("application/sparql-results+json", "application/sparql-results+xml",
+                       "text/csv", "text/tab-separated-values")
+GRAPH_MEDIA_TYPES = ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml",
+                     "application/trig", "application/n-quads")
+DEFAULT_GRAPHS = (str(ASSERTED_GRAPH), str(INFERRED_GRAPH))
+_GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def media_types_for(form: str) -> tuple[str, ...]:
+    """What a query of this form can be answered in: result sets for SELECT/ASK, RDF otherwise."""
+    return RESULTS_MEDIA_TYPES if form in ("SELECT", "ASK") else GRAPH_MEDIA_TYPES
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset a query runs over (SPARQL 1.1 Protocol `default-graph-uri`/`named-graph-uri`)."""
+
+    default_graphs: tuple[str, ...] = DEFAULT_GRAPHS
+    named_graphs: tuple[str, ...] | None = None  # None: every named graph of the store
+
+
+class ResultCache:
+    """Serialized results by request, least recently used first out, bounded in bytes.
+
+    Safe because a store never changes while it is open (a new data version is a new store), and
+    worth it because a service answers the same few questions again and again."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> bytes | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: Hashable, value: bytes) -> None:
+        if len(value) > self.max_bytes // 8:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            self._size += len(value) - (len(old) if old is not None else 0)
+            self._items[key] = value
+            while self._size > self.max_bytes:
+                self._size -= len(self._items.popitem(last=False)[1])
+
+
 class Store(ABC):
-    """A read-only SPARQL engine over the built knowledge graph (asserted + inferred)."""
+    """A read-only SPARQL engine over the built knowledge graph (asserted + inferred).
+
+    Backends implement `_execute` (run a checked query, answer serialized bytes) and may override
+    `graphs`; everything else is shared, so the safety checks and the result parsing exist once.
+    """
 
     name: str = "store"
 
+    def __init__(self, *, timeout: float = 10.0, allowed_endpoints: tuple[str, ...] = (),
+                 cache_bytes: int = 64 << 20):
+        self.timeout = timeout
+        self.allowed_endpoints = allowed_endpoints
+        self.cache = ResultCache(cache_bytes)
+        self._known_graphs: frozenset[str] | None = None
+
     @abstractmethod
+    def _execute(self, sparql: str, form: str, media_type: str, dataset: Dataset | None,
+                 timeout: float) -> bytes:
+        """Run a query already checked by `run`; `dataset` None means the query's FROM clauses decide."""
+
+    def graphs(self) -> Sequence[str]:
+        """IRIs of the named graphs in the store."""
+        body = self._execute(_GRAPHS_QUERY, "SELECT", RESULTS_MEDIA_TYPES[0], None, self.timeout)
+        return [s["g"].value for s in ox.parse_query_results(body, ox.QueryResultsFormat.JSON) if s["g"]]
+
+    def known_graphs(self) -> frozenset[str]:
+        """The graphs a FROM clause or `default-graph-uri` may name (read once: the data never changes)."""
+        if self._known_graphs is None:
+            self._known_graphs = frozenset(self.graphs()) | frozenset(DEFAULT_GRAPHS)
+        return self._known_graphs
+
+    def run(self, sparql: str, media_type: str | None = None, *, dataset: Dataset | None = None,
+            timeout: float | None = None, max_rows: int | None = None) -> bytes:
+        """Run a query, answer its results serialized in `media_type` (the form's first type by default).
+
+        Refuses updates, SERVICE and FROM outside the store (QueryError) before the engine sees it;
+        `timeout` may only lower the store's limit; `max_rows` caps SELECT/CONSTRUCT/DESCRIBE."""
+        key = (sparql, media_type, dataset, max_rows)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        info = analyse(sparql)
+        check(info, self.known_graphs(), self.allowed_endpoints)
+        offered = media_types_for(info.form)
+        if media_type is None:
+            media_type = offered[0]
+        elif media_type not in offered:
+            raise QueryError(f"a {info.form} query cannot be answered as {media_type}")
+        for graph in (dataset.default_graphs + (dataset.named_graphs or ())) if dataset else ():
+            if graph not in self.known_graphs():
+                raise QueryError(f"no graph <{graph}> here, and remote graphs are never fetched")
+        if dataset is None and not (info.from_graphs or info.from_named):
+            dataset = Dataset()
+        limit = self.timeout if timeout is None else min(timeout, self.timeout)
+        text = capped(info, max_rows)
+        try:
+            body = self._execute(text, info.form, media_type, dataset, limit)
+        except QueryError as error:
+            # Report a syntax error at its place in the client's text, not in the capped one.
+            located = syntax_error(info.text) if text != info.text else None
+            raise (located or error) from None
+        self.cache.put(key, body)
+        return body
+
+    async def arun(self, sparql: str, media_type: str | None = None, *, dataset: Dataset | None = None,
+                   timeout: float | None = None, max_rows: int | None = None) -> bytes:
+        """`run` on a worker thread, so a query never blocks the event loop (a cached answer is
+        returned at once, without the thread hop)."""
+        cached = self.cache.get((sparql, media_type, dataset, max_rows))
+        if cached is not None:
+            return cached
+        return await anyio.to_thread.run_sync(functools.partial(
+            self.run, sparql, media_type, dataset=dataset, timeout=timeout, max_rows=max_rows))
+
     def select(self, sparql: str, bindings: Bindings | None = None,
                timeout: float | None = None) -> list[Row]:
         """Rows of a SELECT query; an unbound variable is absent from its row."""
+        text = self._expect(sparql, bindings, "SELECT")
+        result = ox.parse_query_results(self.run(text, timeout=timeout), ox.QueryResultsFormat.JSON)
+        names = [v.value for v in result.variables]
+        return [{n: s[n] for n in names if s[n] is not None} for s in result]
 
-    @abstractmethod
     def ask(self, sparql: str, bindings: Bindings | None = None,
             timeout: float | None = None) -> bool:
         """The answer of an ASK query."""
+        text = self._expect(sparql, bindings, "ASK")
+        return bool(ox.parse_query_results(self.run(text, timeout=timeout), ox.QueryResultsFormat.JSON))
 
-    @abstractmethod
     def construct(self, sparql: str, bindings: Bindings | None = None,
                   timeout: float | None = None) -> list[ox.Triple]:
         """The triples of a CONSTRUCT or DESCRIBE query."""
+        text = self._expect(sparql, bindings, "CONSTRUCT", "DESCRIBE")
+        body = self.run(text, "application/n-triples", timeout=timeout)
+        return [quad.triple for quad in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)]
 
-    @abstractmethod
-    def graphs(self) -> Sequence[str]:
-        """IRIs of the named graphs in the store."""
+    @staticmethod
+    def _expect(sparql: str, bindings: Bindings | None, *forms: str) -> str:
+        text = bind_values(sparql, bindings)
+        if analyse(text).form not in forms:
+            raise QueryError(f"not a {' or '.join(forms)} query")
+        return text
 
     def close(self) -> None:
         """Release resources; the default store holds none."""

@@ -1,16 +1,26 @@
-"""The embedded default backend: pyoxigraph, loaded from the built knowledge graph."""
+"""The embedded engine: pyoxigraph, in memory (tests, small tools) or opened from the prebuilt store.
+
+`evaluate` is the one place a query meets pyoxigraph; both the in-process `OxigraphStore` and the
+worker processes of `PooledStore` call it. Results go straight from pyoxigraph's own serializers to
+bytes: no per-term Python objects on the hot path.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
 from ..build import KnowledgeGraph
 from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES
-from .base import Bindings, QueryError, Row, Store, Term, bind_values
+from .analysis import syntax_message
+from .base import Dataset, Store, Term
+from .errors import BackendError, QueryError
 
+log = logging.getLogger(__name__)
 
 def to_ox(term) -> Term:
     """rdflib term → pyoxigraph term."""
@@ -27,7 +37,7 @@ def to_ox(term) -> Term:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def quads(graph: Graph, graph_name: URIRef):
+def quads(graph: Graph, graph_name: URIRef) -> Iterator[ox.Quad]:
     g = ox.NamedNode(str(graph_name))
     for s, p, o in graph:
         yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), g)
@@ -39,48 +49,53 @@ def load_into(store: ox.Store, kg: KnowledgeGraph) -> None:
     store.extend(quads(kg.inferred, INFERRED_GRAPH))
 
 
+@lru_cache(maxsize=64)
+def _dataset_arguments(dataset: Dataset | None) -> dict:
+    if dataset is None:
+        return {}
+    if dataset == Dataset():
+        # The store holds exactly the asserted and inferred graphs (see load_into), so the default
+        # dataset is the union of all its graphs, which pyoxigraph evaluates faster than a list.
+        return {"use_default_graph_as_union": True}
+    named = None if dataset.named_graphs is None else [ox.NamedNode(g) for g in dataset.named_graphs]
+    return {"default_graph": [ox.NamedNode(g) for g in dataset.default_graphs], "named_graphs": named}
+
+
+def evaluate(store: ox.Store, sparql: str, form: str, media_type: str, dataset: Dataset | None) -> bytes:
+    """Run one checked query and serialize its results; QueryError for the client's mistakes,
+    BackendError (with the detail only in the log) for anything else."""
+    try:
+        result = store.query(sparql, prefixes=PREFIXES, **_dataset_arguments(dataset))
+    except SyntaxError as e:
+        raise QueryError(syntax_message(e)) from None
+    try:
+        if form in ("SELECT", "ASK"):
+            return result.serialize(format=ox.QueryResultsFormat.from_media_type(media_type))
+        return ox.serialize(result, format=ox.RdfFormat.from_media_type(media_type), prefixes=PREFIXES)
+    except Exception:
+        log.exception("query evaluation failed")
+        raise BackendError("the query engine failed while evaluating this query") from None
+
+
 class OxigraphStore(Store):
-    """Queries see the union of all named graphs as their default graph."""
+    """pyoxigraph in this process. It cannot stop a running query: for a served endpoint use
+    `PooledStore`, whose worker processes can be killed at the deadline."""
 
     name = "oxigraph"
 
-    def __init__(self, store: ox.Store):
+    def __init__(self, store: ox.Store, **options):
+        super().__init__(**options)
         self._store = store
 
     @classmethod
-    def from_graph(cls, kg: KnowledgeGraph) -> OxigraphStore:
+    def from_graph(cls, kg: KnowledgeGraph, **options) -> OxigraphStore:
         store = ox.Store()
         load_into(store, kg)
-        return cls(store)
+        return cls(store, **options)
 
-    def _run(self, sparql: str, bindings: Bindings | None):
-        try:
-            return self._store.query(bind_values(sparql, bindings), prefixes=PREFIXES,
-                                     use_default_graph_as_union=True)
-        except SyntaxError as e:
-            raise QueryError(str(e)) from None
-
-    def select(self, sparql: str, bindings: Bindings | None = None,
-               timeout: float | None = None) -> list[Row]:
-        result = self._run(sparql, bindings)
-        if not isinstance(result, ox.QuerySolutions):
-            raise QueryError("not a SELECT query")
-        names = [v.value for v in result.variables]
-        return [{n: s[n] for n in names if s[n] is not None} for s in result]
-
-    def ask(self, sparql: str, bindings: Bindings | None = None,
-            timeout: float | None = None) -> bool:
-        result = self._run(sparql, bindings)
-        if not isinstance(result, ox.QueryBoolean):
-            raise QueryError("not an ASK query")
-        return bool(result)
-
-    def construct(self, sparql: str, bindings: Bindings | None = None,
-                  timeout: float | None = None) -> list[ox.Triple]:
-        result = self._run(sparql, bindings)
-        if not isinstance(result, ox.QueryTriples):
-            raise QueryError("not a CONSTRUCT or DESCRIBE query")
-        return list(result)
+    def _execute(self, sparql: str, form: str, media_type: str, dataset: Dataset | None,
+                 timeout: float) -> bytes:
+        return evaluate(self._store, sparql, form, media_type, dataset)
 
     def graphs(self) -> Sequence[str]:
         return [g.value for g in self._store.named_graphs()]

@@ -7,25 +7,48 @@ Each router module owns one kind of resource and reads what it needs from `reque
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 
 from .. import __version__
-from ..build import KnowledgeGraph, load
+from ..build import KnowledgeGraph
 from ..config import Settings
-from ..store import Store
-from ..store.oxigraph import OxigraphStore
+from ..store import Store, open_store
+from ..store.cache import LazyKnowledgeGraph
+from . import queries, sparql
 from . import health
+from . import pages
+from . import dataset, linkeddata, ontology
+from . import middleware, reload
 
 
 def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = None,
                store: Store | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    kg = kg or load(settings.root, inference=settings.inference)
-    store = store or OxigraphStore.from_graph(kg)
-    app = FastAPI(title="sugraph", version=__version__,
+    # Without a kg, only the source files are hashed: a cached store serves at once, and the rdflib
+    # graphs are built the first time a route needs them.
+    kg = kg or LazyKnowledgeGraph(settings.root, settings.inference)  # type: ignore[assignment]
+    owned = store is None
+    store = store or open_store(settings, kg)
+    app = FastAPI(title="sugraph", version=__version__, on_shutdown=[store.close] if owned else [],
                   description="The Security Union knowledge graph: SPARQL, named queries and linked data.")
+    app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
+                       allow_headers=["*"], max_age=86400,
+                       expose_headers=["ETag", "Link", "Content-Location", "Sugraph-Inferred-Triples"])
+    middleware.install(app, settings)  # outermost: request id, access log, security headers, limits
+    for error in sparql.STORE_ERRORS:
+        app.add_exception_handler(error, sparql.store_error_response)
     app.state.settings = settings
     app.state.kg = kg
     app.state.store = store
     # Routers are included here, one line per module (sparql, queries, linkeddata, pages, …).
+    app.include_router(sparql.router)
+    app.include_router(queries.router(settings))
     app.include_router(health.router)
+    app.include_router(linkeddata.router)
+    app.include_router(dataset.router)
+    app.include_router(ontology.router)
+    app.include_router(pages.router)  # keep last: the site's catch-all pages yield to every API route
+    reload.install(app, owns_store=owned)  # SIGHUP rebuilds the graph; after every app.state assignment
     return app

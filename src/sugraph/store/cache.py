@@ -1,0 +1,94 @@
+"""The prebuilt on-disk store, keyed on the content hash of the sources, so a restart is fast.
+
+A store is built once per (sources, inference mode) into `cache_dir/stores/<key>`: filled in a
+temporary folder, marked complete, then renamed into place, so a crash or a concurrent start never
+leaves a half-built store that looks finished. A server whose sources are unchanged opens the store
+read-only and never parses or reasons again; `LazyKnowledgeGraph` defers that work until some
+route really needs the rdflib graphs.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import shutil
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..build import KnowledgeGraph, SourceSet, find_root, load
+
+log = logging.getLogger(__name__)
+
+_COMPLETE = "COMPLETE"
+KEEP_STORES = 3
+
+
+def cache_key(content_hash: str, inference: str) -> str:
+    return f"{content_hash[:32]}-{inference}"
+
+
+def prebuilt_store(cache_dir: Path, key: str, fill: Callable[[ox.Store], None]) -> Path:
+    """The folder of the store for `key`, built with `fill` unless a complete one is already there."""
+    stores = cache_dir / "stores"
+    path = stores / key
+    if (path / _COMPLETE).is_file():
+        log.info("reusing the prebuilt store %s", path)
+        return path
+    stores.mkdir(parents=True, exist_ok=True)
+    building = stores / f".{key}.{os.getpid()}.{threading.get_ident()}"
+    shutil.rmtree(building, ignore_errors=True)
+    store = ox.Store(str(building))
+    fill(store)
+    store.flush()
+    store.optimize()
+    del store
+    gc.collect()  # pyoxigraph closes the database when the object is freed
+    (building / _COMPLETE).write_text(key)
+    if path.exists():  # an unfinished leftover, or a concurrent builder that won the race
+        if (path / _COMPLETE).is_file():
+            shutil.rmtree(building, ignore_errors=True)
+            return path
+        shutil.rmtree(path, ignore_errors=True)
+    os.replace(building, path)
+    _prune(stores, keep=KEEP_STORES)
+    return path
+
+
+def _prune(stores: Path, keep: int) -> None:
+    """Drop all but the `keep` most recently built stores, so the cache does not grow forever."""
+    built = sorted((p for p in stores.iterdir() if (p / _COMPLETE).is_file()),
+                   key=lambda p: (p / _COMPLETE).stat().st_mtime, reverse=True)
+    for old in built[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+class LazyKnowledgeGraph:
+    """A KnowledgeGraph that is only parsed and reasoned on first use of its graphs.
+
+    `content_hash` and `version` (what the store cache and ETags need) come from hashing the source
+    files, which takes milliseconds; every other attribute loads the real graph once, under a lock."""
+
+    def __init__(self, root: Path | None, inference: str):
+        self._root = root or find_root()
+        self._inference = inference
+        self.sources = SourceSet.of(self._root)
+        self.content_hash = self.sources.content_hash()
+        self._graph: KnowledgeGraph | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def version(self) -> str:
+        return self.content_hash[:16]
+
+    def loaded(self) -> KnowledgeGraph:
+        with self._lock:
+            if self._graph is None:
+                self._graph = load(self._root, inference=self._inference)
+            return self._graph
+
+    def __getattr__(self, name: str):
+        return getattr(self.loaded(), name)

@@ -1,0 +1,25 @@
+"""The three ways a query can fail, each with the HTTP status the service answers with."""
+
+
+class QueryError(Exception):
+    """The query is malformed or not allowed (the client's fault)."""
+
+    status = 400
+
+
+class QueryTimeout(Exception):
+    """The query ran past its time limit and was stopped (the embedded engine's worker is freed)."""
+
+    status = 503
+
+
+class UpstreamTimeout(QueryTimeout):
+    """A remote endpoint did not answer within the time limit (a gateway timeout)."""
+
+    status = 504
+
+
+class BackendError(Exception):
+    """The backend cannot answer: unreachable, broken or returning garbage."""
+
+    status = 502

@@ -1,0 +1,195 @@
+"""Named queries as a web API: `GET /queries` lists them, `GET /queries/{name}` runs one.
+
+Each `queries/*.rq` file becomes its own route at startup, so each is its own operation, with its
+own typed parameters, in the OpenAPI schema at /docs. Results come back from the store as SPARQL
+JSON (cached like any query), are cut to the page, and are re-serialized by pyoxigraph as JSON, CSV
+or TSV, or rendered as an HTML table.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from ..config import Settings
+from ..named_queries import NamedQuery, Param, load_queries, queries_folder
+from ..store.analysis import analyse, paged
+from ..store.errors import QueryError
+from .sparql import cached_response, etag, negotiated, not_modified, url_params
+
+OFFERED = ("application/sparql-results+json", "application/json", "text/csv", "text/tab-separated-values",
+           "text/html")
+_SERIALIZERS = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
+                "application/json": ox.QueryResultsFormat.JSON,
+                "text/csv": ox.QueryResultsFormat.CSV,
+                "text/tab-separated-values": ox.QueryResultsFormat.TSV}
+RESERVED = ("format", "limit", "offset")
+DEFAULT_LIMIT = 100
+_SCHEMAS = {
+    "iri": {"type": "string", "format": "iri"},
+    "string": {"type": "string"},
+    "integer": {"type": "integer"},
+    "decimal": {"type": "number"},
+    "date": {"type": "string", "format": "date"},
+    "year": {"type": "string", "pattern": "^-?[0-9]{4}$"},
+    "boolean": {"type": "boolean"},
+}
+
+
+def router(settings: Settings) -> APIRouter:
+    """A router with one operation per query file found for these settings."""
+    queries = load_queries(queries_folder(settings))
+    api = APIRouter(tags=["Named queries"])
+
+    @api.get("/queries", summary="List the named queries")
+    def list_queries() -> JSONResponse:
+        """Every named query: name, title and description (en/fr), parameters and its URL."""
+        return JSONResponse([_summary(q) for q in queries.values()])
+
+    for query in queries.values():
+        api.add_api_route(
+            f"/queries/{query.name}", _handler(query), methods=["GET"], response_class=Response,
+            summary=query.title.get("en", query.name), operation_id=f"query_{query.name.replace('-', '_')}",
+            description=_describe(query), openapi_extra={"parameters": _parameters(query, settings)})
+
+    @api.get("/queries/{name}", include_in_schema=False)
+    def unknown_query(name: str) -> Response:
+        return JSONResponse({"detail": f"no named query {name!r}; see /queries"}, status_code=404)
+
+    return api
+
+
+def _summary(query: NamedQuery) -> dict:
+    return {"name": query.name, "url": f"/queries/{query.name}", "title": dict(query.title),
+            "description": dict(query.description),
+            "params": [{"name": p.name, "type": p.type, "required": p.required, "list": p.list,
+                        "default": list(p.default) or None, "lang": p.lang, "class": p.cls,
+                        "description": dict(p.description)} for p in query.params]}
+
+
+def _describe(query: NamedQuery) -> str:
+    text = query.description.get("en", "")
+    if "fr" in query.title or "fr" in query.description:
+        text += f"\n\n*{query.title.get('fr', '')}* — {query.description.get('fr', '')}"
+    return text
+
+
+def _parameters(query: NamedQuery, settings: Settings) -> list[dict]:
+    """The OpenAPI parameter objects of one query: its own, then format/limit/offset."""
+    own = [_parameter(p) for p in query.params]
+    return own + [
+        {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv", "tsv", "html"]},
+         "description": "Overrides the Accept header."},
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": settings.max_rows,
+                                                    "default": DEFAULT_LIMIT}},
+        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
+    ]
+
+
+def _parameter(param: Param) -> dict:
+    schema: dict = dict(_SCHEMAS[param.type])
+    if param.list:
+        schema = {"type": "array", "items": schema}
+    if param.default:
+        schema["default"] = list(param.default) if param.list else param.default[0]
+    description = " / ".join(param.description.values())
+    if param.cls:
+        description += f" (an instance of <{param.cls}>)"
+    return {"name": param.name, "in": "query", "required": param.required, "schema": schema,
+            "explode": True, "description": description}
+
+
+def _integer(values: list[str], name: str, default: int, low: int, high: int) -> int:
+    if not values:
+        return default
+    if len(values) > 1 or not values[0].isdigit() or not low <= int(values[0]) <= high:
+        raise QueryError(f"{name} must be one integer from {low} to {high}")
+    return int(values[0])
+
+
+def _handler(query: NamedQuery):
+    async def run(request: Request) -> Response:
+        try:
+            params = url_params(request)
+        except UnicodeDecodeError:
+            raise QueryError("the request is not valid UTF-8") from None
+        values: dict[str, list[str]] = {}
+        for key, value in params:
+            values.setdefault(key, []).append(value)
+        formats = values.pop("format", [])
+        chosen = negotiated(request, formats[-1] if formats else None, OFFERED, f"the query {query.name}")
+        if isinstance(chosen, Response):
+            return chosen
+        settings = request.app.state.settings
+        paging = {key: values.pop(key, []) for key in ("limit", "offset")}
+        limit = _integer(paging["limit"], "limit", min(DEFAULT_LIMIT, settings.max_rows), 1, settings.max_rows)
+        offset = _integer(paging["offset"], "offset", 0, 0, 10**9)
+        text = query.text(values)
+        info = analyse(text)
+        pageable = query.form == "SELECT" and info.limit is None  # a query with its own LIMIT is one page
+        if pageable:
+            text = paged(info, limit + 1, offset)  # one more row tells whether a next page exists
+        elif paging["limit"] or paging["offset"]:
+            raise QueryError(f"the query {query.name} sets its own LIMIT: it cannot be paged")
+        tag = etag(request, text, chosen)
+        if not_modified(request, tag):
+            return cached_response(None, chosen, tag)
+        body = await request.app.state.store.arun(text, "application/sparql-results+json")
+        data = json.loads(body)
+        links = []
+        if pageable:
+            rows = data["results"]["bindings"]
+            if len(rows) > limit:
+                del rows[limit:]
+                links.append(_link(request, limit, offset + limit, "next"))
+            if offset > 0:
+                links.append(_link(request, limit, max(0, offset - limit), "prev"))
+                links.append(_link(request, limit, 0, "first"))
+        response = cached_response(_render(data, chosen, query), chosen, tag)
+        if links:
+            response.headers["Link"] = ", ".join(links)
+        return response
+
+    run.__name__ = f"query_{query.name.replace('-', '_')}"
+    run.__doc__ = query.description.get("en")
+    return run
+
+
+def _link(request: Request, limit: int, offset: int, rel: str) -> str:
+    return f'<{request.url.include_query_params(limit=limit, offset=offset)}>; rel="{rel}"'
+
+
+def _render(data: dict, media_type: str, query: NamedQuery) -> bytes:
+    if media_type == "text/html":
+        return _table(data, query).encode()
+    results = ox.parse_query_results(json.dumps(data), ox.QueryResultsFormat.JSON)
+    return results.serialize(format=_SERIALIZERS[media_type])
+
+
+def _cell(term: dict | None) -> str:
+    if term is None:
+        return ""
+    value = html.escape(term["value"])
+    if term["type"] == "uri":
+        return f'<a href="{value}">{value}</a>'
+    lang = term.get("xml:lang")
+    return f'<span lang="{html.escape(lang)}">{value}</span>' if lang else value
+
+
+def _table(data: dict, query: NamedQuery) -> str:
+    title = html.escape(query.title.get("en", query.name))
+    if "boolean" in data:
+        body = f"<p>{'yes' if data['boolean'] else 'no'}</p>"
+    else:
+        variables = data["head"]["vars"]
+        head = "".join(f"<th>{html.escape(v)}</th>" for v in variables)
+        rows = "".join("<tr>" + "".join(f"<td>{_cell(b.get(v))}</td>" for v in variables) + "</tr>"
+                       for b in data["results"]["bindings"])
+        body = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
+            f"<body><main><h1>{title}</h1><p>{html.escape(query.description.get('en', ''))}</p>"
+            f"{body}</main></body></html>")

@@ -1,0 +1,252 @@
+"""The SPARQL 1.1 Protocol endpoint at /sparql, and the service description it answers without a query.
+
+The handler does only what the protocol needs: read the query and the dataset from the request,
+negotiate the format, and hand the text to the store, which checks it (read-only, no SERVICE, no
+remote FROM), runs it off the event loop with a deadline, and returns pyoxigraph's serialized bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from functools import lru_cache
+from urllib.parse import parse_qsl
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse, Response
+
+from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES, SD
+from ..store import Dataset, QueryError, Store
+from ..store.analysis import analyse
+from ..store.base import media_types_for
+from ..store.errors import BackendError, QueryTimeout
+from .conneg import negotiate, resolve_format
+
+router = APIRouter(tags=["SPARQL"])
+
+FORM_TYPE = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+DESCRIPTION_TYPES = ("text/turtle", "application/ld+json", "text/html")
+_TEXT_TYPES = {"text/csv", "text/tab-separated-values", "text/turtle", "text/html"}
+_RESULT_FORMATS = [ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML, ox.QueryResultsFormat.CSV,
+                   ox.QueryResultsFormat.TSV]
+_GRAPH_FORMATS = [ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML,
+                  ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS]
+
+_PARAMETERS = [
+    {"name": "query", "in": "query", "schema": {"type": "string"},
+     "description": "The SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE). Without it: the service description."},
+    {"name": "default-graph-uri", "in": "query", "schema": {"type": "array", "items": {"type": "string"}},
+     "description": "Graphs whose merge is the default graph (default: asserted + inferred)."},
+    {"name": "named-graph-uri", "in": "query", "schema": {"type": "array", "items": {"type": "string"}},
+     "description": "Graphs available to GRAPH clauses."},
+    {"name": "format", "in": "query", "schema": {"type": "string"},
+     "description": "Overrides Accept: json, xml, csv, tsv, turtle, nt, jsonld, rdfxml, trig, nquads or a media type."},
+    {"name": "timeout", "in": "query", "schema": {"type": "number"},
+     "description": "Seconds; may lower the server's limit, never raise it."},
+]
+
+
+def content_type(media_type: str) -> str:
+    return f"{media_type}; charset=utf-8" if media_type in _TEXT_TYPES else media_type
+
+
+def store_error_response(request: Request, error: QueryError | QueryTimeout | BackendError) -> Response:
+    """The service's answer to a failed query: the status the error class names and its message,
+    which the store layer writes for clients (never an internal exception's text)."""
+    return PlainTextResponse(str(error), status_code=error.status)
+
+
+STORE_ERRORS = (QueryError, QueryTimeout, BackendError)
+
+
+def _one(params: list[tuple[str, str]], name: str) -> str | None:
+    values = [v for k, v in params if k == name]
+    if len(values) > 1:
+        raise QueryError(f"several '{name}' parameters: send exactly one")
+    return values[0] if values else None
+
+
+def _dataset(params: list[tuple[str, str]]) -> Dataset | None:
+    default = tuple(v for k, v in params if k == "default-graph-uri")
+    named = tuple(v for k, v in params if k == "named-graph-uri")
+    return Dataset(default, named) if default or named else None
+
+
+def _timeout(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise QueryError("timeout must be a number of seconds") from None
+    if not seconds > 0:
+        raise QueryError("timeout must be a positive number of seconds")
+    return seconds
+
+
+def negotiated(request: Request, format_value: str | None, offered: tuple[str, ...], what: str) -> str | Response:
+    """The media type to answer in, or a 406 response naming what is available."""
+    if format_value is not None:
+        chosen = resolve_format(format_value, offered)
+    else:
+        chosen = negotiate(request.headers.get("accept"), offered)
+    if chosen is None:
+        return PlainTextResponse(f"none of the requested formats is available for {what}; "
+                                 f"available: {', '.join(offered)}", status_code=406)
+    return chosen
+
+
+def etag(request: Request, *parts: object) -> str:
+    """A strong validator: the data version plus a digest of what selects the representation."""
+    return f'"{request.app.state.kg.version}-{_digest(parts)}"'
+
+
+@lru_cache(maxsize=1024)
+def _digest(parts: tuple) -> str:
+    return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
+
+
+def cached_response(body: bytes | None, media_type: str, tag: str) -> Response:
+    """200 with caching headers, or 304 when the client already holds this version."""
+    headers = {"ETag": tag, "Cache-Control": "public, max-age=300", "Vary": "Accept"}
+    if body is None:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=content_type(media_type), headers=headers)
+
+
+def not_modified(request: Request, tag: str) -> bool:
+    match = request.headers.get("if-none-match")
+    return match is not None and (match.strip() == "*" or tag in (t.strip() for t in match.split(",")))
+
+
+@lru_cache(maxsize=1024)
+def decode_params(urlencoded: bytes) -> tuple[tuple[str, str], ...]:
+    """Parameters of a query string or form body; UnicodeDecodeError unless all of it is UTF-8.
+    (Cached: percent-decoding a long query costs ~100 µs, and clients repeat their queries.)"""
+    return tuple(parse_qsl(urlencoded.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict"))
+
+
+def url_params(request: Request) -> list[tuple[str, str]]:
+    """The URL's parameters; UnicodeDecodeError if they are not UTF-8. Starlette's parse (which
+    FastAPI does for every request anyway) is reused, and only re-done strictly when it replaced
+    something, to tell a real U+FFFD from bytes that are not UTF-8."""
+    params = request.query_params.multi_items()
+    if any("\ufffd" in key or "\ufffd" in value for key, value in params):
+        return list(decode_params(request.scope["query_string"]))
+    return params
+
+
+async def _params(request: Request) -> list[tuple[str, str]]:
+    """The request's parameters: the URL's, plus a POST body's as the protocol defines it."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        params = url_params(request)
+        if request.method != "POST":
+            return params
+        body = await request.body()
+        if media_type == FORM_TYPE:
+            return params + list(decode_params(body))
+        if media_type == QUERY_TYPE:
+            if any(k == "query" for k, _ in params):
+                raise QueryError("several 'query' parameters: the body is the query, remove it from the URL")
+            return params + [("query", body.decode("utf-8"))]
+    except UnicodeDecodeError:
+        raise QueryError("the request is not valid UTF-8") from None
+    if media_type == UPDATE_TYPE:
+        raise QueryError("SPARQL Update is not allowed: this endpoint is read-only")
+    raise QueryError(f"POST needs Content-Type {FORM_TYPE} or {QUERY_TYPE}"
+                     + (f", not {media_type}" if media_type else ""))
+
+
+async def sparql(request: Request) -> Response:
+    """SPARQL 1.1 Protocol: query by GET `?query=`, or POST (form or `application/sparql-query`).
+    Results by Accept (SPARQL JSON/XML/CSV/TSV; Turtle, N-Triples, JSON-LD, RDF/XML, TriG, N-Quads)
+    or `format=`. Read-only; no SERVICE; time-limited and row-capped."""
+    params = await _params(request)
+    if any(k == "update" for k, _ in params):
+        raise QueryError("SPARQL Update is not allowed: this endpoint is read-only")
+    query = _one(params, "query")
+    if query is None:
+        return service_description(request, _one(params, "format"))
+    info = analyse(query)
+    chosen = negotiated(request, _one(params, "format"), media_types_for(info.form), f"a {info.form} query")
+    if isinstance(chosen, Response):
+        return chosen
+    dataset = _dataset(params)
+    settings = request.app.state.settings
+    store: Store = request.app.state.store
+    tag = etag(request, query, chosen, dataset)
+    if request.method == "GET" and not_modified(request, tag):
+        return cached_response(None, chosen, tag)
+    body = await store.arun(query, chosen, dataset=dataset, timeout=_timeout(_one(params, "timeout")),
+                            max_rows=settings.max_rows)
+    return cached_response(body, chosen, tag)
+
+
+for _method in ("GET", "POST"):
+    router.add_api_route("/sparql", sparql, methods=[_method], summary=f"SPARQL 1.1 query ({_method})",
+                         operation_id=f"sparql_{_method.lower()}", openapi_extra={"parameters": _PARAMETERS},
+                         response_class=Response)
+
+
+def service_description(request: Request, format_value: str | None) -> Response:
+    """What this endpoint is (SPARQL 1.1 Service Description), as Turtle, JSON-LD or a page."""
+    chosen = negotiated(request, format_value, DESCRIPTION_TYPES, "the service description")
+    if isinstance(chosen, Response):
+        return chosen
+    endpoint = str(request.url.replace(query=""))
+    tag = etag(request, "service-description", endpoint, chosen)
+    if not_modified(request, tag):
+        return cached_response(None, chosen, tag)
+    if chosen == "text/html":
+        return cached_response(_description_page(endpoint).encode(), chosen, tag)
+    body = ox.serialize(_description(endpoint), format=ox.RdfFormat.from_media_type(chosen),
+                        prefixes={"sd": str(SD), "formats": "http://www.w3.org/ns/formats/"})
+    return cached_response(body, chosen, tag)
+
+
+def _description(endpoint: str) -> list[ox.Triple]:
+    sd = lambda name: ox.NamedNode(f"{SD}{name}")  # noqa: E731
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    service, dataset, default = ox.BlankNode("service"), ox.BlankNode("dataset"), ox.BlankNode("default")
+    triples = [
+        ox.Triple(service, rdf_type, sd("Service")),
+        ox.Triple(service, sd("endpoint"), ox.NamedNode(endpoint)),
+        ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
+        ox.Triple(service, sd("defaultDataset"), dataset),
+        ox.Triple(dataset, rdf_type, sd("Dataset")),
+        ox.Triple(dataset, sd("defaultGraph"), default),
+        ox.Triple(default, rdf_type, sd("Graph")),
+    ]
+    for fmt in _RESULT_FORMATS + _GRAPH_FORMATS:
+        triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(fmt.iri)))
+    for graph in (ASSERTED_GRAPH, INFERRED_GRAPH):
+        named = ox.BlankNode()
+        triples += [ox.Triple(dataset, sd("namedGraph"), named),
+                    ox.Triple(named, rdf_type, sd("NamedGraph")),
+                    ox.Triple(named, sd("name"), ox.NamedNode(str(graph)))]
+    return triples
+
+
+def _description_page(endpoint: str) -> str:
+    example = "SELECT ?measure ?label WHERE {\n  ?measure a sug:Measure ; rdfs:label ?label .\n  FILTER(lang(?label) = \"en\")\n} LIMIT 20"
+    prefixes = "".join(f"<li><code>{p}:</code> {html.escape(iri)}</li>" for p, iri in PREFIXES.items())
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>sugraph SPARQL endpoint</title></head>
+<body><main>
+<h1>SPARQL endpoint</h1>
+<p>This is a read-only <a href="https://www.w3.org/TR/sparql11-protocol/">SPARQL 1.1</a> endpoint at
+<code>{html.escape(endpoint)}</code> over the Security Union knowledge graph (asserted and inferred triples).</p>
+<form method="get" action="{html.escape(endpoint)}">
+<p><label for="query">Query</label><br>
+<textarea id="query" name="query" rows="10" cols="80">{html.escape(example)}</textarea></p>
+<p><label for="format">Format</label>
+<select id="format" name="format"><option>json</option><option>xml</option><option>csv</option>
+<option>tsv</option><option>turtle</option><option>jsonld</option></select>
+<button type="submit">Run</button></p>
+</form>
+<h2>Prefixes you may use without declaring them</h2><ul>{prefixes}</ul>
+</main></body></html>"""

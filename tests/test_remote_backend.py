@@ -1,0 +1,146 @@
+"""The remote backend: the service in front of a real Virtuoso on 127.0.0.1, and every way an endpoint fails."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from conftest import ROOT, serve
+from sugraph import cli
+from sugraph.config import Settings
+from sugraph.store import BackendError
+from sugraph.store.remote import RemoteStore
+from virtuoso_helper import virtuoso_endpoint
+
+HEADLINE = "measures-by-threat-and-actor"
+QUERY = "SELECT ?m ?l WHERE { ?m a sug:Measure ; rdfs:label ?l } ORDER BY ?m ?l"
+
+
+@pytest.fixture(scope="module")
+def remote(kg, tmp_path_factory):
+    endpoint = virtuoso_endpoint(kg, tmp_path_factory.mktemp("cache"))
+    with serve(Settings(root=ROOT, endpoint=endpoint, query_timeout=30), kg=kg) as live:
+        yield live
+
+
+def solutions(response: httpx.Response) -> list[tuple]:
+    """The rows, sorted: engines may order literals of different languages differently."""
+    assert response.status_code == 200, response.text
+    return sorted(tuple(str(t) for t in s) for s in
+                  ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON))
+
+
+def test_remote_answers_like_the_embedded_engine(remote, server):
+    for params in ({"query": QUERY}, {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+                   {"query": QUERY, "default-graph-uri": "https://w3id.org/sugraph/graph/inferred"}):
+        assert solutions(httpx.get(f"{remote.url}/sparql", params=params)) == \
+            solutions(httpx.get(f"{server.url}/sparql", params=params))
+
+
+def test_headline_named_query_through_virtuoso(remote):
+    response = httpx.get(f"{remote.url}/queries/{HEADLINE}", params={"format": "csv"})
+    assert response.status_code == 200 and response.text.startswith("measure,")
+
+
+def test_remote_formats_and_errors(remote):
+    turtle = httpx.get(f"{remote.url}/sparql", params={"query": "CONSTRUCT WHERE { ?m a sug:Measure }"},
+                       headers={"Accept": "text/turtle"})
+    assert turtle.status_code == 200 and list(ox.parse(turtle.content, format=ox.RdfFormat.TURTLE))
+    ask = httpx.get(f"{remote.url}/sparql", params={"query": "ASK { ?m a <https://example.org/None> }"})
+    assert ask.json()["boolean"] is False
+    bad = httpx.get(f"{remote.url}/sparql", params={"query": "SELECT * WHERE { ?s ?p }"})
+    assert bad.status_code == 400 and "line 1, column" in bad.text
+    update = httpx.get(f"{remote.url}/sparql", params={"query": "CLEAR ALL"})
+    assert update.status_code == 400 and "read-only" in update.text
+
+
+EMPTY = b'{"head":{"vars":[]},"results":{"bindings":[]}}'
+MARKED = 'ASK { ?s ?p "marker" }'
+
+
+class Endpoint(BaseHTTPRequestHandler):
+    """A misbehaving SPARQL endpoint: empty results in general (so the service starts), but for a
+    query containing "marker" it answers `reply` (status, body), or nothing at all if `silent`."""
+
+    reply: tuple[int, bytes] = (200, b"")
+    silent = False
+
+    def do_POST(self):  # noqa: N802 (the stdlib's name)
+        marked = b"marker" in self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if marked and self.silent:
+            time.sleep(3)
+            return
+        status, body = self.reply if marked else (200, EMPTY)
+        self.send_response(status)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def marked_query():
+    """Starts a fake endpoint, a service in front of it, and sends the marked query through both."""
+    servers: list[ThreadingHTTPServer] = []
+
+    def run(reply: tuple[int, bytes] = (200, b""), silent: bool = False, timeout: float = 5) -> httpx.Response:
+        handler = type("Reply", (Endpoint,), {"reply": reply, "silent": silent})
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        servers.append(httpd)
+        endpoint = f"http://127.0.0.1:{httpd.server_address[1]}/sparql"
+        with serve(Settings(root=ROOT, endpoint=endpoint, query_timeout=timeout)) as live:
+            return httpx.get(f"{live.url}/sparql", params={"query": MARKED}, timeout=30)
+
+    yield run
+    for httpd in servers:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.mark.parametrize("reply, message", [
+    ((200, b"<html>not results</html>"), "could not be read"),
+    ((500, b"Virtuoso 37000 Error SP030: internal details"), "HTTP 500"),
+])
+def test_bad_endpoint_answers_are_502(marked_query, reply, message):
+    response = marked_query(reply)
+    assert response.status_code == 502 and message in response.text and "internal details" not in response.text
+
+
+def test_silent_endpoint_is_504(marked_query):
+    response = marked_query(silent=True, timeout=0.5)
+    assert response.status_code == 504 and "did not answer" in response.text
+
+
+def test_unreachable_endpoint_is_a_backend_error():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))  # bound, not listening: connections are refused
+        store = RemoteStore(f"http://127.0.0.1:{s.getsockname()[1]}/sparql", timeout=2)
+        with pytest.raises(BackendError, match="could not be reached") as caught:
+            store.run(MARKED)
+    assert caught.value.status == 502
+
+
+def test_sugraph_load_pushes_the_graph(kg, tmp_path, monkeypatch, capsys):
+    endpoint = virtuoso_endpoint(kg, tmp_path)
+    monkeypatch.setenv("SUGRAPH_CACHE_DIR", str(tmp_path))
+    graph_store = endpoint.removesuffix("/sparql") + "/sparql-graph-crud"
+    assert cli.main(["--root", str(ROOT), "load", "--graph-store", graph_store]) == 0
+    assert "loaded <https://w3id.org/sugraph/graph/inferred>" in capsys.readouterr().out
+    count = RemoteStore(endpoint).select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"].value
+    assert int(count) == len(kg.asserted()) + len(kg.inferred)  # replaced, not appended
+
+
+def test_sugraph_load_needs_a_graph_store(monkeypatch, capsys):
+    monkeypatch.delenv("SUGRAPH_UPDATE_ENDPOINT", raising=False)
+    assert cli.main(["--root", str(ROOT), "load"]) == cli.EXIT_USAGE
+    assert "--graph-store" in capsys.readouterr().err
