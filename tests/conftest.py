@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 
@@ -71,3 +72,10 @@ def server(kg: KnowledgeGraph, store: OxigraphStore) -> Iterator[LiveServer]:
     """One real server for the whole session, serving the shipped graph."""
     with serve(Settings(root=ROOT), kg=kg, store=store) as live:
         yield live
+
+
+@pytest.fixture(scope="session")
+def client(server: LiveServer) -> Iterator[httpx.Client]:
+    """One keep-alive HTTP client on the session server."""
+    with httpx.Client(base_url=server.url) as c:
+        yield c

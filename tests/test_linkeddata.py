@@ -4,10 +4,8 @@ entity; unknown and malformed paths fail cleanly. Runs against the real server o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Dataset, Graph, URIRef
@@ -23,12 +21,6 @@ RDF_EXTS = {"ttl": "text/turtle", "jsonld": "application/ld+json", "rdf": "appli
             "nt": "application/n-triples", "trig": "application/trig", "nq": "application/n-quads"}
 RDFLIB_NAMES = {"ttl": "turtle", "jsonld": "json-ld", "rdf": "xml", "nt": "nt", "trig": "trig", "nq": "nquads"}
 HTACCESS = Path(__file__).resolve().parent.parent / "w3id" / ".htaccess"
-
-
-@pytest.fixture(scope="module")
-def client(server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url) as c:
-        yield c
 
 
 def without_blank_nodes(triples) -> set:

@@ -4,9 +4,7 @@ generated from the ontology itself."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import httpx
 import pyoxigraph as ox
 import pytest
 from markupsafe import escape
@@ -18,12 +16,6 @@ from sugraph.namespaces import SUG
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 FORMATS = {"ttl": ("text/turtle", "turtle"), "jsonld": ("application/ld+json", "json-ld"),
            "rdf": ("application/rdf+xml", "xml"), "nt": ("application/n-triples", "nt")}
-
-
-@pytest.fixture(scope="module")
-def client(server) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url) as c:
-        yield c
 
 
 @pytest.fixture(scope="module")

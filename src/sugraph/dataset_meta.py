@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, XSD
+from rdflib.namespace import DCTERMS, FOAF, OWL, RDF
 
 from .build import KnowledgeGraph
 from .namespaces import ASSERTED_GRAPH, DCAT, INFERRED_GRAPH, ONTOLOGY_IRI, PREFIXES, SUG, VOID
@@ -75,9 +74,11 @@ def void_graph(kg: KnowledgeGraph, public_base: str, distributions: Sequence[Dis
     for prop in (DCTERMS.license, DCTERMS.creator):
         for value in kg.ontology.objects(ontology, prop):
             g.add((ds, prop, value))
-    for created in kg.ontology.objects(ontology, DCTERMS.created):
-        g.add((ds, DCTERMS.issued, created))
-    g.add((ds, DCTERMS.modified, Literal(last_modified(kg).isoformat(), datatype=XSD.date)))
+    # Dates come from the ontology header, which is versioned with the data: dct:created is the
+    # first release, dct:modified the last change (file times would say "the checkout day").
+    for source, target in ((DCTERMS.created, DCTERMS.issued), (DCTERMS.modified, DCTERMS.modified)):
+        for value in kg.ontology.objects(ontology, source):
+            g.add((ds, target, value))
     g.add((ds, DCAT.version, Literal(kg.version)))
     g.add((ds, OWL.versionInfo, Literal(kg.version)))
     for lang in LANGUAGES:
@@ -105,13 +106,6 @@ def void_graph(kg: KnowledgeGraph, public_base: str, distributions: Sequence[Dis
     for dist in distributions:
         _add_distribution(g, ds, dist)
     return g
-
-
-def last_modified(kg: KnowledgeGraph) -> date:
-    """The day the newest source file was last changed (in a fresh checkout: the checkout day)."""
-    files = [*kg.sources.ontology, *kg.sources.data]
-    newest = max(f.stat().st_mtime for f in files)
-    return datetime.fromtimestamp(newest, tz=UTC).date()
 
 
 def example_resources(kg: KnowledgeGraph) -> list[URIRef]:
