@@ -15,11 +15,7 @@ from ..build import KnowledgeGraph
 from ..config import Settings
 from ..store import Store, open_store
 from ..store.cache import LazyKnowledgeGraph
-from . import queries, sparql
-from . import health
-from . import pages
-from . import dataset, linkeddata, ontology
-from . import middleware, reload
+from . import apidocs, dataset, health, linkeddata, middleware, ontology, pages, queries, reload, sparql
 
 
 def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = None,
@@ -31,6 +27,7 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
     owned = store is None
     store = store or open_store(settings, kg)
     app = FastAPI(title="sugraph", version=__version__, on_shutdown=[store.close] if owned else [],
+                  docs_url=None, redoc_url=None,  # /docs comes from apidocs: offline, no inline script
                   description="The Security Union knowledge graph: SPARQL, named queries and linked data.")
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
@@ -46,6 +43,7 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
     app.include_router(sparql.router)
     app.include_router(queries.router(settings))
     app.include_router(health.router)
+    app.include_router(apidocs.router)
     app.include_router(linkeddata.router)
     app.include_router(dataset.router)
     app.include_router(ontology.router)
