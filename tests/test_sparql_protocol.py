@@ -206,6 +206,26 @@ def test_service_description(client, server):
     assert page.headers["content-type"].startswith("text/html") and "<form" in page.text
 
 
+def endpoints(response: httpx.Response) -> set[str]:
+    assert response.status_code == 200, response.text
+    return {str(o) for o in Graph().parse(data=response.text, format="turtle").objects(None, SD.endpoint)}
+
+
+def test_service_description_endpoint_ignores_query_string_and_fragment(client, server):
+    """`?#%` made the endpoint IRI `…/sparql#%`, which is no IRI (was a 500)."""
+    import rawhttp
+
+    answer = rawhttp.request(server.port, "GET", "/sparql?#%", [("Accept", "text/turtle")])
+    graph = Graph().parse(data=answer.body.decode(), format="turtle")
+    assert {str(o) for o in graph.objects(None, SD.endpoint)} == {"http://127.0.0.1/sparql"}
+
+
+@pytest.mark.parametrize("host", ["exa mple.org", "x>y", "a/b", "h%zz", "[::1"])
+def test_service_description_endpoint_with_a_hostile_host_is_the_public_one(client, host):
+    response = client.get("/sparql", headers={"Accept": "text/turtle", "Host": host})
+    assert endpoints(response) == {"https://w3id.org/sugraph/sparql"}
+
+
 def test_cors(client):
     response = client.get("/sparql", params={"query": MEASURES}, headers={"Origin": "https://example.org"})
     assert response.headers["access-control-allow-origin"] == "*"

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 from functools import lru_cache
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -197,7 +198,7 @@ def service_description(request: Request, format_value: str | None) -> Response:
     chosen = negotiated(request, format_value, DESCRIPTION_TYPES, "the service description")
     if isinstance(chosen, Response):
         return chosen
-    endpoint = str(request.url.replace(query=""))
+    endpoint = endpoint_iri(request)
     tag = etag(request, "service-description", endpoint, chosen)
     if not_modified(request, tag):
         return cached_response(None, chosen, tag)
@@ -206,6 +207,29 @@ def service_description(request: Request, format_value: str | None) -> Response:
     body = ox.serialize(_description(endpoint), format=ox.RdfFormat.from_media_type(chosen),
                         prefixes={"sd": str(SD), "formats": "http://www.w3.org/ns/formats/"})
     return cached_response(body, chosen, tag)
+
+
+_HOST = re.compile(r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
+
+
+def endpoint_iri(request: Request) -> str:
+    """This endpoint's IRI as the client reached it: scheme, Host and path only (never the query
+    string or a fragment, which a client controls). A Host that is not a plain host[:port], or a
+    result that is not an IRI, gives the configured public base's endpoint instead."""
+    scope = request.scope
+    scheme, host = scope.get("scheme"), request.headers.get("host")
+    if host is None and scope.get("server"):
+        name, port = scope["server"]
+        name = f"[{name}]" if ":" in name else name
+        host = name if port == {"http": 80, "https": 443}.get(scheme) else f"{name}:{port}"
+    if host and _HOST.fullmatch(host) and scheme in ("http", "https"):
+        iri = f"{scheme}://{host}{quote(scope['path'], safe='/')}"  # Starlette's path includes root_path
+        try:
+            ox.NamedNode(iri)
+            return iri
+        except ValueError:
+            pass
+    return f"{request.app.state.settings.public_base}/sparql"
 
 
 def _description(endpoint: str) -> list[ox.Triple]:
