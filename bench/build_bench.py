@@ -1,0 +1,66 @@
+"""How long the whole build takes — load (parse + OWL 2 RL closure) and SHACL validation — on the
+shipped data and on synthetic data N times larger (issue 2: about a second, and under 30 s at 100×).
+
+    python bench/build_bench.py [--scale 100]
+
+The synthetic data is validate_bench's: the shipped files copied N times with entity IRIs renamed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from validate_bench import ROOT, machine, synthetic  # noqa: E402
+
+from sugraph import Severity, validate  # noqa: E402
+from sugraph.build import load  # noqa: E402
+
+
+def build(root: Path) -> dict[str, float | int]:
+    """Seconds for each step of one build of the project at `root`, and its size."""
+    t = time.perf_counter()
+    kg = load(root)
+    loaded = time.perf_counter() - t
+    t = time.perf_counter()
+    report = validate(root=root)
+    validated = time.perf_counter() - t
+    return {"parse": kg.timings["parse"], "reason": kg.timings["reason"], "load": loaded,
+            "validate": validated, "total": loaded + validated, "triples": len(kg.data),
+            "inferred": len(kg.inferred), "violations": report.count(Severity.VIOLATION)}
+
+
+def project_with(data: Path) -> Path:
+    """A throwaway project folder: the real ontology and shapes, the given data."""
+    root = Path(tempfile.mkdtemp(prefix="sugraph-build-"))
+    for folder in ("ontology", "shapes"):
+        shutil.copytree(ROOT / folder, root / folder)
+    shutil.copytree(data, root / "data")
+    return root
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=100)
+    args = parser.parse_args()
+    print(machine())
+    print("| data | data triples | inferred | parse s | reason s | validate s | total s | violations |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    big = project_with(synthetic(args.scale))
+    try:
+        for name, root in (("shipped", ROOT), (f"{args.scale}× synthetic", big)):
+            r = build(root)
+            print(f"| {name} | {r['triples']:,} | {r['inferred']:,} | {r['parse']:.2f} | {r['reason']:.2f} | "
+                  f"{r['validate']:.2f} | {r['total']:.2f} | {r['violations']} |")
+    finally:
+        shutil.rmtree(big, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
