@@ -24,6 +24,7 @@ from sugraph.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 from sugraph.store.cache import cache_key, prebuilt_store
 from sugraph.store.oxigraph import load_into
 from sugraph.store.remote import push_graphs
+from sugraph.web.health import READY_TIMEOUT
 
 from conftest import ROOT, LiveServer, serve
 from virtuoso_helper import SCRIPT
@@ -134,11 +135,6 @@ def test_a_hung_store_is_a_504_within_the_time_limit(live, hung) -> None:
     assert seconds < LIMIT + 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "web/health.py + store/base.py: /ready stays 200 while the remote store is hung or stopped: its probe "
-    "`ASK { ?s ?p ?o }` goes through Store.run, whose ResultCache answers it from the first success, so the "
-    "backend is never asked again. Reproducer: serve with --endpoint, GET /ready (200), SIGSTOP the store, "
-    "GET /ready → still 200 in 0.02 s while GET /sparql?query=ASK{?s ?p ?o}%23x is 504"))
 def test_a_hung_store_is_reported_by_ready(live, virtuoso) -> None:
     assert httpx.get(f"{live.url}/ready", timeout=10).status_code == 200  # probes run all the time
     virtuoso.signal(signal.SIGSTOP)
@@ -146,6 +142,22 @@ def test_a_hung_store_is_reported_by_ready(live, virtuoso) -> None:
         r = httpx.get(f"{live.url}/ready", timeout=10)
     finally:
         virtuoso.signal(signal.SIGCONT)
+    assert (r.status_code, r.json()["status"]) == (503, "unavailable")
+
+
+def test_ready_gives_up_after_its_own_limit_not_the_query_limit(virtuoso, kg) -> None:
+    with serve(Settings(root=ROOT, endpoint=virtuoso.endpoint, query_timeout=30), kg=kg) as server:
+        assert httpx.get(f"{server.url}/ready", timeout=10).status_code == 200
+        virtuoso.signal(signal.SIGSTOP)
+        try:
+            r = httpx.get(f"{server.url}/ready", timeout=40)
+        finally:
+            virtuoso.signal(signal.SIGCONT)
+    assert r.status_code == 503 and r.elapsed.total_seconds() < READY_TIMEOUT + 1
+
+
+def test_a_stopped_store_is_reported_by_ready(live, stopped) -> None:
+    r = httpx.get(f"{live.url}/ready", timeout=10)
     assert (r.status_code, r.json()["status"]) == (503, "unavailable")
 
 

@@ -62,6 +62,7 @@ GRAPH_MEDIA_TYPES = ("text/turtle", "application/n-triples", "application/ld+jso
                      "application/trig", "application/n-quads")
 DEFAULT_GRAPHS = (str(ASSERTED_GRAPH), str(INFERRED_GRAPH))
 _GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+PROBE_QUERY = "ASK { ?s ?p ?o }"
 
 
 def media_types_for(form: str) -> tuple[str, ...]:
@@ -138,6 +139,13 @@ class Store(ABC):
         if self._known_graphs is None:
             self._known_graphs = frozenset(self.graphs()) | frozenset(DEFAULT_GRAPHS)
         return self._known_graphs
+
+    def probe(self, timeout: float) -> None:
+        """Ask the backend itself a trivial question, bypassing the result cache (a cached answer
+        says nothing about whether the backend answers now); raises on any failure or after
+        `timeout` seconds (never more than the store's own limit)."""
+        body = self._execute(PROBE_QUERY, "ASK", RESULTS_MEDIA_TYPES[0], Dataset(), min(timeout, self.timeout))
+        bool(ox.parse_query_results(body, ox.QueryResultsFormat.JSON))  # garbage raises
 
     def run(self, sparql: str, media_type: str | None = None, *, dataset: Dataset | None = None,
             timeout: float | None = None, max_rows: int | None = None) -> bytes:

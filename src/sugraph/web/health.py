@@ -21,8 +21,9 @@ async def health(request: Request) -> dict:
 async def ready(request: Request) -> JSONResponse:
     store = request.app.state.store
     try:
-        await asyncio.wait_for(asyncio.to_thread(store.ask, "ASK { ?s ?p ?o }", None, READY_TIMEOUT),
-                               timeout=READY_TIMEOUT)
+        # The backend itself, never the result cache; the store stops waiting after READY_TIMEOUT too,
+        # so a hung backend does not pile up probe threads.
+        await asyncio.wait_for(asyncio.to_thread(store.probe, READY_TIMEOUT), timeout=READY_TIMEOUT)
     except Exception:  # any failure means "not ready"; the reason is the backend's, not the client's
         return JSONResponse({"status": "unavailable", "backend": store.name,
                              "message": "the query backend does not answer"}, status_code=503)
