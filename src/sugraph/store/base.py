@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
@@ -78,34 +79,60 @@ class Dataset:
     named_graphs: tuple[str, ...] | None = None  # None: every named graph of the store
 
 
+ENTRY_OVERHEAD = 200  # bytes per cache entry beyond its key and value: the dict slot, list node, tuple
+
+
+def footprint(obj: object) -> int:
+    """Bytes a cache key holds: its strings (the query text above all), tuples and datasets."""
+    if isinstance(obj, (str, bytes)):
+        return sys.getsizeof(obj)
+    if isinstance(obj, tuple):
+        return sys.getsizeof(obj) + sum(footprint(item) for item in obj)
+    if isinstance(obj, Dataset):
+        return sys.getsizeof(obj) + footprint(obj.default_graphs) + footprint(obj.named_graphs)
+    return 0  # None, small ints, shared singletons
+
+
 class ResultCache:
-    """Serialized results by request, least recently used first out, bounded in bytes.
+    """Serialized results by request, least recently used first out, bounded in bytes: the keys
+    (query text, format, dataset) count as well as the answers, since a distinct query of a few
+    kilobytes with a one-line answer is mostly key.
 
     Safe because a store never changes while it is open (a new data version is a new store), and
     worth it because a service answers the same few questions again and again."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
-        self._items: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._items: OrderedDict[Hashable, tuple[bytes, int]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
 
+    @property
+    def size(self) -> int:
+        """Bytes accounted for: keys, values and per-entry overhead."""
+        return self._size
+
+    def __len__(self) -> int:
+        return len(self._items)
+
     def get(self, key: Hashable) -> bytes | None:
         with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
+            item = self._items.get(key)
+            if item is None:
+                return None
+            self._items.move_to_end(key)
+            return item[0]
 
     def put(self, key: Hashable, value: bytes) -> None:
-        if len(value) > self.max_bytes // 8:
+        size = sys.getsizeof(value) + footprint(key) + ENTRY_OVERHEAD
+        if size > self.max_bytes // 8:
             return
         with self._lock:
             old = self._items.pop(key, None)
-            self._size += len(value) - (len(old) if old is not None else 0)
-            self._items[key] = value
+            self._size += size - (old[1] if old is not None else 0)
+            self._items[key] = (value, size)
             while self._size > self.max_bytes:
-                self._size -= len(self._items.popitem(last=False)[1])
+                self._size -= self._items.popitem(last=False)[1][1]
 
 
 class Store(ABC):
