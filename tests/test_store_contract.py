@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -157,3 +158,22 @@ def test_prebuilt_store_is_reused_when_the_hash_is_unchanged(tmp_path):
     other = prebuilt_store(tmp_path, cache_key("b" * 64, "owlrl"), fill)
     assert first == again != other and len(builds) == 2
     assert len(ox.Store.read_only(str(first))) == 1
+
+
+def test_a_failed_build_leaves_no_folder(tmp_path):
+    def fill(store: ox.Store) -> None:
+        store.add(ox.Quad(MEASURE, MEASURE, MEASURE, ox.NamedNode(str(ASSERTED_GRAPH))))
+        raise RuntimeError("the reasoner failed")
+
+    with pytest.raises(RuntimeError, match="the reasoner failed"):
+        prebuilt_store(tmp_path, cache_key("c" * 64, "owlrl"), fill)
+    assert list((tmp_path / "stores").iterdir()) == []
+
+
+def test_folders_of_builders_that_died_are_removed_by_the_next_build(tmp_path):
+    stores = tmp_path / "stores"
+    dead, living = stores / f".{'d' * 32}-owlrl.{2**31 - 1}.1", stores / f".{'d' * 32}-owlrl.{os.getppid()}.1"
+    for folder in (dead, living):
+        folder.mkdir(parents=True)
+    path = prebuilt_store(tmp_path, cache_key("e" * 64, "owlrl"), lambda store: None)
+    assert sorted(stores.iterdir()) == sorted([living, path])

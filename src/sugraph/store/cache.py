@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import threading
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,15 +40,23 @@ def prebuilt_store(cache_dir: Path, key: str, fill: Callable[[ox.Store], None]) 
         log.info("reusing the prebuilt store %s", path)
         return path
     stores.mkdir(parents=True, exist_ok=True)
+    _remove_orphans(stores)
     building = stores / f".{key}.{os.getpid()}.{threading.get_ident()}"
     shutil.rmtree(building, ignore_errors=True)
-    store = ox.Store(str(building))
-    fill(store)
-    store.flush()
-    store.optimize()
-    del store
-    gc.collect()  # pyoxigraph closes the database when the object is freed
-    (building / _COMPLETE).write_text(key)
+    try:
+        store = ox.Store(str(building))
+        fill(store)
+        store.flush()
+        store.optimize()
+        del store
+        gc.collect()  # pyoxigraph closes the database when the object is freed
+        (building / _COMPLETE).write_text(key)
+    except BaseException as error:
+        store = None
+        traceback.clear_frames(error.__traceback__)  # `fill`'s frames still hold the store open
+        gc.collect()
+        shutil.rmtree(building, ignore_errors=True)
+        raise
     if path.exists():  # an unfinished leftover, or a concurrent builder that won the race
         if (path / _COMPLETE).is_file():
             shutil.rmtree(building, ignore_errors=True)
@@ -56,6 +65,27 @@ def prebuilt_store(cache_dir: Path, key: str, fill: Callable[[ox.Store], None]) 
     os.replace(building, path)
     _prune(stores, keep=KEEP_STORES)
     return path
+
+
+def _remove_orphans(stores: Path) -> None:
+    """Drop the half-built folders (`.{key}.{pid}.{thread}`) of builders that died mid-build."""
+    for folder in stores.glob(".*.*.*"):
+        try:
+            pid = int(folder.name.rsplit(".", 2)[1])
+        except ValueError:
+            continue
+        if pid > 0 and pid != os.getpid() and not _alive(pid):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def _prune(stores: Path, keep: int) -> None:
