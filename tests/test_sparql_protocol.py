@@ -136,6 +136,20 @@ def test_bad_requests_are_400_with_a_readable_message(client, request_args, mess
     assert "Traceback" not in response.text and "Error(" not in response.text
 
 
+@pytest.mark.parametrize("query, position", [
+    ("SELECT * WHERE { ?s ?p }\n", "line 1, column 25"),  # a one-line query, as a form sends it: was line 2
+    ("SELECT ?m\nWHERE {\n  ?m a sug:Measure ;\n     rdfs:label\n}\n", "line 5, column 1"),  # the `}` where an object belongs
+    ("SELECT ?m\nWHERE { ?m a sug:Measure }\nORDER BY ?m LIMIT ten\n", "line 3, column 22"),
+])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_syntax_error_positions_are_in_the_clients_text(client, query, position, method):
+    if method == "GET":
+        response = client.get("/sparql", params={"query": query})
+    else:
+        response = client.post("/sparql", data={"query": query})
+    assert response.status_code == 400 and response.text.startswith(f"syntax error at {position}: ")
+
+
 def test_non_utf8_url_is_400(client):
     response = client.get("/sparql?query=ASK%20%7B%3Fs%20%3Fp%20%22%E9%22%7D")  # %E9: Latin-1 "é"
     assert response.status_code == 400 and "UTF-8" in response.text

@@ -141,6 +141,21 @@ def test_refused(backend, query, message):
         backend.run(query)
 
 
+@pytest.mark.parametrize("query, position", [
+    ("SELECT * WHERE { ?s ?p }", "line 1, column 25"),          # at the end: just after the last token
+    ("SELECT * WHERE { ?s ?p }\n", "line 1, column 25"),        # was line 2, column 1
+    ("SELECT * WHERE { ?s ?p }\r\n# done\n", "line 1, column 25"),
+    ("SELECT *\nWHERE {\n  ?s ?p\n}\n", "line 4, column 2"),
+    ("SELECT *\nWHERE { ?s ?p ?o }\nLIMIT x\n", "line 3, column 7"),
+    ("SELECT * WHERE { ?s <\\u0061:b> ?o } LIMIT x", "line 1, column 43"),  # in the text as sent, escapes and all
+])
+@pytest.mark.parametrize("max_rows", [None, 100])
+def test_syntax_errors_are_placed_in_the_clients_text(backend, query, position, max_rows):
+    with pytest.raises(QueryError) as error:
+        backend.run(query, max_rows=max_rows)
+    assert str(error.value).startswith(f"syntax error at {position}: ")
+
+
 def test_select_of_wrong_form_is_refused(backend):
     with pytest.raises(QueryError):
         backend.select("ASK { ?s ?p ?o }")

@@ -177,12 +177,39 @@ def _insert(info: QueryInfo, modifiers: str) -> str:
     return f"{info.text[:at]}\n{modifiers}\n{info.text[at:]}"
 
 
-def syntax_message(error: SyntaxError) -> str:
-    """pyoxigraph's 'error at 2:5: expected …' → 'syntax error at line 2, column 5: expected …'."""
+def syntax_message(error: SyntaxError, text: str | None = None) -> str:
+    """pyoxigraph's 'error at 2:5: expected …' → 'syntax error at line 2, column 5: expected …'.
+
+    With the parsed `text`, an error at the end of the query is placed just after its last token:
+    pyoxigraph places it past the whitespace it skipped, so a one-line query ending with a line
+    break (as a form or a file sends it) was reported at "line 2, column 1"."""
     m = _SYNTAX_POSITION.match(error.msg)
     if not m:
         return "syntax error: " + error.msg.splitlines()[0][:300]
-    return f"syntax error at line {m.group(1)}, column {m.group(2)}: {error.msg[m.end():].splitlines()[0][:300]}"
+    line, column = int(m.group(1)), int(m.group(2))
+    if text is not None:
+        line, column = _end_of_query(text, line, column)
+    return f"syntax error at line {line}, column {column}: {error.msg[m.end():].splitlines()[0][:300]}"
+
+
+def _end_of_query(text: str, line: int, column: int) -> tuple[int, int]:
+    """(line, column) moved back to just after the last token when only whitespace and comments
+    follow it. Lines are counted as pyoxigraph does (at LF), columns in characters, from 1."""
+    if line < 1 or column < 1:
+        return line, column
+    line_start = 0
+    for _ in range(line - 1):
+        line_start = text.find("\n", line_start) + 1
+        if line_start == 0:  # past the last line
+            line_start = len(text) + 1
+            break
+    code = _TOKENS.sub(lambda m: " " * len(m.group()) if m.lastgroup == "comment" else m.group(), text) \
+        if "#" in text else text
+    end = len(code.rstrip(" \t\r\n"))
+    if line_start + column - 1 <= end:
+        return line, column
+    last_line_start = text.rfind("\n", 0, end) + 1
+    return text.count("\n", 0, end) + 1, end - last_line_start + 1
 
 
 def syntax_error(text: str) -> QueryError | None:
@@ -190,5 +217,5 @@ def syntax_error(text: str) -> QueryError | None:
     try:
         ox.Store().query(text, prefixes=PREFIXES)
     except SyntaxError as e:
-        return QueryError(syntax_message(e))
+        return QueryError(syntax_message(e, text))
     return None

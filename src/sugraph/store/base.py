@@ -201,8 +201,9 @@ class Store(ABC):
         try:
             body = self._execute(text, info.form, media_type, dataset, limit)
         except QueryError as error:
-            # Report a syntax error at its place in the client's text, not in the capped one.
-            located = syntax_error(info.text) if text != info.text else None
+            # Report a syntax error at its place in the client's own text: the engine ran it with
+            # codepoint escapes decoded and a row cap added, which moves lines and columns.
+            located = syntax_error(sparql) if text != sparql else None
             raise (located or error) from None
         self.cache.put(key, body)
         return body

@@ -67,7 +67,7 @@ def evaluate(store: ox.Store, sparql: str, form: str, media_type: str, dataset: 
     try:
         result = store.query(sparql, prefixes=PREFIXES, **_dataset_arguments(dataset))
     except SyntaxError as e:
-        raise QueryError(syntax_message(e)) from None
+        raise QueryError(syntax_message(e, sparql)) from None
     try:
         if form in ("SELECT", "ASK"):
             return result.serialize(format=ox.QueryResultsFormat.from_media_type(media_type))
