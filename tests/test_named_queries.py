@@ -21,10 +21,8 @@ MEASURE = "https://w3id.org/sugraph/ontology#Measure"
 
 @pytest.fixture(scope="module")
 def live(kg, store):
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SUGRAPH_QUERIES_DIR", str(QUERIES))
-        with serve(Settings(root=ROOT), kg=kg, store=store) as server:
-            yield server
+    with serve(Settings(root=ROOT, queries_dir=QUERIES), kg=kg, store=store) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

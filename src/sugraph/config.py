@@ -31,6 +31,15 @@ class Settings:
     max_url_length: int = 8192                   # bytes of path + query string; longer → 414
     max_header_bytes: int = 8192                 # bytes of all request headers; more → 431
     max_body_bytes: int = 1_048_576              # bytes of a request body; more → 413
+    queries_dir: Path | None = None              # the named queries' folder; None = <root>/queries
+    query_workers: int = field(default_factory=lambda: max(2, os.cpu_count() or 1))  # embedded engine's processes
+    result_cache_bytes: int = 64 << 20           # the in-process result cache's budget (keys and answers)
+
+    def __post_init__(self) -> None:
+        if self.query_workers < 1:
+            raise ValueError(f"query_workers must be at least 1, not {self.query_workers}")
+        if self.result_cache_bytes < 0:
+            raise ValueError(f"result_cache_bytes must be 0 (no cache) or more, not {self.result_cache_bytes}")
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -38,17 +47,25 @@ class Settings:
         values: dict[str, object] = {}
         for f in fields(cls):
             raw = _env(f.name)
-            if raw is None:
-                continue
-            if f.name in ("root", "cache_dir"):
-                values[f.name] = Path(raw)
-            elif f.name == "allowed_service_endpoints":
-                values[f.name] = tuple(x for x in raw.split() if x)
-            elif f.type in ("int",):
-                values[f.name] = int(raw)
-            elif f.type in ("float",):
-                values[f.name] = float(raw)
-            else:
-                values[f.name] = raw
+            if raw is not None:
+                values[f.name] = _parse(f.name, str(f.type), raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(cls(), **values)
+
+
+def _parse(name: str, annotation: str, raw: str) -> object:
+    """A variable's text as the field's type (the annotations are strings: `from __future__`).
+    An empty value of an optional field is None; a malformed number is a ValueError naming the variable."""
+    kind, optional = annotation.removesuffix(" | None"), annotation.endswith(" | None")
+    if optional and not raw.strip():
+        return None
+    if kind == "Path":
+        return Path(raw)
+    if kind == "tuple[str, ...]":
+        return tuple(raw.split())
+    if kind in ("int", "float"):
+        try:
+            return int(raw) if kind == "int" else float(raw)
+        except ValueError:
+            raise ValueError(f"SUGRAPH_{name.upper()}={raw!r}: expected {'an integer' if kind == 'int' else 'a number'}") from None
+    return raw

@@ -10,7 +10,6 @@ be refused with a QueryError naming the parameter.
 from __future__ import annotations
 
 import datetime
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -37,9 +36,9 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def queries_folder(settings: Settings) -> Path:
-    """$SUGRAPH_QUERIES_DIR, else the project's queries/ folder."""
-    if folder := os.environ.get("SUGRAPH_QUERIES_DIR"):
-        return Path(folder)
+    """`settings.queries_dir` (SUGRAPH_QUERIES_DIR), else the project's queries/ folder."""
+    if settings.queries_dir is not None:
+        return settings.queries_dir
     return (settings.root or find_root()) / "queries"
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from ..build import KnowledgeGraph
 from ..config import Settings
 from .base import BackendError, Dataset, QueryError, QueryTimeout, Store
@@ -15,7 +13,8 @@ __all__ = ["BackendError", "Dataset", "QueryError", "QueryTimeout", "Store", "op
 def open_store(settings: Settings, kg: KnowledgeGraph | LazyKnowledgeGraph) -> Store:
     """The backend the settings ask for: the remote endpoint if one is set, else worker processes
     over the prebuilt store for `kg` (built now unless the cache already has it)."""
-    options = {"timeout": settings.query_timeout, "allowed_endpoints": settings.allowed_service_endpoints}
+    options = {"timeout": settings.query_timeout, "allowed_endpoints": settings.allowed_service_endpoints,
+               "cache_bytes": settings.result_cache_bytes}
     if settings.endpoint:
         from .remote import RemoteStore
 
@@ -25,4 +24,4 @@ def open_store(settings: Settings, kg: KnowledgeGraph | LazyKnowledgeGraph) -> S
 
     path = prebuilt_store(settings.cache_dir, cache_key(kg.content_hash, settings.inference),
                           lambda store: load_into(store, kg))
-    return PooledStore(path, workers=max(2, os.cpu_count() or 1), **options)
+    return PooledStore(path, workers=settings.query_workers, **options)
