@@ -54,6 +54,6 @@ def test_the_pooled_store_gets_the_workers_and_cache_budget(kg, tmp_path) -> Non
                    lambda s: s.add(ox.Quad(tiny, tiny, tiny, ox.NamedNode(str(ASSERTED_GRAPH)))))
     store = open_store(Settings(cache_dir=tmp_path, query_workers=3, result_cache_bytes=54321), kg)
     try:
-        assert (len(store._workers), store.cache.max_bytes) == (3, 54321)
+        assert (store.client_slots, len(store._workers), store.cache.max_bytes) == (3, 3 + 1, 54321)
     finally:
         store.close()

@@ -153,10 +153,10 @@ def test_limits_are_read_from_the_environment(monkeypatch) -> None:
 class ExplodingStore(OxigraphStore):
     """A backend with an internal bug on queries that mention ?boom."""
 
-    def _execute(self, sparql, form, media_type, dataset, timeout):
+    def _execute(self, sparql, form, media_type, dataset, timeout, **options):
         if "?boom" in sparql:
             raise RuntimeError("secret detail: /etc/sugraph/credentials, pyoxigraph 0.5")
-        return super()._execute(sparql, form, media_type, dataset, timeout)
+        return super()._execute(sparql, form, media_type, dataset, timeout, **options)
 
 
 @pytest.fixture(scope="module")

@@ -284,9 +284,15 @@ def test_sparqlwrapper_as_a_standard_client(server, kg):
 
 
 @pytest.fixture(scope="module")
-def pooled(tmp_path_factory, kg):
+def pool_cache(tmp_path_factory) -> Path:
+    """One prebuilt store for the worker-pool servers of this module."""
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="module")
+def pooled(pool_cache, kg):
     """A server on the worker-pool backend (as `sugraph serve` runs it), with a short time limit and row cap."""
-    settings = Settings(root=ROOT, cache_dir=tmp_path_factory.mktemp("cache"), query_timeout=3, max_rows=25)
+    settings = Settings(root=ROOT, cache_dir=pool_cache, query_timeout=3, max_rows=25)
     with serve(settings, kg=kg) as live:
         yield live
 
@@ -304,6 +310,32 @@ def test_runaway_query_times_out_while_others_are_served(pooled):
         assert time.monotonic() - started < 3 + 5                 # generous: the limit is 3 s
         after = client.get("/sparql", params={"query": "ASK { ?s ?p 'after' }"})
         assert after.status_code == 200                           # the pool is whole again
+
+
+def test_runaway_client_queries_leave_a_worker_for_named_queries_and_pages(pool_cache, kg):
+    """As many runaway /sparql queries as there are query workers: the worker kept for the site
+    answers uncached named queries and entity pages at once."""
+    workers, limit = 2, 5
+    settings = Settings(root=ROOT, cache_dir=pool_cache, query_timeout=limit, query_workers=workers)
+    with serve(settings, kg=kg) as live, httpx.Client(base_url=live.url, timeout=30) as client, \
+            ThreadPoolExecutor(workers) as pool:
+        assert client.get("/doc/actor/europol.html").status_code == 200  # first page: templates load
+        runaways = [pool.submit(httpx.get, f"{live.url}/sparql", params={"query": f"{RUNAWAY} # {i}"}, timeout=30)
+                    for i in range(workers)]
+        time.sleep(0.5)  # both are running, on every worker open to clients
+        cheap = []
+        for path, params in [("/queries/measures-for-threat", {"threat": "threat:terrorism"}),
+                             ("/doc/actor/nato.html", {}),
+                             ("/queries/measures-for-threat", {"threat": "threat:hybrid-threats"})]:
+            started = time.monotonic()
+            response = client.get(path, params=params)
+            cheap.append((path, response.status_code, time.monotonic() - started))
+        busy = not any(r.done() for r in runaways)
+        answers = [r.result() for r in runaways]
+    assert busy, "the runaway queries ended before the cheap requests were measured"
+    assert [(path, status) for path, status, _ in cheap] == [(path, 200) for path, _, _ in cheap]
+    assert max(seconds for _, _, seconds in cheap) < 2, cheap
+    assert sorted(a.status_code for a in answers) == [503, 503]
 
 
 def test_timeout_parameter_lowers_the_limit(pooled):

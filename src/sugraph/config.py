@@ -32,7 +32,7 @@ class Settings:
     max_header_bytes: int = 8192                 # bytes of all request headers; more → 431
     max_body_bytes: int = 1_048_576              # bytes of a request body; more → 413
     queries_dir: Path | None = None              # the named queries' folder; None = <root>/queries
-    query_workers: int = field(default_factory=lambda: max(2, os.cpu_count() or 1))  # embedded engine's processes
+    query_workers: int = field(default_factory=lambda: max(2, os.cpu_count() or 1))  # engine processes for clients (+1 for the site)
     result_cache_bytes: int = 64 << 20           # the in-process result cache's budget (keys and answers)
 
     def __post_init__(self) -> None:

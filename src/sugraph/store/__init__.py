@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from ..build import KnowledgeGraph
 from ..config import Settings
-from .base import BackendError, Dataset, QueryError, QueryTimeout, Store
+from .base import CLIENT, SITE, BackendError, Dataset, QueryError, QueryTimeout, Store
 from .cache import LazyKnowledgeGraph, cache_key, prebuilt_store
 
-__all__ = ["BackendError", "Dataset", "QueryError", "QueryTimeout", "Store", "open_store"]
+__all__ = ["CLIENT", "SITE", "BackendError", "Dataset", "QueryError", "QueryTimeout", "Store", "open_store"]
 
 
 def open_store(settings: Settings, kg: KnowledgeGraph | LazyKnowledgeGraph) -> Store:

@@ -28,7 +28,7 @@ from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 from .analysis import analyse, capped, check, syntax_error
 from .errors import BackendError, QueryError, QueryTimeout, UpstreamTimeout
 
-__all__ = ["BackendError", "Dataset", "QueryError", "QueryTimeout", "Store", "UpstreamTimeout",
+__all__ = ["CLIENT", "SITE", "BackendError", "Dataset", "QueryError", "QueryTimeout", "Store", "UpstreamTimeout",
            "bind_values", "placeholders"]
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -64,6 +64,11 @@ GRAPH_MEDIA_TYPES = ("text/turtle", "application/n-triples", "application/ld+jso
 DEFAULT_GRAPHS = (str(ASSERTED_GRAPH), str(INFERRED_GRAPH))
 _GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 PROBE_QUERY = "ASK { ?s ?p ?o }"
+
+# Who asks: the site itself (named queries, pages, probes: queries the project wrote), or a client's
+# own SPARQL (/sparql, the workbench), which may be arbitrarily expensive. A backend with a bounded
+# pool (PooledStore) never lets client queries take its last worker, so the site stays responsive.
+SITE, CLIENT = "site", "client"
 
 
 def media_types_for(form: str) -> tuple[str, ...]:
@@ -153,8 +158,9 @@ class Store(ABC):
 
     @abstractmethod
     def _execute(self, sparql: str, form: str, media_type: str, dataset: Dataset | None,
-                 timeout: float) -> bytes:
-        """Run a query already checked by `run`; `dataset` None means the query's FROM clauses decide."""
+                 timeout: float, *, lane: str = SITE) -> bytes:
+        """Run a query already checked by `run`; `dataset` None means the query's FROM clauses decide;
+        `lane` says who asks (SITE or CLIENT)."""
 
     def graphs(self) -> Sequence[str]:
         """IRIs of the named graphs in the store."""
@@ -175,11 +181,12 @@ class Store(ABC):
         bool(ox.parse_query_results(body, ox.QueryResultsFormat.JSON))  # garbage raises
 
     def run(self, sparql: str, media_type: str | None = None, *, dataset: Dataset | None = None,
-            timeout: float | None = None, max_rows: int | None = None) -> bytes:
+            timeout: float | None = None, max_rows: int | None = None, lane: str = SITE) -> bytes:
         """Run a query, answer its results serialized in `media_type` (the form's first type by default).
 
         Refuses updates, SERVICE and FROM outside the store (QueryError) before the engine sees it;
-        `timeout` may only lower the store's limit; `max_rows` caps SELECT/CONSTRUCT/DESCRIBE."""
+        `timeout` may only lower the store's limit; `max_rows` caps SELECT/CONSTRUCT/DESCRIBE;
+        `lane` is CLIENT for a query a client wrote (see SITE, CLIENT)."""
         key = (sparql, media_type, dataset, max_rows)
         cached = self.cache.get(key)
         if cached is not None:
@@ -199,7 +206,7 @@ class Store(ABC):
         limit = self.timeout if timeout is None else min(timeout, self.timeout)
         text = capped(info, max_rows)
         try:
-            body = self._execute(text, info.form, media_type, dataset, limit)
+            body = self._execute(text, info.form, media_type, dataset, limit, lane=lane)
         except QueryError as error:
             # Report a syntax error at its place in the client's own text: the engine ran it with
             # codepoint escapes decoded and a row cap added, which moves lines and columns.
@@ -209,14 +216,14 @@ class Store(ABC):
         return body
 
     async def arun(self, sparql: str, media_type: str | None = None, *, dataset: Dataset | None = None,
-                   timeout: float | None = None, max_rows: int | None = None) -> bytes:
+                   timeout: float | None = None, max_rows: int | None = None, lane: str = SITE) -> bytes:
         """`run` on a worker thread, so a query never blocks the event loop (a cached answer is
         returned at once, without the thread hop)."""
         cached = self.cache.get((sparql, media_type, dataset, max_rows))
         if cached is not None:
             return cached
         return await anyio.to_thread.run_sync(functools.partial(
-            self.run, sparql, media_type, dataset=dataset, timeout=timeout, max_rows=max_rows))
+            self.run, sparql, media_type, dataset=dataset, timeout=timeout, max_rows=max_rows, lane=lane))
 
     def select(self, sparql: str, bindings: Bindings | None = None,
                timeout: float | None = None) -> list[Row]:

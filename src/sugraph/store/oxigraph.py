@@ -17,7 +17,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from ..build import KnowledgeGraph
 from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES
 from .analysis import syntax_message
-from .base import Dataset, Store, Term
+from .base import SITE, Dataset, Store, Term
 from .errors import BackendError, QueryError
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ class OxigraphStore(Store):
         return cls(store, **options)
 
     def _execute(self, sparql: str, form: str, media_type: str, dataset: Dataset | None,
-                 timeout: float) -> bytes:
+                 timeout: float, *, lane: str = SITE) -> bytes:
         return evaluate(self._store, sparql, form, media_type, dataset)
 
     def graphs(self) -> Sequence[str]:

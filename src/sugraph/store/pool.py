@@ -16,12 +16,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from .base import Dataset, Store
+from .base import CLIENT, SITE, Dataset, Store
 from .errors import BackendError, QueryError, QueryTimeout
 
 log = logging.getLogger(__name__)
@@ -75,39 +76,54 @@ class _Worker:
 
 
 class PooledStore(Store):
-    """A fixed number of worker processes; a request waits (within its deadline) for an idle one."""
+    """Worker processes; a request waits (within its deadline) for an idle one.
+
+    `workers` of them run clients' own queries (lane CLIENT: /sparql, the workbench), and `reserved`
+    more are kept for the site's queries (named queries, pages, /ready): however many runaway
+    queries clients send, they hold at most `workers` processes, so the site keeps its latency. A
+    client slot is held until its worker is idle again, or until a killed worker's replacement is."""
 
     name = "oxigraph"
 
-    def __init__(self, path: Path, *, workers: int = 2, **options):
+    def __init__(self, path: Path, *, workers: int = 2, reserved: int = 1, **options):
         super().__init__(**options)
         self.path = path
         self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
         self._closed = False
         self._workers: set[_Worker] = set()
-        for worker in [self._start() for _ in range(workers)]:
+        self.client_slots = workers
+        self._client_slots = threading.BoundedSemaphore(workers)
+        for worker in [self._start() for _ in range(workers + reserved)]:
             if not worker.ready(60):
                 raise BackendError(f"a query worker could not open the store at {path}")
             self._idle.put(worker)
 
     def _execute(self, sparql: str, form: str, media_type: str, dataset: Dataset | None,
-                 timeout: float) -> bytes:
+                 timeout: float, *, lane: str = SITE) -> bytes:
         deadline = time.monotonic() + timeout
+        release = self._client_slots.release if lane == CLIENT else None
+        if release and not self._client_slots.acquire(timeout=timeout):
+            raise QueryTimeout(f"every query worker open to client queries stayed busy for {timeout:g} s; "
+                               "try again later")
         try:
-            worker = self._idle.get(timeout=timeout)
+            worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
+            if release:
+                release()
             raise QueryTimeout(f"no query worker became free within {timeout:g} s; try again later") from None
         try:
             worker.conn.send((sparql, form, media_type, dataset))
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                self._replace(worker)
+                self._replace(worker, release)
                 raise QueryTimeout(f"the query did not finish within its time limit of {timeout:g} s")
             reply = worker.conn.recv_bytes()
         except (EOFError, OSError):
             log.exception("query worker %s failed", worker.process.pid)
-            self._replace(worker)
+            self._replace(worker, release)
             raise BackendError("the query worker stopped unexpectedly") from None
         self._idle.put(worker)
+        if release:
+            release()
         status, body = reply[:1], reply[1:]
         if status == _QUERY_ERROR:
             raise QueryError(body.decode())
@@ -123,20 +139,26 @@ class PooledStore(Store):
         self._workers.add(worker)
         return worker
 
-    def _replace(self, worker: _Worker) -> None:
-        """Kill a worker (freeing its core now) and start its successor off the request path."""
+    def _replace(self, worker: _Worker, release: Callable[[], None] | None = None) -> None:
+        """Kill a worker (freeing its core now) and start its successor off the request path;
+        `release` (a client slot) is called once the successor is idle, so that until then client
+        queries cannot take the worker kept for the site."""
         worker.process.kill()
 
         def respawn() -> None:
-            worker.kill()
-            self._workers.discard(worker)
-            if self._closed:
-                return
-            successor = self._start()
-            if successor.ready(60):
-                self._idle.put(successor)
-            elif not self._closed:
-                log.error("a replacement query worker could not open the store at %s", self.path)
+            try:
+                worker.kill()
+                self._workers.discard(worker)
+                if self._closed:
+                    return
+                successor = self._start()
+                if successor.ready(60):
+                    self._idle.put(successor)
+                elif not self._closed:
+                    log.error("a replacement query worker could not open the store at %s", self.path)
+            finally:
+                if release:
+                    release()
         threading.Thread(target=respawn, name="sugraph-respawn", daemon=True).start()
 
     def close(self) -> None:

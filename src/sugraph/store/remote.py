@@ -24,7 +24,7 @@ import pyoxigraph as ox
 from .. import __version__
 from ..namespaces import PREFIXES, sparql_prologue
 from .analysis import syntax_error
-from .base import Dataset, Store
+from .base import SITE, Dataset, Store
 from .errors import BackendError, UpstreamTimeout
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class RemoteStore(Store):
         self._prologue = sparql_prologue()
 
     def _execute(self, sparql: str, form: str, media_type: str, dataset: Dataset | None,
-                 timeout: float) -> bytes:
+                 timeout: float, *, lane: str = SITE) -> bytes:
         if error := syntax_error(sparql):  # only standard SPARQL 1.1 leaves this process
             raise error
         graph_result = form in ("CONSTRUCT", "DESCRIBE")

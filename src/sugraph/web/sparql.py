@@ -20,7 +20,7 @@ from fastapi.responses import PlainTextResponse, Response
 from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES, SD
 from ..store import Dataset, QueryError, Store
 from ..store.analysis import analyse
-from ..store.base import media_types_for
+from ..store.base import CLIENT, media_types_for
 from ..store.errors import BackendError, QueryTimeout
 from .conneg import negotiate, resolve_format
 
@@ -183,7 +183,7 @@ async def sparql(request: Request) -> Response:
     if request.method == "GET" and not_modified(request, tag):
         return cached_response(None, chosen, tag)
     body = await store.arun(query, chosen, dataset=dataset, timeout=_timeout(_one(params, "timeout")),
-                            max_rows=settings.max_rows)
+                            max_rows=settings.max_rows, lane=CLIENT)
     return cached_response(body, chosen, tag)
 
 
