@@ -49,12 +49,36 @@ def cmd_serve(args: argparse.Namespace) -> int:
     for name in ("query_timeout", "endpoint"):
         if getattr(settings, name) is not None:
             os.environ[f"SUGRAPH_{name.upper()}"] = str(getattr(settings, name))
-    uvicorn.run("sugraph.web.app:create_app", factory=True, host=settings.host, port=settings.port,
-                workers=settings.workers, log_level=args.log_level,
-                log_config=log_config(settings.log_format, args.log_level, access=args.access_log),
-                access_log=False, server_header=False,  # our access log replaces uvicorn's; no version banner
-                h11_max_incomplete_event_size=settings.max_url_length + settings.max_header_bytes + 1024)
+    options = dict(factory=True, host=settings.host, port=settings.port, workers=settings.workers,
+                   log_level=args.log_level,
+                   log_config=log_config(settings.log_format, args.log_level, access=args.access_log),
+                   access_log=False, server_header=False,  # our access log replaces uvicorn's; no version banner
+                   h11_max_incomplete_event_size=settings.max_url_length + settings.max_header_bytes + 1024)
+    if settings.workers > 1:
+        serve_workers(uvicorn.Config("sugraph.web.app:create_app", **options))
+    else:
+        uvicorn.run("sugraph.web.app:create_app", **options)
     return EXIT_OK
+
+
+def serve_workers(config) -> None:
+    """uvicorn's multi-worker supervisor on a listening socket that keeps Nagle off.
+
+    uvicorn binds that socket with `proto` 0, which the workers' copies and every accepted connection
+    inherit, and asyncio only sets TCP_NODELAY on connections whose proto is TCP: each keep-alive
+    response after the first then waited ~40 ms for the client's delayed ACK (uvicorn issue #3149).
+    So the socket is re-wrapped as TCP (asyncio then sets TCP_NODELAY on each connection) and gets
+    TCP_NODELAY itself (which Linux copies to accepted connections)."""
+    import socket
+
+    from uvicorn.supervisors import Multiprocess
+
+    sock = config.bind_socket()
+    if sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock = socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
+        sock.set_inheritable(True)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    Multiprocess(config, sockets=[sock]).run()
 
 
 def cmd_load(args: argparse.Namespace) -> int:
