@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import socket
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -119,6 +121,32 @@ def test_bad_endpoint_answers_are_502(marked_query, reply, message):
 def test_silent_endpoint_is_504(marked_query):
     response = marked_query(silent=True, timeout=0.5)
     assert response.status_code == 504 and "did not answer" in response.text
+
+
+@pytest.mark.parametrize("query, reply", [
+    ('SELECT ?s WHERE { ?s ?p "marker" }', b'{"head": {"vars": ["s"]}, "results": {"bindings": [{"s": '),
+    ('CONSTRUCT WHERE { ?s ?p "marker" }', b'<a:s> <a:p> <a:o> .\n<a:s> <a:p> "unterminated'),
+])
+def test_unreadable_results_leave_no_parser_for_another_thread(monkeypatch, query, reply):
+    """pyoxigraph's parsers may only be dropped on the thread that made them: a failure the query
+    thread hands over (as anyio hands it to the event loop) must not carry one along."""
+    dropped = []
+    monkeypatch.setattr(sys, "unraisablehook", dropped.append)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), type("Reply", (Endpoint,), {"reply": (200, reply)}))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        store = RemoteStore(f"http://127.0.0.1:{httpd.server_address[1]}/sparql", timeout=5)
+        failures: list[Exception] = []
+        thread = threading.Thread(target=lambda: failures.append(pytest.raises(BackendError, store.run, query).value))
+        thread.start()
+        thread.join()
+        assert [str(f) for f in failures] == ["the SPARQL endpoint returned results that could not be read"]
+        failures.clear()  # the failure, and whatever it holds, is dropped here, on this thread
+        gc.collect()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert [str(d.exc_value) for d in dropped] == []
 
 
 def test_unreachable_endpoint_is_a_backend_error():

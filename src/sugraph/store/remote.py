@@ -70,20 +70,34 @@ class RemoteStore(Store):
         if response.status_code != 200:
             log.warning("SPARQL endpoint %s answered %s: %.500s", self.endpoint, response.status_code, response.text)
             raise BackendError(f"the SPARQL endpoint answered HTTP {response.status_code}")
-        try:
-            if graph_result:
-                triples = (quad.triple for quad in ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
-                return ox.serialize(triples, format=ox.RdfFormat.from_media_type(media_type), prefixes=PREFIXES)
-            results = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
-            if form == "ASK" and isinstance(results, ox.QuerySolutions):
-                results = _ask_answer(results)
-            return results.serialize(format=ox.QueryResultsFormat.from_media_type(media_type))
-        except (SyntaxError, ValueError, TypeError):
+        body = _reserialize(response.content, form, media_type)
+        if body is None:  # raised here, outside any `except`, so no parser travels with the exception
             log.warning("unreadable results from %s: %.500s", self.endpoint, response.text)
-            raise BackendError("the SPARQL endpoint returned results that could not be read") from None
+            raise BackendError("the SPARQL endpoint returned results that could not be read")
+        return body
 
     def close(self) -> None:
         self._http.close()
+
+
+def _reserialize(content: bytes, form: str, media_type: str) -> bytes | None:
+    """The endpoint's answer (SPARQL JSON, or N-Triples for CONSTRUCT/DESCRIBE) in `media_type`, or
+    None if it cannot be read.
+
+    pyoxigraph's parsers and result iterators are bound to the thread that made them (dropping one
+    elsewhere is an 'unsendable' error), so they live only in this call: only bytes leave it, and a
+    parse error is swallowed here rather than carried off, with the parser in its traceback, to the
+    thread that handles the failure."""
+    try:
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            triples = (quad.triple for quad in ox.parse(content, format=ox.RdfFormat.N_TRIPLES))
+            return ox.serialize(triples, format=ox.RdfFormat.from_media_type(media_type), prefixes=PREFIXES)
+        results = ox.parse_query_results(content, format=ox.QueryResultsFormat.JSON)
+        if form == "ASK" and isinstance(results, ox.QuerySolutions):
+            results = _ask_answer(results)
+        return results.serialize(format=ox.QueryResultsFormat.from_media_type(media_type))
+    except (SyntaxError, ValueError, TypeError):
+        return None
 
 
 def _ask_answer(solutions: ox.QuerySolutions) -> ox.QueryBoolean:
