@@ -31,6 +31,8 @@ class Settings:
     max_url_length: int = 8192                   # bytes of path + query string; longer → 414
     max_header_bytes: int = 8192                 # bytes of all request headers; more → 431
     max_body_bytes: int = 1_048_576              # bytes of a request body; more → 413
+    max_query_length: int = 65_536               # characters of a SPARQL query; more → 413
+    max_response_bytes: int = 64 << 20           # bytes of one /sparql answer; more → 413 (narrow the query or page it)
     queries_dir: Path | None = None              # the named queries' folder; None = <root>/queries
     query_workers: int = field(default_factory=lambda: max(2, os.cpu_count() or 1))  # engine processes for clients (+1 for the site)
     result_cache_bytes: int = 64 << 20           # the in-process result cache's budget (keys and answers)

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import pyoxigraph as ox
 
+from ..memo import cache_short
 from ..namespaces import PREFIXES
 from .errors import QueryError
 
@@ -99,7 +99,7 @@ def _expand(name: str, prefixes: dict[str, str]) -> str | None:
     return prefixes[prefix] + local if prefix in prefixes else None
 
 
-@lru_cache(maxsize=4096)
+@cache_short(maxsize=4096)
 def analyse(text: str) -> QueryInfo:
     """Classify a query; QueryError if it is an update, or not a query at all."""
     decoded = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)

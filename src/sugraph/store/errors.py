@@ -1,10 +1,16 @@
-"""The three ways a query can fail, each with the HTTP status the service answers with."""
+"""The ways a query can fail, each with the HTTP status the service answers with."""
 
 
 class QueryError(Exception):
     """The query is malformed or not allowed (the client's fault)."""
 
     status = 400
+
+
+class QueryTooLarge(QueryError):
+    """The query text, or its answer, is over a configured size limit."""
+
+    status = 413
 
 
 class QueryTimeout(Exception):

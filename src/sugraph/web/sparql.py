@@ -10,18 +10,18 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from functools import lru_cache
 from urllib.parse import parse_qsl, quote
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import PlainTextResponse, Response
 
+from ..memo import cache_short
 from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES, SD
 from ..store import Dataset, QueryError, Store
 from ..store.analysis import analyse
 from ..store.base import CLIENT, media_types_for
-from ..store.errors import BackendError, QueryTimeout
+from ..store.errors import BackendError, QueryTimeout, QueryTooLarge
 from .conneg import negotiate, resolve_format
 
 router = APIRouter(tags=["SPARQL"])
@@ -105,7 +105,6 @@ def etag(request: Request, *parts: object) -> str:
     return f'"{request.app.state.kg.version}-{_digest(parts)}"'
 
 
-@lru_cache(maxsize=1024)
 def _digest(parts: tuple) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
 
@@ -123,7 +122,7 @@ def not_modified(request: Request, tag: str) -> bool:
     return match is not None and (match.strip() == "*" or tag in (t.strip() for t in match.split(",")))
 
 
-@lru_cache(maxsize=1024)
+@cache_short(maxsize=1024)
 def decode_params(urlencoded: bytes) -> tuple[tuple[str, str], ...]:
     """Parameters of a query string or form body; UnicodeDecodeError unless all of it is UTF-8.
     (Cached: percent-decoding a long query costs ~100 µs, and clients repeat their queries.)"""
@@ -172,18 +171,23 @@ async def sparql(request: Request) -> Response:
     query = _one(params, "query")
     if query is None:
         return service_description(request, _one(params, "format"))
+    settings = request.app.state.settings
+    if len(query) > settings.max_query_length:
+        raise QueryTooLarge(f"the query is {len(query):,} characters long; the limit is {settings.max_query_length:,}")
     info = analyse(query)
     chosen = negotiated(request, _one(params, "format"), media_types_for(info.form), f"a {info.form} query")
     if isinstance(chosen, Response):
         return chosen
     dataset = _dataset(params)
-    settings = request.app.state.settings
     store: Store = request.app.state.store
     tag = etag(request, query, chosen, dataset)
     if request.method == "GET" and not_modified(request, tag):
         return cached_response(None, chosen, tag)
     body = await store.arun(query, chosen, dataset=dataset, timeout=_timeout(_one(params, "timeout")),
                             max_rows=settings.max_rows, lane=CLIENT)
+    if len(body) > settings.max_response_bytes:
+        raise QueryTooLarge(f"the answer is {len(body):,} bytes; the limit is {settings.max_response_bytes:,}: "
+                            "narrow the query or page it with LIMIT and OFFSET")
     return cached_response(body, chosen, tag)
 
 
