@@ -22,15 +22,23 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
-def cmd_stats(args: argparse.Namespace) -> int:
-    kg = load(args.root, inference=args.inference)
+def cmd_build(args: argparse.Namespace) -> int:
+    """Build the graph and validate it (side by side); print its size, the time taken and the report."""
+    import time
+
+    from .reports import render
+    from .validate import validated_load
+
+    start = time.perf_counter()
+    kg, report = validated_load(args.root, inference=args.inference)
     print(f"ontology triples: {len(kg.ontology)}")
     print(f"data triples:     {len(kg.data)}")
     print(f"inferred triples: {len(kg.inferred)}")
     print(f"shapes triples:   {len(kg.shapes)}")
     print(f"version:          {kg.version}")
-    print(f"build time:       {sum(kg.timings.values()):.3f} s")
-    return EXIT_OK
+    print(f"build time:       {time.perf_counter() - start:.3f} s (load + reasoning + validation)")
+    sys.stdout.write(render(report, "text", strict=False, color=False))
+    return report.exit_code()
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -144,9 +152,9 @@ def build_parser() -> Parser:
     parser = Parser(prog="sugraph", description="The Security Union knowledge graph.")
     parser.add_argument("--root", type=Path, default=None, help="project folder (default: found from the working directory)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    stats = sub.add_parser("stats", help="build the graph and print its size")
-    stats.add_argument("--inference", choices=["none", "rdfs", "owlrl"], default="owlrl")
-    stats.set_defaults(func=cmd_stats)
+    build = sub.add_parser("build", help="build the graph (with inference) and validate it; exit 1 on violations")
+    build.add_argument("--inference", choices=["none", "rdfs", "owlrl"], default="owlrl")
+    build.set_defaults(func=cmd_build)
     serve = sub.add_parser("serve", help="run the SPARQL service and web site (uvicorn)")
     serve.add_argument("--host", default=None, help="address to listen on (SUGRAPH_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="port (SUGRAPH_PORT, default 8000)")
