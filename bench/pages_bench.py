@@ -88,7 +88,7 @@ def main() -> int:
     args = parser.parse_args()
     with (local_server() if args.url is None else _given(args.url)) as url:
         rows, (n, median, worst, slowest) = measure(url, args.repeat)
-    print(f"| page | median ms | p95 ms | max ms |\n|---|---:|---:|---:|")
+    print("| page | median ms | p95 ms | max ms |\n|---|---:|---:|---:|")
     for path, med, p95, top in rows:
         print(f"| `{path}` | {med:.1f} | {p95:.1f} | {top:.1f} |")
     print(f"| all {n} entity pages, once each | {median:.1f} | | {worst:.1f} (`{slowest}`) |")

@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .build import LoadError, load
+from .build import LoadError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_UNREADABLE, EXIT_USAGE = 0, 1, 2, 3
 

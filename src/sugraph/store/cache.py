@@ -52,7 +52,7 @@ def prebuilt_store(cache_dir: Path, key: str, fill: Callable[[ox.Store], None]) 
         gc.collect()  # pyoxigraph closes the database when the object is freed
         (building / _COMPLETE).write_text(key)
     except BaseException as error:
-        store = None
+        store = None  # noqa: F841 -- drop our reference so pyoxigraph closes the database
         traceback.clear_frames(error.__traceback__)  # `fill`'s frames still hold the store open
         gc.collect()
         shutil.rmtree(building, ignore_errors=True)
