@@ -156,7 +156,10 @@ def test_q7_bodies_within_europol_and_what_they_do(store: Store) -> None:
     rows = run(store, "sub-organisations", organisation=iri("actor/europol"))
     assert column(rows, "body") == ["actor/eu-internet-referral-unit", "actor/european-cybercrime-centre"]
     assert rows[1]["measures"] == "New IT specialists for the European Cybercrime Centre"
-    assert all(r["description"] for r in rows)
+    assert rows[0]["description"] == ("Europol unit that flags terrorist content online; Member States are invited "
+                                      "to set up national units to complement its work.")
+    assert rows[1]["description"] == ("Europol's centre against cybercrime, at the forefront of the law enforcement "
+                                      "response to the WannaCry attack.")
 
 
 def test_q8_measures_under_each_priority_of_the_2020_strategy(store: Store) -> None:
