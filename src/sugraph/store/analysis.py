@@ -1,16 +1,12 @@
-"""What a SPARQL text is and whether it may run, found without a full parse (microseconds, not ms).
+"""What a SPARQL text is and whether it may run, decided on the very tokens the engine will run.
 
 pyoxigraph has no parse-only API and *does* fetch `SERVICE <url>` over HTTP, so every query is
-checked here before any engine sees it: its form (SELECT/ASK/CONSTRUCT/DESCRIBE, or an update, which
-is refused), the endpoints of its SERVICE clauses and the graphs of its FROM clauses (refused unless
-allowed), and where a row cap can be added as a top-level LIMIT.
-
-The check works on the query's *code*: the text after SPARQL's codepoint escapes are decoded (as the
-engine does before parsing) with comments and string literals blanked out, so a keyword can neither
-hide in them nor be faked by them; keywords are never read inside a variable's name, an IRI, or the local part of a prefixed name
-(`sd:Service`), where the parser cannot see one either. Any other occurrence of "service", even as
-a prefix (`service:x`) or glued to a number, counts as a SERVICE clause: refusing a rare legitimate
-query is the safe mistake.
+read here (`lexer.tokens`) before any engine sees it: its form (SELECT/ASK/CONSTRUCT/DESCRIBE, or
+an update, which is refused), the endpoints of its SERVICE clauses and the graphs of its FROM
+clauses (refused unless allowed), and its top-level LIMIT. The engine is then given the tokens'
+canonical text (`lexer.canonical`), never the client's: a SERVICE keyword it parses is a SERVICE
+token here, so no spelling of a query can show the check one thing and the engine another.
+Syntax errors the engine finds are placed back in the client's own text, token by token.
 """
 
 from __future__ import annotations
@@ -18,132 +14,131 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import pyoxigraph as ox
-
 from ..memo import cache_short
 from ..namespaces import PREFIXES
 from .errors import QueryError
+from .lexer import Token, canonical, position, tokens
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
-
-_ECHAR = r"""\\[tbnrf\\"']"""
-_TOKENS = re.compile(
-    rf"""(?P<comment>\#[^\n\r]*)
-    |(?P<string>'''(?:(?:'|'')?(?:[^'\\]|{_ECHAR}))*'''
-               |\"\"\"(?:(?:"|"")?(?:[^"\\]|{_ECHAR}))*\"\"\"
-               |'(?:[^'\\\n\r]|{_ECHAR})*'
-               |"(?:[^"\\\n\r]|{_ECHAR})*")
-    |(?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)""",
-    re.VERBOSE,
-)
-_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_PROLOGUE = re.compile(r"\s*(?:(?:BASE\s*<[^>]*>|PREFIX\s*[\w.-]*:\s*<[^>]*>)\s*)*", re.I)
-_PREFIX_DECL = re.compile(r"PREFIX\s*([\w.-]*):\s*<([^>]*)>", re.I)
-_FIRST_WORD = re.compile(r"[A-Za-z]+")
-_KEYWORD = r"(?<![\w?$])"  # a keyword starts a word, and is not inside a variable's name
-_SERVICE = re.compile(r"service", re.I)
-_SERVICE_CLAUSE = re.compile(r"SERVICE\s*(?:SILENT\b\s*)?(<[^>]*>|[\w.-]*:[\w.:-]*)?", re.I)
-_INSIDE_NAME = re.compile(r"(?:[?$]\w*|:[A-Za-z0-9_-]*)$")  # in a variable, or a prefixed name's local part
-_IRI_START = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*$")
-_IRI_END = re.compile(r"[^<>\"{}|^`\\\x00-\x20]*>")
-_FROM = re.compile(_KEYWORD + r"FROM\s*(NAMED\b)?\s*(<[^>]*>|[\w.-]*:[\w.:-]*)", re.I)
-_TRAILING_VALUES = re.compile(_KEYWORD + r"VALUES\s*(?:[?$]\w+|\((?:\s*[?$]\w+)*\s*\))\s*$", re.I)
-_LAST_BLOCK = re.compile(r"\{[^{}]*\}\s*")
-_LIMIT = re.compile(_KEYWORD + r"LIMIT\s+(\d+)", re.I)
 _SYNTAX_POSITION = re.compile(r"^(?:Parser )?error at (\d+):(\d+): ")
+_PLACED = re.compile(r"^syntax error at line 1, column (\d+): ")
+
+
+@dataclass(frozen=True)
+class Rewritten:
+    """A text for the engine, made of tokens of the client's text (and perhaps added modifiers)."""
+
+    text: str
+    source: str
+    tokens: tuple[Token, ...]
+    starts: tuple[int, ...]   # where each token starts in `text`
+
+    def place(self, error: QueryError) -> QueryError:
+        """The engine's syntax error, moved from `text` to where it is in the client's text: at the
+        token it points into (or the next one), or just after the last token at the end."""
+        m = _PLACED.match(str(error))
+        if not m or not self.tokens:
+            return error
+        offset = int(m.group(1)) - 1
+        index = next((i for i, start in enumerate(self.starts) if start + len(self.tokens[i].text) > offset), None)
+        if index is None:
+            at = self.tokens[-1].end
+        elif self.starts[index] <= offset and self.tokens[index].text == self.source[self.tokens[index].start:self.tokens[index].end]:
+            at = self.tokens[index].start + offset - self.starts[index]  # inside a token written as sent
+        else:
+            at = self.tokens[index].start
+        line, column = position(self.source, at)
+        return QueryError(f"syntax error at line {line}, column {column}: {str(error)[m.end():]}")
 
 
 @dataclass(frozen=True)
 class QueryInfo:
     """The facts about one query text that decide whether and how it runs."""
 
-    text: str                          # the query with codepoint escapes decoded: what the engine runs
+    query: Rewritten                   # the canonical text: what the engine runs
     form: str                          # SELECT, ASK, CONSTRUCT or DESCRIBE
-    services: tuple[str | None, ...]   # SERVICE endpoints; None when not a literal IRI
+    services: tuple[str | None, ...]   # SERVICE endpoints; None when not an IRI
     from_graphs: tuple[str, ...]       # FROM <g>
     from_named: tuple[str, ...]        # FROM NAMED <g>
     limit: int | None                  # the top-level LIMIT, if any
-    limit_span: tuple[int, int] | None  # where its number is, in `text`
-    insert_at: int | None              # where a top-level LIMIT may be inserted, in `text`
+    limit_index: int | None            # which token is its number
+    insert_index: int                  # where top-level modifiers may be added (before a trailing VALUES)
 
-
-def _code(text: str) -> str:
-    """The query with comments and strings blanked (same length, so offsets still match)."""
-    if "#" not in text and "'" not in text and '"' not in text:
-        return text  # nothing to blank: the common case, and the fast one
-    return _TOKENS.sub(lambda m: m.group() if m.lastgroup == "iri" else " " * len(m.group()), text)
-
-
-def _in_iri(code: str, start: int, end: int) -> bool:
-    """Whether code[start:end] lies inside an `<IRI>` (where no keyword can be)."""
-    return bool(_IRI_START.search(code, max(0, start - 4000), start) and _IRI_END.match(code, end))
-
-
-def _services(code: str, prefixes: dict[str, str]) -> list[str | None]:
-    """The endpoint of every SERVICE clause (None when it is not a literal IRI)."""
-    services: list[str | None] = []
-    for m in _SERVICE.finditer(code):
-        if _INSIDE_NAME.search(code, max(0, m.start() - 200), m.start()) or _in_iri(code, m.start(), m.end()):
-            continue  # part of a variable (?service), a local name (sd:Service) or an IRI
-        clause = _SERVICE_CLAUSE.match(code, m.start())
-        services.append(_expand(clause.group(1), prefixes) if clause and clause.group(1) else None)
-    return services
-
-
-def _expand(name: str, prefixes: dict[str, str]) -> str | None:
-    """`<iri>` or `prefix:local` → the IRI, if the prefix is declared."""
-    if name.startswith("<"):
-        return name[1:-1]
-    prefix, _, local = name.partition(":")
-    return prefixes[prefix] + local if prefix in prefixes else None
+    @property
+    def text(self) -> str:
+        return self.query.text
 
 
 @cache_short(maxsize=4096)
 def analyse(text: str) -> QueryInfo:
-    """Classify a query; QueryError if it is an update, or not a query at all."""
-    decoded = _UNICODE_ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-    if decoded != text and _UNICODE_ESCAPE.search(decoded):
-        raise QueryError("codepoint escapes that produce further escapes are not supported")
-    code = _code(decoded)
-    prologue = _PROLOGUE.match(code)
-    word = _FIRST_WORD.match(code, prologue.end() if prologue else 0)
-    form = word.group().upper() if word else ""
+    """Classify a query; QueryError if it is an update, not a query at all, or not SPARQL."""
+    toks = tokens(text, PREFIXES)
+    index = _prologue_end(toks)
+    form = toks[index].keyword if index < len(toks) else None
     if form in UPDATE_KEYWORDS:
         raise QueryError("SPARQL Update is not allowed: this endpoint is read-only")
     if form not in QUERY_FORMS:
         raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
-    prefixes = {**PREFIXES, **dict(_PREFIX_DECL.findall(code, 0, prologue.end() if prologue else 0))}
-    lowered = code.lower()
-    services = _services(code, prefixes) if "service" in lowered else []  # a cheap test first
+    services: list[str | None] = []
     from_graphs: list[str] = []
     from_named: list[str] = []
-    for m in _FROM.finditer(code) if "from" in lowered else ():
-        if _in_iri(code, m.start(), m.start() + 4):
-            continue
-        iri = _expand(m.group(2), prefixes)
-        if iri is None:
-            raise QueryError(f"undeclared prefix in FROM {m.group(2)}")
-        (from_named if m.group(1) else from_graphs).append(iri)
-    limit, limit_span, insert_at = _top_level_limit(code, form)
-    return QueryInfo(decoded, form, tuple(services), tuple(from_graphs), tuple(from_named), limit, limit_span, insert_at)
+    depth, limit, limit_index, insert_index, closed = 0, None, None, len(toks), False
+    for i, token in enumerate(toks):
+        word = token.keyword
+        if token.kind == "punct" and token.text in "{[(":
+            depth += 1
+        elif token.kind == "punct" and token.text in "}])":
+            depth -= 1
+            closed = closed or (depth == 0 and token.text == "}")
+        elif word == "SERVICE":
+            services.append(_service_endpoint(toks, i))
+        elif word == "FROM":
+            named = _at(toks, i + 1).keyword == "NAMED"
+            graph = _at(toks, i + 2 if named else i + 1)
+            if graph.kind != "iri":
+                raise QueryError("FROM must name a graph by its IRI")
+            (from_named if named else from_graphs).append(graph.text[1:-1])
+        elif depth == 0 and word == "LIMIT" and _at(toks, i + 1).kind == "number":
+            limit, limit_index = int(toks[i + 1].text), i + 1
+        elif depth == 0 and closed and word == "VALUES" and insert_index == len(toks):
+            insert_index = i
+    rewritten = _rewrite(text, toks)
+    return QueryInfo(rewritten, form or "", tuple(services), tuple(from_graphs), tuple(from_named),
+                     limit, limit_index, insert_index)
 
 
-def _top_level_limit(code: str, form: str) -> tuple[int | None, tuple[int, int] | None, int | None]:
-    """The solution modifiers follow the last top-level `}` (or a trailing VALUES block)."""
-    if form == "ASK":
-        return None, None, None
-    end = len(code)
-    brace = code.rfind("{")
-    if brace >= 0 and _LAST_BLOCK.fullmatch(code, brace):  # the last `{…}` ends the query: perhaps a trailing VALUES
-        trailing = _TRAILING_VALUES.search(code, max(0, brace - 500), brace)
-        if trailing:
-            end = trailing.start()
-    tail_start = code.rfind("}", 0, end) + 1
-    m = _LIMIT.search(code, tail_start, end)
-    if m:
-        return int(m.group(1)), m.span(1), None
-    return None, None, end
+_NOTHING = Token("", "", 0, 0)
+
+
+def _at(toks: list[Token], i: int) -> Token:
+    return toks[i] if i < len(toks) else _NOTHING
+
+
+def _prologue_end(toks: list[Token]) -> int:
+    """The index of the first token after the BASE and PREFIX declarations."""
+    i = 0
+    while i < len(toks):
+        if toks[i].keyword == "BASE":
+            i += 2
+        elif toks[i].keyword == "PREFIX":
+            i += 3
+        else:
+            break
+    return i
+
+
+def _service_endpoint(toks: list[Token], i: int) -> str | None:
+    """The IRI after SERVICE [SILENT], or None (a variable, or anything else: refused)."""
+    target = _at(toks, i + 2) if _at(toks, i + 1).keyword == "SILENT" else _at(toks, i + 1)
+    if target.kind != "iri":
+        return None
+    return target.text[1:-1].replace("\\u0027", "'")
+
+
+def _rewrite(source: str, toks: list[Token] | tuple[Token, ...]) -> Rewritten:
+    text, starts = canonical(list(toks))
+    return Rewritten(text, source, tuple(toks), tuple(starts))
 
 
 def check(info: QueryInfo, known_graphs: frozenset[str], allowed_endpoints: tuple[str, ...]) -> None:
@@ -157,65 +152,33 @@ def check(info: QueryInfo, known_graphs: frozenset[str], allowed_endpoints: tupl
             raise QueryError(f"FROM <{graph}>: no such graph here, and remote graphs are never fetched")
 
 
-def capped(info: QueryInfo, max_rows: int | None) -> str:
+def capped(info: QueryInfo, max_rows: int | None) -> Rewritten:
     """The query with its top-level LIMIT lowered to `max_rows` (or added), so the engine stops early."""
     if max_rows is None or info.form == "ASK":
-        return info.text
-    if info.limit_span is not None:
-        start, stop = info.limit_span
-        return f"{info.text[:start]}{min(info.limit or 0, max_rows)}{info.text[stop:]}"
-    return _insert(info, f"LIMIT {max_rows}")
+        return info.query
+    toks = list(info.query.tokens)
+    if info.limit_index is not None:
+        number = toks[info.limit_index]
+        toks[info.limit_index] = Token("number", str(min(info.limit or 0, max_rows)), number.start, number.end)
+        return _rewrite(info.query.source, toks)
+    return _insert(info, ("LIMIT", str(max_rows)))
 
 
 def paged(info: QueryInfo, limit: int, offset: int) -> str:
     """The query with a top-level LIMIT and OFFSET (for a SELECT that has no LIMIT of its own)."""
-    return _insert(info, f"LIMIT {limit} OFFSET {offset}")
+    return _insert(info, ("LIMIT", str(limit), "OFFSET", str(offset))).text
 
 
-def _insert(info: QueryInfo, modifiers: str) -> str:
-    at = info.insert_at if info.insert_at is not None else len(info.text)
-    return f"{info.text[:at]}\n{modifiers}\n{info.text[at:]}"
+def _insert(info: QueryInfo, words: tuple[str, ...]) -> Rewritten:
+    toks = list(info.query.tokens)
+    at = toks[info.insert_index].start if info.insert_index < len(toks) else (toks[-1].end if toks else 0)
+    added = [Token("word" if w.isalpha() else "number", w, at, at) for w in words]
+    return _rewrite(info.query.source, toks[:info.insert_index] + added + toks[info.insert_index:])
 
 
-def syntax_message(error: SyntaxError, text: str | None = None) -> str:
-    """pyoxigraph's 'error at 2:5: expected …' → 'syntax error at line 2, column 5: expected …'.
-
-    With the parsed `text`, an error at the end of the query is placed just after its last token:
-    pyoxigraph places it past the whitespace it skipped, so a one-line query ending with a line
-    break (as a form or a file sends it) was reported at "line 2, column 1"."""
+def syntax_message(error: SyntaxError) -> str:
+    """pyoxigraph's 'error at 2:5: expected …' → 'syntax error at line 2, column 5: expected …'."""
     m = _SYNTAX_POSITION.match(error.msg)
     if not m:
         return "syntax error: " + error.msg.splitlines()[0][:300]
-    line, column = int(m.group(1)), int(m.group(2))
-    if text is not None:
-        line, column = _end_of_query(text, line, column)
-    return f"syntax error at line {line}, column {column}: {error.msg[m.end():].splitlines()[0][:300]}"
-
-
-def _end_of_query(text: str, line: int, column: int) -> tuple[int, int]:
-    """(line, column) moved back to just after the last token when only whitespace and comments
-    follow it. Lines are counted as pyoxigraph does (at LF), columns in characters, from 1."""
-    if line < 1 or column < 1:
-        return line, column
-    line_start = 0
-    for _ in range(line - 1):
-        line_start = text.find("\n", line_start) + 1
-        if line_start == 0:  # past the last line
-            line_start = len(text) + 1
-            break
-    code = _TOKENS.sub(lambda m: " " * len(m.group()) if m.lastgroup == "comment" else m.group(), text) \
-        if "#" in text else text
-    end = len(code.rstrip(" \t\r\n"))
-    if line_start + column - 1 <= end:
-        return line, column
-    last_line_start = text.rfind("\n", 0, end) + 1
-    return text.count("\n", 0, end) + 1, end - last_line_start + 1
-
-
-def syntax_error(text: str) -> QueryError | None:
-    """The error pyoxigraph's parser finds in `text` (parsed against an empty store), if any."""
-    try:
-        ox.Store().query(text, prefixes=PREFIXES)
-    except SyntaxError as e:
-        return QueryError(syntax_message(e, text))
-    return None
+    return f"syntax error at line {m.group(1)}, column {m.group(2)}: {error.msg[m.end():].splitlines()[0][:300]}"

@@ -25,7 +25,7 @@ import pyoxigraph as ox
 
 from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 
-from .analysis import analyse, capped, check, syntax_error
+from .analysis import analyse, capped, check
 from .errors import BackendError, QueryError, QueryTimeout, UpstreamTimeout
 
 __all__ = ["CLIENT", "SITE", "BackendError", "Dataset", "QueryError", "QueryTimeout", "Store", "UpstreamTimeout",
@@ -204,14 +204,11 @@ class Store(ABC):
         if dataset is None and not (info.from_graphs or info.from_named):
             dataset = Dataset()
         limit = self.timeout if timeout is None else min(timeout, self.timeout)
-        text = capped(info, max_rows)
+        prepared = capped(info, max_rows)
         try:
-            body = self._execute(text, info.form, media_type, dataset, limit, lane=lane)
+            body = self._execute(prepared.text, info.form, media_type, dataset, limit, lane=lane)
         except QueryError as error:
-            # Report a syntax error at its place in the client's own text: the engine ran it with
-            # codepoint escapes decoded and a row cap added, which moves lines and columns.
-            located = syntax_error(sparql) if text != sparql else None
-            raise (located or error) from None
+            raise prepared.place(error) from None  # where the client wrote it, not in the canonical text
         self.cache.put(key, body)
         return body
 

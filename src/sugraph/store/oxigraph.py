@@ -66,13 +66,12 @@ def evaluate(store: ox.Store, sparql: str, form: str, media_type: str, dataset: 
     BackendError (with the detail only in the log) for anything else."""
     try:
         result = store.query(sparql, prefixes=PREFIXES, **_dataset_arguments(dataset))
-    except SyntaxError as e:
-        raise QueryError(syntax_message(e, sparql)) from None
-    try:
         if form in ("SELECT", "ASK"):
             return result.serialize(format=ox.QueryResultsFormat.from_media_type(media_type))
         return ox.serialize(result, format=ox.RdfFormat.from_media_type(media_type), prefixes=PREFIXES)
-    except Exception:
+    except SyntaxError as e:
+        raise QueryError(syntax_message(e)) from None
+    except Exception:  # a failed SERVICE call (only with isolation off), a storage error, …
         log.exception("query evaluation failed")
         raise BackendError("the query engine failed while evaluating this query") from None
 

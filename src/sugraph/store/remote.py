@@ -1,8 +1,9 @@
 """The remote backend: any SPARQL 1.1 endpoint (Virtuoso, Fuseki, GraphDB…) behind the same interface.
 
-Queries are checked and capped exactly as for the embedded engine (by `Store.run`), then parsed
-locally by pyoxigraph, so only standard SPARQL 1.1 ever leaves (no vendor pragmas that could make
-the remote store fetch URLs) and syntax errors get the same line/column messages. Results are asked
+Queries are checked and capped exactly as for the embedded engine (by `Store.run`), and what leaves
+is their canonical text, re-written from SPARQL 1.1 tokens: no vendor pragma (`DEFINE …` is not a
+query form), no undeclared prefix (`bif:`), no comment. Syntax errors are the remote engine's own;
+no client text is parsed by evaluating it in this process. Results are asked
 for in one format the library reads (SPARQL JSON, N-Triples), parsed by pyoxigraph (garbage becomes
 BackendError) and re-serialized in the format the client negotiated.
 
@@ -23,9 +24,8 @@ import pyoxigraph as ox
 
 from .. import __version__
 from ..namespaces import PREFIXES, sparql_prologue
-from .analysis import syntax_error
 from .base import SITE, Dataset, Store
-from .errors import BackendError, UpstreamTimeout
+from .errors import BackendError, QueryError, UpstreamTimeout
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,6 @@ class RemoteStore(Store):
 
     def _execute(self, sparql: str, form: str, media_type: str, dataset: Dataset | None,
                  timeout: float, *, lane: str = SITE) -> bytes:
-        if error := syntax_error(sparql):  # only standard SPARQL 1.1 leaves this process
-            raise error
         graph_result = form in ("CONSTRUCT", "DESCRIBE")
         params = [("query", self._prologue + sparql)]
         if dataset is not None:
@@ -67,6 +65,9 @@ class RemoteStore(Store):
         except httpx.HTTPError as e:
             log.warning("SPARQL endpoint %s unreachable: %s", self.endpoint, e)
             raise BackendError("the SPARQL endpoint could not be reached") from None
+        if response.status_code == 400:  # the engine's parser refused it: the client's mistake, in its words
+            reason = response.text.strip().splitlines()[0][:300] if response.text.strip() else "no reason given"
+            raise QueryError(f"the SPARQL endpoint refused the query: {reason}")
         if response.status_code != 200:
             log.warning("SPARQL endpoint %s answered %s: %.500s", self.endpoint, response.status_code, response.text)
             raise BackendError(f"the SPARQL endpoint answered HTTP {response.status_code}")
