@@ -24,7 +24,7 @@ def test_an_answer_over_the_byte_limit_is_413_with_advice() -> None:
     with serve(SMALL) as live:
         r = httpx.get(f"{live.url}/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"})
     assert r.status_code == 413
-    assert r.text.endswith("; the limit is 2,000: narrow the query or page it with LIMIT and OFFSET")
+    assert r.text == "the answer is over the limit of 2,000 bytes: narrow the query or page it with LIMIT and OFFSET"
 
 
 def test_answers_within_the_limits_are_served() -> None:

@@ -23,7 +23,8 @@ class Settings:
     inference: str = "owlrl"
     query_timeout: float = 10.0                  # seconds; a request may lower it, never raise it
     max_rows: int = 10_000
-    allowed_service_endpoints: tuple[str, ...] = ()
+    allowed_service_endpoints: tuple[str, ...] = ()  # SERVICE may call these (through the gateway of isolated workers)
+    isolation: str = "auto"                      # query workers off the network: auto (if the kernel can), required, off
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
@@ -38,6 +39,8 @@ class Settings:
     result_cache_bytes: int = 64 << 20           # the in-process result cache's budget (keys and answers)
 
     def __post_init__(self) -> None:
+        if self.isolation not in ("auto", "required", "off"):
+            raise ValueError(f"SUGRAPH_ISOLATION={self.isolation!r}: expected auto, required or off")
         if self.query_workers < 1:
             raise ValueError(f"query_workers must be at least 1, not {self.query_workers}")
         if self.result_cache_bytes < 0:

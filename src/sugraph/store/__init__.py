@@ -24,4 +24,5 @@ def open_store(settings: Settings, kg: KnowledgeGraph | LazyKnowledgeGraph) -> S
 
     path = prebuilt_store(settings.cache_dir, cache_key(kg.content_hash, settings.inference),
                           lambda store: load_into(store, kg))
-    return PooledStore(path, workers=settings.query_workers, **options)
+    return PooledStore(path, workers=settings.query_workers, isolation=settings.isolation,
+                       max_response_bytes=settings.max_response_bytes, **options)

@@ -59,6 +59,7 @@ class QueryInfo:
     query: Rewritten                   # the canonical text: what the engine runs
     form: str                          # SELECT, ASK, CONSTRUCT or DESCRIBE
     services: tuple[str | None, ...]   # SERVICE endpoints; None when not an IRI
+    service_tokens: tuple[int, ...]    # which token names each (the one after SERVICE [SILENT])
     from_graphs: tuple[str, ...]       # FROM <g>
     from_named: tuple[str, ...]        # FROM NAMED <g>
     limit: int | None                  # the top-level LIMIT, if any
@@ -81,6 +82,7 @@ def analyse(text: str) -> QueryInfo:
     if form not in QUERY_FORMS:
         raise QueryError("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
     services: list[str | None] = []
+    service_tokens: list[int] = []
     from_graphs: list[str] = []
     from_named: list[str] = []
     depth, limit, limit_index, insert_index, closed = 0, None, None, len(toks), False
@@ -92,7 +94,9 @@ def analyse(text: str) -> QueryInfo:
             depth -= 1
             closed = closed or (depth == 0 and token.text == "}")
         elif word == "SERVICE":
-            services.append(_service_endpoint(toks, i))
+            target = i + 2 if _at(toks, i + 1).keyword == "SILENT" else i + 1
+            services.append(toks[target].text[1:-1].replace("\\u0027", "'") if _at(toks, target).kind == "iri" else None)
+            service_tokens.append(target)
         elif word == "FROM":
             named = _at(toks, i + 1).keyword == "NAMED"
             graph = _at(toks, i + 2 if named else i + 1)
@@ -104,7 +108,7 @@ def analyse(text: str) -> QueryInfo:
         elif depth == 0 and closed and word == "VALUES" and insert_index == len(toks):
             insert_index = i
     rewritten = _rewrite(text, toks)
-    return QueryInfo(rewritten, form or "", tuple(services), tuple(from_graphs), tuple(from_named),
+    return QueryInfo(rewritten, form or "", tuple(services), tuple(service_tokens), tuple(from_graphs), tuple(from_named),
                      limit, limit_index, insert_index)
 
 
@@ -128,14 +132,6 @@ def _prologue_end(toks: list[Token]) -> int:
     return i
 
 
-def _service_endpoint(toks: list[Token], i: int) -> str | None:
-    """The IRI after SERVICE [SILENT], or None (a variable, or anything else: refused)."""
-    target = _at(toks, i + 2) if _at(toks, i + 1).keyword == "SILENT" else _at(toks, i + 1)
-    if target.kind != "iri":
-        return None
-    return target.text[1:-1].replace("\\u0027", "'")
-
-
 def _rewrite(source: str, toks: list[Token] | tuple[Token, ...]) -> Rewritten:
     text, starts = canonical(list(toks))
     return Rewritten(text, source, tuple(toks), tuple(starts))
@@ -152,16 +148,21 @@ def check(info: QueryInfo, known_graphs: frozenset[str], allowed_endpoints: tupl
             raise QueryError(f"FROM <{graph}>: no such graph here, and remote graphs are never fetched")
 
 
-def capped(info: QueryInfo, max_rows: int | None) -> Rewritten:
-    """The query with its top-level LIMIT lowered to `max_rows` (or added), so the engine stops early."""
-    if max_rows is None or info.form == "ASK":
+def capped(info: QueryInfo, max_rows: int | None, routes: dict[int, str] | None = None) -> Rewritten:
+    """The query with its top-level LIMIT lowered to `max_rows` (or added), so the engine stops early,
+    and each SERVICE endpoint token in `routes` replaced by the IRI it maps to."""
+    if (max_rows is None or info.form == "ASK") and not routes:
         return info.query
     toks = list(info.query.tokens)
+    for index, iri in (routes or {}).items():
+        toks[index] = Token("iri", f"<{iri}>", toks[index].start, toks[index].end)
+    if max_rows is None or info.form == "ASK":
+        return _rewrite(info.query.source, toks)
     if info.limit_index is not None:
         number = toks[info.limit_index]
         toks[info.limit_index] = Token("number", str(min(info.limit or 0, max_rows)), number.start, number.end)
         return _rewrite(info.query.source, toks)
-    return _insert(info, ("LIMIT", str(max_rows)))
+    return _insert(info, ("LIMIT", str(max_rows)), toks)
 
 
 def paged(info: QueryInfo, limit: int, offset: int) -> str:
@@ -169,8 +170,8 @@ def paged(info: QueryInfo, limit: int, offset: int) -> str:
     return _insert(info, ("LIMIT", str(limit), "OFFSET", str(offset))).text
 
 
-def _insert(info: QueryInfo, words: tuple[str, ...]) -> Rewritten:
-    toks = list(info.query.tokens)
+def _insert(info: QueryInfo, words: tuple[str, ...], toks: list[Token] | None = None) -> Rewritten:
+    toks = list(info.query.tokens) if toks is None else toks
     at = toks[info.insert_index].start if info.insert_index < len(toks) else (toks[-1].end if toks else 0)
     added = [Token("word" if w.isalpha() else "number", w, at, at) for w in words]
     return _rewrite(info.query.source, toks[:info.insert_index] + added + toks[info.insert_index:])

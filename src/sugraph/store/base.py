@@ -25,7 +25,7 @@ import pyoxigraph as ox
 
 from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 
-from .analysis import analyse, capped, check
+from .analysis import QueryInfo, analyse, capped, check
 from .errors import BackendError, QueryError, QueryTimeout, UpstreamTimeout
 
 __all__ = ["CLIENT", "SITE", "BackendError", "Dataset", "QueryError", "QueryTimeout", "Store", "UpstreamTimeout",
@@ -148,6 +148,9 @@ class Store(ABC):
     """
 
     name: str = "store"
+    # How this backend's engine is kept off the network: the embedded engine in this process is not
+    # (SERVICE is then refused); PooledStore isolates its workers; a remote engine is its own.
+    isolation: str = "none: the engine runs in the server's own process"
 
     def __init__(self, *, timeout: float = 10.0, allowed_endpoints: tuple[str, ...] = (),
                  cache_bytes: int = 64 << 20):
@@ -158,9 +161,18 @@ class Store(ABC):
 
     @abstractmethod
     def _execute(self, sparql: str, form: str, media_type: str, dataset: Dataset | None,
-                 timeout: float, *, lane: str = SITE) -> bytes:
+                 timeout: float, *, lane: str = SITE, max_bytes: int | None = None) -> bytes:
         """Run a query already checked by `run`; `dataset` None means the query's FROM clauses decide;
-        `lane` says who asks (SITE or CLIENT)."""
+        `lane` says who asks (SITE or CLIENT); an answer over `max_bytes` is QueryTooLarge."""
+
+    def service_iri(self, index: int) -> str | None:
+        """The IRI the engine is to call for allowed SERVICE endpoint number `index`, or None
+        when this backend cannot call it safely (then SERVICE is refused)."""
+        return None
+
+    def health(self) -> str | None:
+        """What stops this backend from serving fully (e.g. a worker that cannot start), if anything."""
+        return None
 
     def graphs(self) -> Sequence[str]:
         """IRIs of the named graphs in the store."""
@@ -181,13 +193,15 @@ class Store(ABC):
         bool(ox.parse_query_results(body, ox.QueryResultsFormat.JSON))  # garbage raises
 
     def run(self, sparql: str, media_type: str | None = None, *, dataset: Dataset | None = None,
-            timeout: float | None = None, max_rows: int | None = None, lane: str = SITE) -> bytes:
+            timeout: float | None = None, max_rows: int | None = None, lane: str = SITE,
+            max_bytes: int | None = None) -> bytes:
         """Run a query, answer its results serialized in `media_type` (the form's first type by default).
 
         Refuses updates, SERVICE and FROM outside the store (QueryError) before the engine sees it;
         `timeout` may only lower the store's limit; `max_rows` caps SELECT/CONSTRUCT/DESCRIBE;
-        `lane` is CLIENT for a query a client wrote (see SITE, CLIENT)."""
-        key = (sparql, media_type, dataset, max_rows)
+        `lane` is CLIENT for a query a client wrote (see SITE, CLIENT); an answer over `max_bytes`
+        is QueryTooLarge, refused where it is made."""
+        key = (sparql, media_type, dataset, max_rows, max_bytes)
         cached = self.cache.get(key)
         if cached is not None:
             return cached
@@ -204,23 +218,36 @@ class Store(ABC):
         if dataset is None and not (info.from_graphs or info.from_named):
             dataset = Dataset()
         limit = self.timeout if timeout is None else min(timeout, self.timeout)
-        prepared = capped(info, max_rows)
+        prepared = capped(info, max_rows, self._routes(info))
         try:
-            body = self._execute(prepared.text, info.form, media_type, dataset, limit, lane=lane)
+            body = self._execute(prepared.text, info.form, media_type, dataset, limit, lane=lane, max_bytes=max_bytes)
         except QueryError as error:
             raise prepared.place(error) from None  # where the client wrote it, not in the canonical text
         self.cache.put(key, body)
         return body
 
+    def _routes(self, info: QueryInfo) -> dict[int, str]:
+        """SERVICE endpoint tokens → what the engine is to call instead (check() allowed them)."""
+        routes = {}
+        for endpoint, index in zip(info.services, info.service_tokens):
+            iri = self.service_iri(self.allowed_endpoints.index(endpoint)) if endpoint else None
+            if iri is None:
+                raise QueryError("SERVICE (federated query) is refused: this server cannot keep its query "
+                                 f"engine off the network ({self.isolation.removeprefix('none: ')})")
+            routes[index] = iri
+        return routes
+
     async def arun(self, sparql: str, media_type: str | None = None, *, dataset: Dataset | None = None,
-                   timeout: float | None = None, max_rows: int | None = None, lane: str = SITE) -> bytes:
-        """`run` on a worker thread, so a query never blocks the event loop (a cached answer is
-        returned at once, without the thread hop)."""
-        cached = self.cache.get((sparql, media_type, dataset, max_rows))
+                   timeout: float | None = None, max_rows: int | None = None, lane: str = SITE,
+                   max_bytes: int | None = None) -> bytes:
+        """`run` on a worker thread, so neither a query nor the reading of its text blocks the event
+        loop (a cached answer is returned at once, without the thread hop)."""
+        cached = self.cache.get((sparql, media_type, dataset, max_rows, max_bytes))
         if cached is not None:
             return cached
         return await anyio.to_thread.run_sync(functools.partial(
-            self.run, sparql, media_type, dataset=dataset, timeout=timeout, max_rows=max_rows, lane=lane))
+            self.run, sparql, media_type, dataset=dataset, timeout=timeout, max_rows=max_rows, lane=lane,
+            max_bytes=max_bytes))
 
     def select(self, sparql: str, bindings: Bindings | None = None,
                timeout: float | None = None) -> list[Row]:

@@ -9,6 +9,7 @@ route really needs the rdflib graphs.
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import logging
 import os
@@ -25,6 +26,7 @@ from ..build import KnowledgeGraph, SourceSet, find_root, load
 log = logging.getLogger(__name__)
 
 _COMPLETE = "COMPLETE"
+_IN_USE = "IN_USE"  # every server holds a shared lock on it while the store is open
 KEEP_STORES = 3
 
 
@@ -50,6 +52,7 @@ def prebuilt_store(cache_dir: Path, key: str, fill: Callable[[ox.Store], None]) 
         store.optimize()
         del store
         gc.collect()  # pyoxigraph closes the database when the object is freed
+        (building / _IN_USE).touch()
         (building / _COMPLETE).write_text(key)
     except BaseException as error:
         store = None  # noqa: F841 -- drop our reference so pyoxigraph closes the database
@@ -89,11 +92,30 @@ def _alive(pid: int) -> bool:
 
 
 def _prune(stores: Path, keep: int) -> None:
-    """Drop all but the `keep` most recently built stores, so the cache does not grow forever."""
+    """Drop all but the `keep` most recently built stores, so the cache does not grow forever, and
+    never one that a server (this one or a replica sharing the cache) has open: its lock is held."""
     built = sorted((p for p in stores.iterdir() if (p / _COMPLETE).is_file()),
                    key=lambda p: (p / _COMPLETE).stat().st_mtime, reverse=True)
     for old in built[keep:]:
-        shutil.rmtree(old, ignore_errors=True)
+        try:
+            with open(old / _IN_USE, "rb") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                shutil.rmtree(old, ignore_errors=True)
+        except BlockingIOError:
+            log.info("keeping the store %s: a server has it open", old)
+        except FileNotFoundError:  # built before stores were locked
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def hold(path: Path):
+    """A shared lock on the store at `path`, released by `.close()` or when the process ends
+    (kill -9 included), so a store is pruned only once no server has it open."""
+    try:
+        lock = open(path / _IN_USE, "ab")  # noqa: SIM115 -- held for the store's lifetime
+    except OSError:  # a read-only cache: the file was made with the store
+        lock = open(path / _IN_USE, "rb")  # noqa: SIM115
+    fcntl.flock(lock, fcntl.LOCK_SH)
+    return lock
 
 
 class LazyKnowledgeGraph:

@@ -13,6 +13,12 @@ class QueryTooLarge(QueryError):
     status = 413
 
 
+def answer_too_large(limit: int) -> QueryTooLarge:
+    """The one wording for an answer over the byte limit, whichever backend stopped it."""
+    return QueryTooLarge(f"the answer is over the limit of {limit:,} bytes: "
+                         "narrow the query or page it with LIMIT and OFFSET")
+
+
 class QueryTimeout(Exception):
     """The query ran past its time limit and was stopped (the embedded engine's worker is freed)."""
 

@@ -18,7 +18,7 @@ from ..build import KnowledgeGraph
 from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES
 from .analysis import syntax_message
 from .base import SITE, Dataset, Store, Term
-from .errors import BackendError, QueryError
+from .errors import BackendError, QueryError, QueryTooLarge, answer_too_large
 
 log = logging.getLogger(__name__)
 
@@ -61,16 +61,40 @@ def _dataset_arguments(dataset: Dataset | None) -> dict:
     return {"default_graph": [ox.NamedNode(g) for g in dataset.default_graphs], "named_graphs": named}
 
 
-def evaluate(store: ox.Store, sparql: str, form: str, media_type: str, dataset: Dataset | None) -> bytes:
-    """Run one checked query and serialize its results; QueryError for the client's mistakes,
-    BackendError (with the detail only in the log) for anything else."""
+class _Bounded:
+    """A serializer's output that refuses to grow past `limit` bytes, so an answer too large to
+    send is stopped while it is written, not after it has filled the memory."""
+
+    def __init__(self, limit: int | None):
+        self.limit = limit
+        self.data = bytearray()
+
+    def write(self, chunk: bytes) -> int:
+        self.data += chunk
+        if self.limit is not None and len(self.data) > self.limit:
+            raise answer_too_large(self.limit)
+        return len(chunk)
+
+    def flush(self) -> None:
+        """Nothing to flush: the bytes are kept here."""
+
+
+def evaluate(store: ox.Store, sparql: str, form: str, media_type: str, dataset: Dataset | None,
+             max_bytes: int | None = None) -> bytes:
+    """Run one checked query and serialize its results; QueryError for the client's mistakes
+    (QueryTooLarge past `max_bytes`), BackendError (with the detail only in the log) for anything else."""
+    out = _Bounded(max_bytes)
     try:
         result = store.query(sparql, prefixes=PREFIXES, **_dataset_arguments(dataset))
         if form in ("SELECT", "ASK"):
-            return result.serialize(format=ox.QueryResultsFormat.from_media_type(media_type))
-        return ox.serialize(result, format=ox.RdfFormat.from_media_type(media_type), prefixes=PREFIXES)
+            result.serialize(out, format=ox.QueryResultsFormat.from_media_type(media_type))
+        else:
+            ox.serialize(result, out, format=ox.RdfFormat.from_media_type(media_type), prefixes=PREFIXES)
+        return bytes(out.data)
     except SyntaxError as e:
         raise QueryError(syntax_message(e)) from None
+    except QueryTooLarge:
+        raise
     except Exception:  # a failed SERVICE call (only with isolation off), a storage error, …
         log.exception("query evaluation failed")
         raise BackendError("the query engine failed while evaluating this query") from None
@@ -93,8 +117,8 @@ class OxigraphStore(Store):
         return cls(store, **options)
 
     def _execute(self, sparql: str, form: str, media_type: str, dataset: Dataset | None,
-                 timeout: float, *, lane: str = SITE) -> bytes:
-        return evaluate(self._store, sparql, form, media_type, dataset)
+                 timeout: float, *, lane: str = SITE, max_bytes: int | None = None) -> bytes:
+        return evaluate(self._store, sparql, form, media_type, dataset, max_bytes)
 
     def graphs(self) -> Sequence[str]:
         return [g.value for g in self._store.named_graphs()]

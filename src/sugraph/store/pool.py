@@ -3,8 +3,12 @@
 pyoxigraph cannot cancel a running query from Python, and a thread stuck in Rust keeps its core
 busy. So each query runs in one of a few worker processes that open the store read-only; when a
 query passes its deadline the caller kills that worker (freeing the core at once), answers
-QueryTimeout, and a replacement is forked in the background. The pipe carries the query in and the
+QueryTimeout, and a replacement is started in the background. The pipe carries the query in and the
 already-serialized result bytes out, so the per-query overhead is two small pipe messages.
+
+Each worker first leaves the network (isolation.py): its engine can reach no host, and SERVICE to an
+allowed endpoint goes through the server's gateway (gateway.py). Where the kernel cannot isolate
+workers, the pool says so (`isolation`) and `Store.run` refuses every SERVICE clause.
 """
 
 from __future__ import annotations
@@ -23,31 +27,55 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .base import CLIENT, SITE, Dataset, Store
-from .errors import BackendError, QueryError, QueryTimeout
+from .cache import hold
+from .errors import BackendError, QueryError, QueryTimeout, QueryTooLarge
+from .gateway import GATEWAY_PORT, Gateway, route
+from .isolation import ISOLATED, isolate
 
 log = logging.getLogger(__name__)
 
-_OK, _QUERY_ERROR, _BACKEND_ERROR = b"0", b"1", b"2"
+_OK, _QUERY_ERROR, _BACKEND_ERROR, _TOO_LARGE = b"0", b"1", b"2", b"3"
+_ERRORS = {_QUERY_ERROR: QueryError, _BACKEND_ERROR: BackendError, _TOO_LARGE: QueryTooLarge}
+ISOLATION_MODES = ("auto", "required", "off")
+RESPAWN_RETRY = 5.0  # seconds between attempts to start a worker that failed to start
 
 
-def serve(path: str, conn: Connection) -> None:
-    """A worker's life: open the store read-only, then answer queries until the pipe closes."""
+def serve(path: str, sock: socket.socket, isolation: str, door: bool) -> None:
+    """A worker's life: leave the network, open the store read-only, say so (handing over the
+    gateway's listening socket), then answer queries until the pipe closes. Every failure of a
+    query is answered; only the end of the pipe ends the worker."""
     from .oxigraph import evaluate
 
-    store = ox.Store.read_only(path)
-    try:
-        conn.send_bytes(_OK)
-        while True:
-            sparql, form, media_type, dataset = conn.recv()
-            try:
-                reply = _OK + evaluate(store, sparql, form, media_type, dataset)
-            except QueryError as e:
-                reply = _QUERY_ERROR + str(e).encode()
-            except BackendError as e:
-                reply = _BACKEND_ERROR + str(e).encode()
-            conn.send_bytes(reply)
-    except (EOFError, OSError):  # the server closed the pipe: its pool is shutting down
+    reason = isolate() if isolation != "off" else "isolation is off (SUGRAPH_ISOLATION=off)"
+    if reason and isolation == "required":
+        socket.send_fds(sock, [b"failed " + reason.encode()], [])
         return
+    listeners = []
+    if reason is None and door:
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", GATEWAY_PORT))
+        listener.listen(16)
+        listeners.append(listener.fileno())
+    store = ox.Store.read_only(path)
+    socket.send_fds(sock, [b"ready" if reason is None else b"open " + reason.encode()], listeners)
+    conn = Connection(sock.detach())
+    while True:
+        try:
+            sparql, form, media_type, dataset, max_bytes = conn.recv()
+        except (EOFError, OSError):  # the server closed the pipe: its pool is shutting down
+            return
+        try:
+            reply = _OK + evaluate(store, sparql, form, media_type, dataset, max_bytes)
+        except QueryTooLarge as e:
+            reply = _TOO_LARGE + str(e).encode()
+        except QueryError as e:
+            reply = _QUERY_ERROR + str(e).encode()
+        except Exception as e:  # noqa: BLE001 -- a worker answers every query, whatever went wrong
+            reply = _BACKEND_ERROR + (str(e) if isinstance(e, BackendError) else "the query engine failed").encode()
+        try:
+            conn.send_bytes(reply)
+        except OSError:
+            return
 
 
 class _Worker:
@@ -55,24 +83,50 @@ class _Worker:
     (multiprocessing's spawn/forkserver would re-import the caller's main module, and fork from a
     threaded server can deadlock, so the worker is an ordinary subprocess.)"""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, isolation: str, gateway: Gateway | None):
         ours, theirs = socket.socketpair()
         self.process = subprocess.Popen([sys.executable, "-m", "sugraph.store.worker", str(path),
-                                         str(theirs.fileno())], pass_fds=[theirs.fileno()],
-                                        stdin=subprocess.DEVNULL)
+                                         str(theirs.fileno()), isolation, "door" if gateway else "-"],
+                                        pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
         theirs.close()
-        self.conn = Connection(ours.detach())
+        self._sock: socket.socket | None = ours
+        self._gateway = gateway
+        self._door: object | None = None
+        self.conn: Connection | None = None
+        self.isolation = "unknown"
 
     def ready(self, timeout: float) -> bool:
+        """Wait for the worker's word: True once it serves (self.isolation says how isolated)."""
+        sock, self._sock = self._sock, None
+        if sock is None:
+            return self.conn is not None
         try:
-            return self.conn.poll(timeout) and self.conn.recv_bytes() == _OK
-        except (EOFError, OSError):
+            sock.settimeout(timeout)
+            message, fds, _, _ = socket.recv_fds(sock, 4096, 1)
+        except OSError:
+            sock.close()
             return False
+        word, _, reason = message.decode(errors="replace").partition(" ")
+        if word not in ("ready", "open"):
+            log.error("a query worker could not start: %s", reason or "it stopped")
+            sock.close()
+            return False
+        self.isolation = ISOLATED if word == "ready" else f"none: {reason}"
+        if fds and self._gateway:
+            self._door = self._gateway.attach(socket.socket(fileno=fds[0]))
+        sock.settimeout(None)
+        self.conn = Connection(sock.detach())
+        return True
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
 
     def kill(self) -> None:
         self.process.kill()
         self.process.wait()
-        self.conn.close()
+        for closable in (self.conn, self._sock, self._door):
+            if closable is not None:
+                closable.close()  # type: ignore[attr-defined]
 
 
 class PooledStore(Store):
@@ -85,34 +139,51 @@ class PooledStore(Store):
 
     name = "oxigraph"
 
-    def __init__(self, path: Path, *, workers: int = 2, reserved: int = 1, **options):
+    def __init__(self, path: Path, *, workers: int = 2, reserved: int = 1, isolation: str = "auto",
+                 max_response_bytes: int = 64 << 20, **options):
         super().__init__(**options)
+        if isolation not in ISOLATION_MODES:
+            raise ValueError(f"isolation must be one of {', '.join(ISOLATION_MODES)}, not {isolation!r}")
         self.path = path
+        self._mode = isolation
+        self._in_use = hold(path)  # no other server's build prunes this store while it is open
+        self._gateway = Gateway(self.allowed_endpoints, timeout=self.timeout, max_bytes=max_response_bytes) \
+            if self.allowed_endpoints and isolation != "off" else None
         self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
         self._closed = False
         self._workers: set[_Worker] = set()
+        self.size = workers + reserved
+        self.problem: str | None = None  # why a worker could not be started, until one starts again
         self.client_slots = workers
         self._client_slots = threading.BoundedSemaphore(workers)
-        for worker in [self._start() for _ in range(workers + reserved)]:
+        for worker in [self._start() for _ in range(self.size)]:
             if not worker.ready(60):
-                raise BackendError(f"a query worker could not open the store at {path}")
+                self.close()
+                raise BackendError(f"a query worker could not open the store at {path}"
+                                   + (" in a network namespace (SUGRAPH_ISOLATION=required)" if isolation == "required" else ""))
             self._idle.put(worker)
+        self.isolation = worker.isolation
+        if self.isolation != ISOLATED:
+            log.warning("query workers are not isolated from the network (%s): every SERVICE clause is refused",
+                        self.isolation.removeprefix("none: "))
+
+    def service_iri(self, index: int) -> str | None:
+        return route(index) if self.isolation == ISOLATED and self._gateway else None
+
+    def health(self) -> str | None:
+        return self.problem
 
     def _execute(self, sparql: str, form: str, media_type: str, dataset: Dataset | None,
-                 timeout: float, *, lane: str = SITE) -> bytes:
+                 timeout: float, *, lane: str = SITE, max_bytes: int | None = None) -> bytes:
         deadline = time.monotonic() + timeout
         release = self._client_slots.release if lane == CLIENT else None
         if release and not self._client_slots.acquire(timeout=timeout):
             raise QueryTimeout(f"every query worker open to client queries stayed busy for {timeout:g} s; "
                                "try again later")
+        worker = self._take(deadline, timeout, release)
         try:
-            worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
-            if release:
-                release()
-            raise QueryTimeout(f"no query worker became free within {timeout:g} s; try again later") from None
-        try:
-            worker.conn.send((sparql, form, media_type, dataset))
+            assert worker.conn is not None
+            worker.conn.send((sparql, form, media_type, dataset, max_bytes))
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
                 self._replace(worker, release)
                 raise QueryTimeout(f"the query did not finish within its time limit of {timeout:g} s")
@@ -125,45 +196,66 @@ class PooledStore(Store):
         if release:
             release()
         status, body = reply[:1], reply[1:]
-        if status == _QUERY_ERROR:
-            raise QueryError(body.decode())
-        if status == _BACKEND_ERROR:
-            raise BackendError(body.decode())
+        if status in _ERRORS:
+            raise _ERRORS[status](body.decode())
         return body
+
+    def _take(self, deadline: float, timeout: float, release: Callable[[], None] | None) -> _Worker:
+        """An idle, living worker: one that died while idle (killed by hand, out of memory) is
+        replaced and the next one taken, so its death costs no query a 502."""
+        while True:
+            try:
+                worker = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                if release:
+                    release()
+                raise QueryTimeout(f"no query worker became free within {timeout:g} s; try again later") from None
+            if worker.alive():
+                return worker
+            log.warning("query worker %s had died while idle; replacing it", worker.process.pid)
+            self._replace(worker)
 
     def graphs(self) -> list[str]:
         return [g.value for g in ox.Store.read_only(str(self.path)).named_graphs()]
 
     def _start(self) -> _Worker:
-        worker = _Worker(self.path)
+        worker = _Worker(self.path, self._mode, self._gateway)
         self._workers.add(worker)
         return worker
 
     def _replace(self, worker: _Worker, release: Callable[[], None] | None = None) -> None:
         """Kill a worker (freeing its core now) and start its successor off the request path;
         `release` (a client slot) is called once the successor is idle, so that until then client
-        queries cannot take the worker kept for the site."""
+        queries cannot take the worker kept for the site. A successor that cannot start is reaped,
+        reported (`health`) and tried again every RESPAWN_RETRY seconds."""
         worker.process.kill()
 
         def respawn() -> None:
             try:
                 worker.kill()
                 self._workers.discard(worker)
-                if self._closed:
-                    return
-                successor = self._start()
-                if successor.ready(60):
-                    self._idle.put(successor)
-                elif not self._closed:
-                    log.error("a replacement query worker could not open the store at %s", self.path)
+                while not self._closed:
+                    successor = self._start()
+                    if successor.ready(60):
+                        self.problem = None
+                        self._idle.put(successor)
+                        return
+                    successor.kill()
+                    self._workers.discard(successor)
+                    self.problem = f"a replacement query worker could not open the store at {self.path}"
+                    log.error("%s; retrying in %g s", self.problem, RESPAWN_RETRY)
+                    time.sleep(RESPAWN_RETRY)
             finally:
                 if release:
                     release()
         threading.Thread(target=respawn, name="sugraph-respawn", daemon=True).start()
 
     def close(self) -> None:
-        """Stop every worker, busy or idle."""
+        """Stop every worker, busy or idle, and let the store be pruned."""
         self._closed = True
         for worker in list(self._workers):
             worker.kill()
         self._workers.clear()
+        if self._gateway:
+            self._gateway.close()
+        self._in_use.close()

@@ -25,7 +25,7 @@ import pyoxigraph as ox
 from .. import __version__
 from ..namespaces import PREFIXES, sparql_prologue
 from .base import SITE, Dataset, Store
-from .errors import BackendError, QueryError, UpstreamTimeout
+from .errors import BackendError, QueryError, UpstreamTimeout, answer_too_large
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +49,13 @@ class RemoteStore(Store):
         self._http = _client(self.timeout)
         self._prologue = sparql_prologue()
 
+    isolation = "remote: the SPARQL endpoint's own"
+
+    def service_iri(self, index: int) -> str | None:
+        return self.allowed_endpoints[index]  # the remote engine calls it, from its own network
+
     def _execute(self, sparql: str, form: str, media_type: str, dataset: Dataset | None,
-                 timeout: float, *, lane: str = SITE) -> bytes:
+                 timeout: float, *, lane: str = SITE, max_bytes: int | None = None) -> bytes:
         graph_result = form in ("CONSTRUCT", "DESCRIBE")
         params = [("query", self._prologue + sparql)]
         if dataset is not None:
@@ -75,6 +80,8 @@ class RemoteStore(Store):
         if body is None:  # raised here, outside any `except`, so no parser travels with the exception
             log.warning("unreadable results from %s: %.500s", self.endpoint, response.text)
             raise BackendError("the SPARQL endpoint returned results that could not be read")
+        if max_bytes is not None and len(body) > max_bytes:
+            raise answer_too_large(max_bytes)
         return body
 
     def close(self) -> None:

@@ -1,9 +1,10 @@
-"""Entry point of a query worker process: `python -m sugraph.store.worker STORE_PATH SOCKET_FD`."""
+"""Entry point of a query worker process: `python -m sugraph.store.worker STORE SOCKET_FD ISOLATION DOOR`."""
 
+import socket
 import sys
-from multiprocessing.connection import Connection
 
 from .pool import serve
 
 if __name__ == "__main__":
-    serve(sys.argv[1], Connection(int(sys.argv[2])))
+    path, fd, isolation, door = sys.argv[1:5]
+    serve(path, socket.socket(fileno=int(fd)), isolation, door == "door")

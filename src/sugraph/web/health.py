@@ -13,8 +13,12 @@ READY_TIMEOUT = 2.0  # seconds: a probe must answer fast even when the backend h
 
 
 @router.get("/health", summary="Liveness: the process is up and serving")
-async def health(request: Request) -> dict:
-    return {"status": "ok", "version": request.app.state.kg.version}
+async def health(request: Request) -> JSONResponse:
+    problem = request.app.state.store.health()  # e.g. a query worker that cannot be started again
+    if problem:
+        return JSONResponse({"status": "degraded", "version": request.app.state.kg.version, "message": problem},
+                            status_code=503)
+    return JSONResponse({"status": "ok", "version": request.app.state.kg.version})
 
 
 @router.get("/ready", summary="Readiness: the graph is loaded and the backend answers")
@@ -25,6 +29,11 @@ async def ready(request: Request) -> JSONResponse:
         # so a hung backend does not pile up probe threads.
         await asyncio.wait_for(asyncio.to_thread(store.probe, READY_TIMEOUT), timeout=READY_TIMEOUT)
     except Exception:  # any failure means "not ready"; the reason is the backend's, not the client's
-        return JSONResponse({"status": "unavailable", "backend": store.name,
+        return JSONResponse({"status": "unavailable", "backend": store.name, "isolation": store.isolation,
                              "message": "the query backend does not answer"}, status_code=503)
-    return JSONResponse({"status": "ready", "backend": store.name, "version": request.app.state.kg.version})
+    if problem := store.health():
+        return JSONResponse({"status": "degraded", "backend": store.name, "isolation": store.isolation,
+                             "message": problem}, status_code=503)
+    # isolation: how the engine is kept off the network; "none: …" means every SERVICE is refused
+    return JSONResponse({"status": "ready", "backend": store.name, "isolation": store.isolation,
+                         "version": request.app.state.kg.version})

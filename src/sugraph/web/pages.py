@@ -149,7 +149,8 @@ def workbench(request: Request) -> HTMLResponse:
         if current is not None and text is None:
             text = editable(current.text(values))
         if text and text.strip():
-            outcome = run(request.app.state.store, site, lang, text, request.app.state.settings.max_rows)
+            settings = request.app.state.settings
+            outcome = run(request.app.state.store, site, lang, text, settings.max_rows, settings.max_response_bytes)
     except (QueryError, QueryTimeout, BackendError) as e:
         error, status = str(e), e.status
     return render(request, "workbench.html", status_code=status, queries=list(site.queries.values()),

@@ -71,13 +71,13 @@ class Field:
     selected: list[str]
 
 
-def run(store: Store, site: Site, lang: str, text: str, max_rows: int) -> Outcome:
+def run(store: Store, site: Site, lang: str, text: str, max_rows: int, max_bytes: int) -> Outcome:
     """Run the query; QueryError, QueryTimeout or BackendError propagate for the page to show."""
     form = analyse(text).form
     graph = form in ("CONSTRUCT", "DESCRIBE")
     started = time.perf_counter()
     body = store.run(text, "application/n-triples" if graph else "application/sparql-results+json",
-                     max_rows=max_rows, lane=CLIENT)  # a client's own text, however expensive
+                     max_rows=max_rows, lane=CLIENT, max_bytes=max_bytes)  # a client's own text, however expensive
     ms = (time.perf_counter() - started) * 1000
     downloads = [(name, "/sparql?" + urlencode({"query": text, "format": fmt}), f"results.{ext}")
                  for name, fmt, ext in (GRAPH_DOWNLOADS if graph else TABLE_DOWNLOADS)]
