@@ -19,6 +19,7 @@ from rdflib import RDF, Graph, URIRef
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 
 from conftest import ROOT, free_port, serve
+from endpoints import Endpoint
 from sugraph.config import Settings
 from sugraph.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, SD
 
@@ -162,24 +163,6 @@ def test_other_methods_are_405(client, method):
     assert client.request(method, "/sparql", params={"query": MEASURES}).status_code == 405
 
 
-class Listener:
-    """A socket on 127.0.0.1 that records whether anything connects to it."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(4)
-        self.sock.settimeout(0.2)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/sparql"
-
-    def contacted(self) -> bool:
-        try:
-            self.sock.accept()[0].close()
-            return True
-        except TimeoutError:
-            return False
-
-
 @pytest.mark.parametrize("template", [
     "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
     "SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}",
@@ -193,11 +176,11 @@ class Listener:
     "SELECT * FROM NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
 ])
 def test_queries_never_reach_out(client, template):
-    listener = Listener()
-    response = client.get("/sparql", params={"query": template.format(url=listener.url)})
-    assert response.status_code == 400
-    assert any(reason in response.text for reason in ("SERVICE", "never fetched", "syntax error"))
-    assert not listener.contacted()
+    with Endpoint() as listener:
+        response = client.get("/sparql", params={"query": template.format(url=listener.url)})
+        assert response.status_code == 400
+        assert any(reason in response.text for reason in ("SERVICE", "never fetched", "syntax error"))
+        assert not listener.contacted()
 
 
 @pytest.mark.parametrize("query", [
