@@ -1,0 +1,162 @@
+"""The analyser and pyoxigraph's parser agree: generated queries, run both ways, side by side.
+
+Hypothesis assembles queries from pieces chosen to confuse a tokenizer (strings of every quoting
+with quotes, backslashes and `#` inside, escaped local names, `<` before strings, comments,
+subqueries with LIMIT) around real SERVICE, FROM and LIMIT clauses. Each query runs in pyoxigraph
+as the client wrote it and as the analyser's canonical text, on a small in-memory store, and:
+- SERVICE: the analyser finds a SERVICE clause (or refuses the text) whenever pyoxigraph calls the
+  listener for the original text, and the canonical text of a query with none never calls it;
+- meaning: where both accept the text, the canonical text gives the same rows;
+- LIMIT: capping the canonical text at 3 rows gives min(rows, 3) rows;
+- FROM: the graphs the analyser reads are the ones pyoxigraph uses (graph sizes 1, 2 and 4 make a
+  count name the set).
+`SUGRAPH_FUZZ_EXAMPLES=20000` runs a longer, random campaign.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from endpoints import Endpoint
+from sugraph.namespaces import PREFIXES
+from sugraph.store.analysis import QueryInfo, analyse, capped
+from sugraph.store.errors import QueryError
+
+CAMPAIGN = int(os.environ.get("SUGRAPH_FUZZ_EXAMPLES", "0"))
+MANY = settings(max_examples=CAMPAIGN or 1500, deadline=None, derandomize=not CAMPAIGN, database=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+EX = "http://example.org/"
+GRAPHS = {f"{EX}g1": 1, f"{EX}g2": 2, f"{EX}g4": 4}
+TRICKY_TEXT = ["SERVICE <{url}> { ?x ?y ?z }", "'", '"', "''", '""', "\\", "\\'", '\\"', "\\u005C", "#", "\n",
+               "<", ">", "}", "{", "LIMIT 1", "FROM <" + EX + "g1>", "x", " "]
+
+
+@pytest.fixture(scope="module")
+def listener() -> Iterator[Endpoint]:
+    with Endpoint() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="module")
+def store() -> ox.Store:
+    s = ox.Store()
+    for i in range(20):  # the default graph: 20 rows for ?s ?p ?o
+        s.add(ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(f"{EX}p"), ox.Literal(i), ox.DefaultGraph()))
+    for graph, size in GRAPHS.items():
+        for i in range(size):
+            s.add(ox.Quad(ox.NamedNode(f"{EX}g{i}"), ox.NamedNode(f"{EX}q"), ox.Literal(i), ox.NamedNode(graph)))
+    return s
+
+
+def inner_text() -> st.SearchStrategy[str]:
+    return st.lists(st.sampled_from(TRICKY_TEXT), max_size=6).map("".join)
+
+
+def pieces() -> st.SearchStrategy[str]:
+    """One group-pattern element, valid or nearly so."""
+    string = st.tuples(st.sampled_from(["'", '"', "'''", '"""']), inner_text()).map(lambda p: f"{p[0]}{p[1]}{p[0]}")
+    return st.one_of(
+        st.just("?s ?p ?o ."),
+        st.just("SERVICE <{url}> { ?x ?y ?z }"),
+        st.just("SERVICE SILENT <{url}> { ?x ?y ?z }"),
+        string.map(lambda s: f"BIND({s} AS ?str)"),
+        string.map(lambda s: f"FILTER(?o != {s})"),
+        string.map(lambda s: f"FILTER(?a<{s} || true)"),
+        st.sampled_from(["OPTIONAL { ?s ex:a\\#b ?w }", "OPTIONAL { ?s ex:a\\'b ?w }", "OPTIONAL { ?s ex:a%23b ?w }",
+                         "OPTIONAL { ?s ex:a.b ?w }", "OPTIONAL { ?s <http://x/#'> ?w }", "BIND(1 AS ?a)",
+                         "FILTER(?a<?b&&?c>?d)", "FILTER(?a<true#>)", "OPTIONAL { ?s ex:service ?w }",
+                         "{ SELECT * WHERE { ?s ?p ?o } LIMIT 2 }", "VALUES ?v { 1 2 }"]),
+        inner_text().map(lambda t: f"# {t}\n"),
+        st.sampled_from(TRICKY_TEXT),
+    )
+
+
+@st.composite
+def queries(draw: st.DrawFn) -> str:
+    form = draw(st.sampled_from(["SELECT *", "SELECT ?s ?o ?x", "ASK", "CONSTRUCT { ?s ?p ?o }"]))
+    sep = draw(st.sampled_from([" ", "\n", ""]))
+    body = sep.join(draw(st.lists(pieces(), min_size=1, max_size=6)))
+    modifiers = draw(st.sampled_from(["", "LIMIT 5", "LIMIT 50", "ORDER BY ?s LIMIT 4", "LIMIT 2 VALUES ?s { ex:s1 ex:s2 }"]))
+    return f"PREFIX ex: <{EX}>\n{form} WHERE {{ {body} }} {modifiers}"
+
+
+def outcome(store: ox.Store, text: str, **options) -> Counter | bool | None:
+    """pyoxigraph's answer (rows as a multiset, or a boolean), or None if it does not parse."""
+    try:
+        result = store.query(text, prefixes=PREFIXES, **options)
+    except SyntaxError:
+        return None
+    except OSError:  # a SERVICE call that failed: it was made, which is what the listener records
+        return Counter()
+    if isinstance(result, ox.QueryBoolean):
+        return bool(result)
+    if isinstance(result, ox.QueryTriples):
+        return Counter(str(t) for t in result)
+    return Counter(tuple(str(s[v]) for v in result.variables) for s in result)
+
+
+def analysed(text: str) -> QueryInfo | None:
+    try:
+        return analyse(text)
+    except QueryError:
+        return None
+
+
+def calls(listener: Endpoint, store: ox.Store, text: str) -> tuple[Counter | bool | None, bool]:
+    before = len(listener.requests)
+    answer = outcome(store, text)
+    return answer, len(listener.requests) > before
+
+
+@MANY
+@given(template=queries())
+def test_service_is_seen_exactly_where_the_engine_sees_it(listener: Endpoint, store: ox.Store, template: str) -> None:
+    text = template.replace("{url}", listener.url)
+    original, engine_called = calls(listener, store, text)
+    info = analysed(text)
+    if engine_called:
+        assert info is None or info.services, f"pyoxigraph calls SERVICE the analyser did not see:\n{text}"
+    if info is None:
+        return
+    canonical, canonical_called = calls(listener, store, info.text)
+    if not info.services:
+        assert not canonical_called, f"the canonical text calls SERVICE:\n{info.text}"
+    if original is not None:
+        assert canonical == original, f"the canonical text means something else:\n{text}\n{info.text}"
+
+
+@MANY
+@given(template=queries())
+def test_the_row_cap_is_the_top_level_limit(listener: Endpoint, store: ox.Store, template: str) -> None:
+    text = template.replace("{url}", listener.url)
+    info = analysed(text)
+    original = outcome(store, text)
+    if info is None or info.form == "ASK" or not isinstance(original, Counter):
+        return
+    rows = sum(outcome(store, capped(info, 3).text).values())  # type: ignore[union-attr]
+    assert rows == min(sum(original.values()), 3), f"the cap is not the top-level LIMIT:\n{text}\n{capped(info, 3).text}"
+
+
+@MANY
+@given(froms=st.lists(st.tuples(st.sampled_from(["FROM", "FROM NAMED"]), st.sampled_from(sorted(GRAPHS))), max_size=3),
+       decoy=inner_text(), sep=st.sampled_from([" ", "\n", ""]))
+def test_from_graphs_are_the_ones_the_engine_reads(store: ox.Store, froms: list[tuple[str, str]], decoy: str,
+                                                    sep: str) -> None:
+    dataset = sep.join(f"{kw} <{g}>" for kw, g in froms)
+    text = f'SELECT (COUNT(*) AS ?n) {dataset} WHERE {{ ?s ?p ?o FILTER(STR(?o) != "{decoy}") }}'
+    info = analysed(text)
+    answer = outcome(store, text)
+    if info is None or not isinstance(answer, Counter):
+        return
+    # pyoxigraph merges FROM graphs as a bag: a graph named twice counts twice
+    expected = sum(GRAPHS[g] for g in info.from_graphs) if (info.from_graphs or info.from_named) else 20
+    (count,), = answer
+    assert int(count.split('"')[1]) == expected, f"FROM read differently:\n{text}"
