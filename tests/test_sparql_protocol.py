@@ -82,6 +82,34 @@ def test_select_content_negotiation(client, accept, expected):
     assert response.status_code == 200 and response.headers["content-type"] == expected
 
 
+@pytest.mark.parametrize("query, accept, expected", [
+    (MEASURES, "application/json", "application/sparql-results+json"),   # what SELECT clients send
+    ("ASK { ?s ?p ?o }", "application/json", "application/sparql-results+json"),
+    ("CONSTRUCT WHERE { ?s a sug:Measure }", "application/json", "application/ld+json"),
+    ("CONSTRUCT WHERE { ?s a sug:Measure }", "application/xml", "application/rdf+xml"),
+])
+def test_generic_json_and_xml_mean_the_forms_own_format(client, query, accept, expected):
+    response = client.get("/sparql", params={"query": query}, headers={"Accept": accept})
+    assert response.status_code == 200 and response.headers["content-type"] == expected
+
+
+@pytest.mark.parametrize("query, value, expected", [
+    (MEASURES, "xml", "application/sparql-results+xml"),
+    ("CONSTRUCT WHERE { ?s a sug:Measure }", "xml", "application/rdf+xml"),   # SPARQLWrapper's default
+    ("DESCRIBE <https://w3id.org/sugraph/id/actor/nato>", "json", "application/ld+json"),
+])
+def test_format_json_and_xml_are_resolved_by_query_form(client, query, value, expected):
+    response = client.get("/sparql", params={"query": query, "format": value})
+    assert response.status_code == 200 and response.headers["content-type"] == expected
+
+
+def test_head_answers_gets_headers_without_a_body(client):
+    get = client.get("/sparql", params={"query": MEASURES})
+    head = client.head("/sparql", params={"query": MEASURES})
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"] and head.headers["etag"] == get.headers["etag"]
+
+
 def test_format_parameter_overrides_accept(client):
     response = client.get("/sparql", params={"query": MEASURES, "format": "tsv"}, headers={"Accept": "text/csv"})
     assert response.headers["content-type"].startswith("text/tab-separated-values")
@@ -249,6 +277,15 @@ def test_etag_and_304(client, kg):
     assert again.status_code == 304 and again.content == b""
     other_format = client.get("/sparql", params={"query": MEASURES, "format": "csv"}, headers={"If-None-Match": tag})
     assert other_format.status_code == 200
+
+
+def test_sparqlwrapper_construct_with_its_default_format(server, kg):
+    client = SPARQLWrapper(f"{server.url}/sparql")
+    client.setQuery("CONSTRUCT WHERE { ?m a sug:Measure }")
+    graph = client.queryAndConvert()  # SPARQLWrapper asks format=xml and parses RDF/XML
+    measure = URIRef("https://w3id.org/sugraph/ontology#Measure")
+    expected = set(kg.asserted().subjects(RDF.type, measure)) | set(kg.inferred.subjects(RDF.type, measure))
+    assert set(graph.subjects(RDF.type, measure)) == expected and len(graph) == len(expected)
 
 
 def test_sparqlwrapper_as_a_standard_client(server, kg):

@@ -57,6 +57,8 @@ class MediaRange:
         offered_params = {tuple(p.strip().lower().split("=", 1)) for p in mparams if "=" in p}
         if self.type == "*":
             return 0 if self.subtype == "*" else -1
+        if f"{self.type}/{self.subtype}" in GENERIC_TYPES and not self.params:
+            return 2 if media_type.split(";")[0].strip().lower() in GENERIC_TYPES[f"{self.type}/{self.subtype}"] else -1
         if self.type != mtype.lower():
             return -1
         if self.subtype == "*":
@@ -135,10 +137,23 @@ def negotiate(accept_header: str | None, offered_media_types) -> str | None:
     return _negotiate(accept_header, tuple(offered_media_types))
 
 
+# Generic types that name a family: what they mean depends on what is offered, results or a graph
+# (SPARQLWrapper asks `format=xml` for CONSTRUCT, SELECT clients send `Accept: application/json`).
+GENERIC_TYPES: dict[str, tuple[str, ...]] = {
+    "application/json": ("application/sparql-results+json", "application/ld+json"),
+    "application/xml": ("application/sparql-results+xml", "application/rdf+xml"),
+    "text/xml": ("application/sparql-results+xml", "application/rdf+xml"),
+}
+_GENERIC_ALIASES = {"json": "application/json", "xml": "application/xml"}
+
+
 def resolve_format(value: str, offered_media_types) -> str | None:
-    """The media type a `format=` value names (a short alias or a full type), if it is offered."""
-    media_type = FORMAT_ALIASES.get(value.strip().lower(), value.strip().lower())
+    """The media type a `format=` value names (a short alias or a full type), if it is offered;
+    `json` and `xml` mean the results or the graph format, whichever is offered."""
+    key = value.strip().lower()
     offered = tuple(offered_media_types)
-    if media_type == "application/json" and "application/sparql-results+json" in offered:
-        media_type = "application/sparql-results+json"
+    media_type = FORMAT_ALIASES.get(key, key)
+    if media_type not in offered:
+        generic = GENERIC_TYPES.get(_GENERIC_ALIASES.get(key, key), ())
+        media_type = next((t for t in generic if t in offered), media_type)
     return media_type if media_type in offered else None

@@ -194,6 +194,8 @@ for _method in ("GET", "POST"):
     router.add_api_route("/sparql", sparql, methods=[_method], summary=f"SPARQL 1.1 query ({_method})",
                          operation_id=f"sparql_{_method.lower()}", openapi_extra={"parameters": _PARAMETERS},
                          response_class=Response)
+# HEAD: GET's status and headers without the body (the server drops it), as CORS advertises.
+router.add_api_route("/sparql", sparql, methods=["HEAD"], include_in_schema=False, response_class=Response)
 
 
 def service_description(request: Request, format_value: str | None) -> Response:
