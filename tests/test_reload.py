@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from sugraph.build import LoadError
 from sugraph.config import Settings
 from sugraph.web.app import create_app
 
@@ -66,3 +67,31 @@ def test_unchanged_sources_keep_the_same_store(live: LiveServer) -> None:
     store = live.server.config.app.state.store
     assert reloader(live).reload() is True
     assert live.server.config.app.state.store is store
+
+
+UNLABELLED = "<https://w3id.org/sugraph/id/measure/zz-unlabelled> a <https://w3id.org/sugraph/ontology#Measure> .\n"
+
+
+@pytest.fixture
+def strict(project: Path, tmp_path: Path) -> Iterator[LiveServer]:
+    app = create_app(Settings(root=project, cache_dir=tmp_path / "cache", query_timeout=2, strict=True))
+    with LiveServer(app) as server:
+        yield server
+
+
+def test_strict_reload_keeps_the_old_graph_when_the_new_data_violates_a_shape(strict: LiveServer, project: Path) -> None:
+    before = version(strict)
+    (project / "data" / "zz-unlabelled.ttl").write_text(UNLABELLED)
+    assert reloader(strict).reload() is False
+    assert version(strict) == before
+
+
+def test_a_lenient_reload_serves_data_with_violations(live: LiveServer, project: Path) -> None:
+    (project / "data" / "zz-unlabelled.ttl").write_text(UNLABELLED)
+    assert reloader(live).reload() is True  # the default: validation is `sugraph validate`'s job, in CI
+
+
+def test_strict_startup_refuses_data_with_violations(project: Path, tmp_path: Path) -> None:
+    (project / "data" / "zz-unlabelled.ttl").write_text(UNLABELLED)
+    with pytest.raises(LoadError, match=r"the data does not conform: \d+ SHACL violation"):
+        create_app(Settings(root=project, cache_dir=tmp_path / "cache", strict=True))

@@ -51,10 +51,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .web.middleware import log_config
 
     settings = Settings.from_env(root=args.root, host=args.host, port=args.port, workers=args.workers,
-                                 query_timeout=args.timeout, endpoint=args.endpoint, log_format=args.log_format)
+                                 query_timeout=args.timeout, endpoint=args.endpoint, log_format=args.log_format,
+                                 strict=args.strict)
     if settings.root is not None:
         os.environ["SUGRAPH_ROOT"] = str(settings.root)  # uvicorn's workers rebuild settings from the environment
-    for name in ("query_timeout", "endpoint"):
+    for name in ("query_timeout", "endpoint", "strict"):
         if getattr(settings, name) is not None:
             os.environ[f"SUGRAPH_{name.upper()}"] = str(getattr(settings, name))
     options = dict(factory=True, host=settings.host, port=settings.port, workers=settings.workers,
@@ -161,6 +162,8 @@ def build_parser() -> Parser:
     serve.add_argument("--workers", type=int, default=None, help="uvicorn worker processes (SUGRAPH_WORKERS, default 1)")
     serve.add_argument("--timeout", type=float, default=None, help="query time limit in seconds (SUGRAPH_QUERY_TIMEOUT)")
     serve.add_argument("--endpoint", default=None, help="query this remote SPARQL endpoint instead (SUGRAPH_ENDPOINT)")
+    serve.add_argument("--strict", action="store_const", const=True, default=None,
+                       help="serve and reload only data without SHACL violations (SUGRAPH_STRICT; default: off)")
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     serve.add_argument("--no-access-log", dest="access_log", action="store_false")
     serve.add_argument("--log-format", choices=["text", "json"], default=None,

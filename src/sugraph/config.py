@@ -25,6 +25,7 @@ class Settings:
     max_rows: int = 10_000
     allowed_service_endpoints: tuple[str, ...] = ()  # SERVICE may call these (through the gateway of isolated workers)
     isolation: str = "auto"                      # query workers off the network: auto (if the kernel can), required, off
+    strict: bool = False                         # serve (and reload) only data that passes SHACL validation
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
@@ -66,6 +67,12 @@ def _parse(name: str, annotation: str, raw: str) -> object:
         return None
     if kind == "Path":
         return Path(raw)
+    if kind == "bool":
+        if raw.strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.strip().lower() in ("0", "false", "no", "off", ""):
+            return False
+        raise ValueError(f"SUGRAPH_{name.upper()}={raw!r}: expected 1 or 0 (true or false)")
     if kind == "tuple[str, ...]":
         return tuple(raw.split())
     if kind in ("int", "float"):

@@ -167,6 +167,17 @@ def validated_load(root: Path | None = None, inference: str = "owlrl") -> tuple[
         return kg, pending.result()
 
 
+def conforming_load(root: Path | None = None, inference: str = "owlrl") -> KnowledgeGraph:
+    """The built graph, or LoadError if SHACL validation finds a violation: what strict serving
+    (SUGRAPH_STRICT=1) starts and reloads with, so it never serves data `sugraph validate` rejects."""
+    kg, report = validated_load(root, inference=inference)
+    if report.exit_code():
+        raise LoadError((root or find_root()) / "data",
+                        f"the data does not conform: {report.count(Severity.VIOLATION)} SHACL violation(s) "
+                        "(`sugraph validate` lists them); strict mode serves only conforming data")
+    return kg
+
+
 def _paths(paths: Iterable[Path | str] | None) -> list[Path] | None:
     return None if paths is None else [Path(p) for p in paths]
 

@@ -23,6 +23,10 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
     settings = settings or Settings.from_env()
     # Without a kg, only the source files are hashed: a cached store serves at once, and the rdflib
     # graphs are built the first time a route needs them.
+    if kg is None and settings.strict:  # validated before anything is served: seconds at 100x, not ms
+        from ..validate import conforming_load
+
+        kg = conforming_load(settings.root, settings.inference)
     kg = kg or LazyKnowledgeGraph(settings.root, settings.inference)  # type: ignore[assignment]
     owned = store is None
     store = store or open_store(settings, kg)

@@ -59,7 +59,12 @@ class Reloader:
             if SourceSet.of(root).content_hash() == old_kg.content_hash:
                 log.info("reload: sources unchanged, still serving version %s", old_kg.version)
                 return True
-            kg = load(root, inference=settings.inference)
+            if settings.strict:
+                from ..validate import conforming_load
+
+                kg = conforming_load(root, inference=settings.inference)
+            else:
+                kg = load(root, inference=settings.inference)
         except LoadError as e:
             log.error("reload failed, still serving version %s: %s", old_kg.version, e)
             return False
