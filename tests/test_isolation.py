@@ -141,6 +141,8 @@ def test_without_isolation_an_allowed_service_is_refused_with_the_reason(kg: Kno
     ("SELECT * WHERE " + "{" * 3000 + "}" * 3000, "nested deeper than 64 levels"),
     ("SELECT * WHERE { FILTER(" + "!" * 5000 + "true) }", "nested deeper than 64 levels"),
     ("SELECT * WHERE { ?x ?y " + '"\\' * 32700 + " }", "line 1, column 24"),
+    ("SELECT * WHERE { FILTER(1" + " +1" * 10000 + ") }", "more than 1000 operators and clauses"),
+    ("SELECT * WHERE { " + "OPTIONAL { ?s ?p ?o } " * 2000 + "}", "more than 1000 operators and clauses"),
 ])
 def test_input_that_killed_workers_is_a_400_and_the_worker_lives(isolated: PooledStore, query: str, message: str) -> None:
     worker_pids = {w.process.pid for w in isolated._workers}

@@ -12,9 +12,11 @@ Syntax errors the engine finds are placed back in the client's own text, token b
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
-from ..memo import cache_short
+from ..memo import MAX_LENGTH, cache_short
 from ..namespaces import PREFIXES
 from .errors import QueryError
 from .lexer import Token, canonical, position, tokens
@@ -71,9 +73,33 @@ class QueryInfo:
         return self.query.text
 
 
-@cache_short(maxsize=4096)
+_LONG = threading.Lock()
+_RECENT_LONG: OrderedDict[str, QueryInfo] = OrderedDict()
+
+
 def analyse(text: str) -> QueryInfo:
-    """Classify a query; QueryError if it is an update, not a query at all, or not SPARQL."""
+    """Classify a query; QueryError if it is an update, not a query at all, or not SPARQL.
+
+    Short texts are memoized by `cache_short`. Long ones (up to the query length limit, tens of ms
+    to read) are read one at a time, so however many arrive at once only one thread competes with
+    the event loop for the interpreter, and the last few are kept: the HTTP layer and the store
+    both ask about the same text."""
+    if len(text) <= MAX_LENGTH:
+        return _analyse_short(text)
+    with _LONG:
+        info = _RECENT_LONG.pop(text, None) or _analyse(text)
+        _RECENT_LONG[text] = info
+        while len(_RECENT_LONG) > 4:
+            _RECENT_LONG.popitem(last=False)
+        return info
+
+
+@cache_short(maxsize=4096)
+def _analyse_short(text: str) -> QueryInfo:
+    return _analyse(text)
+
+
+def _analyse(text: str) -> QueryInfo:
     toks = tokens(text, PREFIXES)
     index = _prologue_end(toks)
     form = toks[index].keyword if index < len(toks) else None

@@ -24,6 +24,11 @@ from dataclasses import dataclass
 from .errors import QueryError
 
 MAX_DEPTH = 64  # nesting of { ( [ and chains of `!`: pyoxigraph's parser overflows its stack in the thousands
+# Operators and clauses that each add a level to the engine's algebra tree (a chain of 4,000
+# OPTIONALs or BINDs, or 10,000 `+`, overflows its stack), counted along the nesting path.
+MAX_CHAIN = 1000
+_CHAIN_PUNCT = frozenset({"||", "&&", "+", "-", "*", "/", "=", "!=", "<", ">", "<=", ">=", "|", "^", "!", "{", "("})
+_CHAIN_WORDS = frozenset({"UNION", "OPTIONAL", "MINUS", "BIND", "FILTER", "GRAPH", "SERVICE", "VALUES"})
 
 _BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
          "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF")
@@ -88,6 +93,7 @@ def tokens(text: str, prefixes: dict[str, str]) -> list[Token]:
     declared = dict(prefixes)
     out: list[Token] = []
     stack: list[str] = []   # open brackets: "{", "[", "(expr" or "(list"
+    chains = [0]            # operators and clauses counted on the path to each open bracket
     modifiers = False       # inside SELECT's projection, GROUP BY, ORDER BY or HAVING
     negations = 0           # a run of `!`
     pos, end = 0, len(text)
@@ -112,14 +118,21 @@ def tokens(text: str, prefixes: dict[str, str]) -> list[Token]:
         else:
             token = Token(kind, value, pos, stop)
         word = token.keyword
+        if (kind == "punct" and value in _CHAIN_PUNCT) or word in _CHAIN_WORDS or (kind == "number" and value[0] in "+-"):
+            chains[-1] += 1
+            if chains[-1] > MAX_CHAIN:
+                raise _error(text, pos, f"more than {MAX_CHAIN} operators and clauses in one expression or group")
         if kind == "punct" and value == "(":
             stack.append("(expr" if _opens_expression(stack, out, modifiers) else "(list")
+            chains.append(chains[-1])
         elif kind == "punct" and value in "{[":
             stack.append(value)
+            chains.append(chains[-1])
             modifiers = modifiers and value == "["
         elif kind == "punct" and value in ")]}":
             if not stack or stack.pop()[0] != {")": "(", "]": "[", "}": "{"}[value]:
                 raise _error(text, pos, f"unbalanced '{value}'")
+            chains.pop()
             modifiers = modifiers and value != "}"
         elif word in _MODIFIER_WORDS:
             modifiers = True

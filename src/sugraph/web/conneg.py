@@ -57,8 +57,9 @@ class MediaRange:
         offered_params = {tuple(p.strip().lower().split("=", 1)) for p in mparams if "=" in p}
         if self.type == "*":
             return 0 if self.subtype == "*" else -1
-        if f"{self.type}/{self.subtype}" in GENERIC_TYPES and not self.params:
-            return 2 if media_type.split(";")[0].strip().lower() in GENERIC_TYPES[f"{self.type}/{self.subtype}"] else -1
+        generic = GENERIC_TYPES.get(f"{self.type}/{self.subtype}")
+        if generic and not self.params and media_type.split(";")[0].strip().lower() in generic:
+            return 1  # as specific as `type/*`: the generic type itself, if offered, wins
         if self.type != mtype.lower():
             return -1
         if self.subtype == "*":

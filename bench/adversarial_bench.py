@@ -1,0 +1,129 @@
+"""Adversarial input against the query reader and a real `sugraph serve` on 127.0.0.1 (issue 10).
+
+1. The reader (`analyse`) on 64 KB texts built to be slow: the unterminated-string body that froze
+   the old tokenizer (`"\\` × 32,700), 32 K one-character tokens, and a long realistic query. Each is
+   timed over 20 runs; the bar is 50 ms.
+2. `/health` latency, alone and while 10 adversarial requests run at once (the 64 KB body, deep
+   nesting, hidden SERVICE clauses, a query that runs to its time limit), by GET and POST. The bar
+   is 10 ms; every adversarial answer must be a 4xx or 503, and a listener on 127.0.0.1 must hear
+   nothing.
+
+    python bench/adversarial_bench.py            # writes nothing; paste the table into RESULTS.md
+
+Every loop is bounded in count and time; all traffic goes to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from endpoints import Endpoint  # noqa: E402
+
+from sugraph.store.analysis import analyse  # noqa: E402
+from sugraph.store.errors import QueryError  # noqa: E402
+
+TEXTS = {
+    '64 KB of `"\\` (unterminated string)': "SELECT * WHERE { ?x ?y " + '"\\' * 32700 + " }",
+    "64 KB of one-character tokens": "SELECT * WHERE { ?s ?p ?o FILTER(1" + " +1" * 21800 + ") }",
+    "64 KB realistic query": "SELECT * WHERE { " + "?m a sug:Measure ; rdfs:label ?l . FILTER(LANG(?l) = 'en') " * 1080 + "}",
+}
+
+
+def reader() -> None:
+    print("| text | chars | median ms | max ms |\n|---|---:|---:|---:|")
+    for name, text in TEXTS.items():
+        times = []
+        for _ in range(20):
+            start = time.perf_counter()
+            try:
+                analyse.__wrapped__(text) if hasattr(analyse, "__wrapped__") else analyse(text)
+            except QueryError:
+                pass
+            times.append((time.perf_counter() - start) * 1000)
+        print(f"| {name} | {len(text):,} | {statistics.median(times):.1f} | {max(times):.1f} |")
+
+
+def adversarial(url: str) -> list[tuple[str, dict]]:
+    hidden = "SELECT * WHERE { OPTIONAL { ?s actor:a\\#b ?o } SERVICE <%s> { ?x ?y ?z } }" % url
+    operator = "SELECT * WHERE { BIND(1 AS ?a) FILTER(?a<'>' || true) SERVICE <%s> { ?x ?y ?z } FILTER(?x != 'q') }" % url
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    return [
+        ("POST", {"content": TEXTS['64 KB of `"\\` (unterminated string)'], "headers": {"Content-Type": "application/sparql-query"}}),
+        ("POST", {"content": "SELECT * WHERE " + "{" * 3000 + "}" * 3000, "headers": {"Content-Type": "application/sparql-query"}}),
+        ("GET", {"params": {"query": hidden}}), ("POST", {"data": {"query": operator}}),
+        ("GET", {"params": {"query": 'SELECT * WHERE { ?s ?p "\\uD800" }'}}),
+        ("GET", {"params": {"query": "SELECT * WHERE { FILTER(" + "!" * 5000 + "true) }"}}),
+        ("GET", {"params": {"query": slow, "timeout": "3"}}), ("GET", {"params": {"query": slow, "timeout": "3"}}),
+        ("POST", {"content": TEXTS["64 KB of one-character tokens"], "headers": {"Content-Type": "application/sparql-query"}}),
+        ("GET", {"params": {"query": hidden.replace("SELECT *", "ASK")}}),
+    ]
+
+
+def health_times(base: str, n: int, stop: threading.Event | None = None) -> list[float]:
+    times = []
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for _ in range(n):
+            start = time.perf_counter()
+            client.get("/health")
+            times.append((time.perf_counter() - start) * 1000)
+            if stop is not None and stop.is_set():
+                break
+            time.sleep(0.01)
+    return times
+
+
+def service() -> None:
+    port = 8700 + os.getpid() % 200
+    env = {**os.environ, "SUGRAPH_CACHE_DIR": tempfile.mkdtemp(), "SUGRAPH_QUERY_WORKERS": "2"}
+    server = subprocess.Popen([sys.executable, "-m", "sugraph.cli", "serve", "--port", str(port), "--no-access-log"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            try:
+                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.25)
+        print("isolation:", httpx.get(f"{base}/ready").json()["isolation"])
+        alone = health_times(base, 100)
+        statuses: list[int] = []
+        with Endpoint() as listener:
+            def attack(method: str, kwargs: dict) -> None:
+                with httpx.Client(base_url=base, timeout=30) as client:
+                    statuses.append(client.request(method, "/sparql", **kwargs).status_code)
+            threads = [threading.Thread(target=attack, args=a) for a in adversarial(listener.url)]
+            for t in threads:
+                t.start()
+            under = health_times(base, 300)
+            for t in threads:
+                t.join(60)
+            contacted = listener.contacted()
+        print("\n| /health | n | median ms | p95 ms | max ms |\n|---|---:|---:|---:|---:|")
+        for name, times in (("alone", alone), ("while 10 adversarial requests run", under)):
+            q = statistics.quantiles(times, n=20)
+            print(f"| {name} | {len(times)} | {statistics.median(times):.2f} | {q[18]:.2f} | {max(times):.2f} |")
+        print(f"\nadversarial statuses: {sorted(statuses)}; listener contacted: {contacted}")
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+if __name__ == "__main__":
+    print(f"{platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")
+    reader()
+    service()
