@@ -216,3 +216,23 @@ def test_every_named_query_has_a_bilingual_header(name: str) -> None:
     text = "\n".join(header)
     for key in ("title:", "description:", "  en:", "  fr:"):
         assert key in text, f"{name}: header lacks {key.strip()}"
+
+
+@pytest.mark.parametrize("year,holder", [("2017", "person/jean-claude-juncker"), ("2020", "person/ursula-von-der-leyen")])
+def test_who_was_president_of_the_commission_in_a_given_year(store: Store, year: str, holder: str) -> None:
+    rows = run(store, "post-holders", post=iri("post/president-of-the-european-commission"),
+               year=ox.Literal(year, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")))
+    assert [(r["person"], r["date"], r["source"]) for r in rows] == [
+        (holder, {"2017": "2017-06-29", "2020": "2020-07-24"}[year], {"2017": "IP/17/1789", "2020": "IP/20/1379"}[year])]
+
+
+def test_every_post_holding_is_dated_by_its_source(store: Store) -> None:
+    query = (ROOT / "queries" / "post-holders.rq").read_text(encoding="utf-8")
+    rows = [{k: v.value.removeprefix(str(ID)) for k, v in row.items()} for row in store.select(query, {"lang": ox.Literal("en")})]
+    assert [(r["date"], r["person"], r["post"]) for r in rows] == [
+        ("2017-06-29", "person/frans-timmermans", "post/first-vice-president-of-the-european-commission"),
+        ("2017-06-29", "person/jean-claude-juncker", "post/president-of-the-european-commission"),
+        ("2020-07-24", "person/ylva-johansson", "post/commissioner-for-home-affairs"),
+        ("2020-07-24", "person/ursula-von-der-leyen", "post/president-of-the-european-commission"),
+        ("2020-07-24", "person/margaritis-schinas", "post/vice-president-promoting-european-way-of-life"),
+    ]
