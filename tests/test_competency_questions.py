@@ -131,7 +131,7 @@ GROUP BY ?document ?action
 def test_every_measure_and_instrument_is_announced_reported_on_or_mentioned_exactly_once(store: Store) -> None:
     rows = [{k: v.value for k, v in r.items()} for r in store.select(ROLES_QUERY)]
     assert [r for r in rows if r["roles"] not in ("announces", "reportsOn", "mentions")] == []
-    assert len(rows) == 63
+    assert len(rows) == 64
 
 
 def test_existing_law_and_programmes_are_mentioned_not_announced(store: Store) -> None:
@@ -197,13 +197,40 @@ def test_the_2020_extremism_is_its_own_threat_not_violent_extremism(store: Store
         ("measure/joint-eu-efforts-against-terrorism-hate-and-violent-extremism", "IP/17/1789")]
 
 
-def test_q6_money_with_what_it_is_for(store: Store) -> None:
+def test_q6_money_with_what_it_is_for_and_where_it_is_said(store: Store) -> None:
+    """Each amount names its own document, year and quote (the estimate no longer hangs on a threat
+    derived from both sources)."""
     rows = run(store, "money")
-    assert [(r["subject"], r["kind"], r.get("value"), r.get("minValue"), r.get("maxValue"), r["currency"]) for r in rows] == [
-        ("threat/organised-crime", "estimatedCost", None, "218000000000", "282000000000", "EUR"),
-        ("measure/cef-funding-for-csirts-network", "funding", "10800000", None, None, "EUR"),
+    assert [(r["subject"], r["kind"], r.get("value"), r.get("minValue"), r.get("maxValue"), r["currency"],
+             r["source"], r["year"]) for r in rows] == [
+        ("threat/organised-crime", "estimatedCost", None, "218000000000", "282000000000", "EUR", "IP/20/1379", "2020"),
+        ("measure/cef-funding-for-csirts-network", "funding", "10800000", None, None, "EUR", "IP/17/1789", "2017"),
     ]
     assert Decimal(rows[1]["value"]) == Decimal("10.8e6")
+    assert [r["quote"] for r in rows] == [
+        "selon les estimations, cela représenterait une perte annuelle de 218 à 282 milliards d'euros",
+        "la Commission débloquera une enveloppe supplémentaire de 10,8 millions d'euros au titre du mécanisme pour "
+        "l'interconnexion en Europe (MIE)",
+    ]
+
+
+COUNTS_QUERY = """
+PREFIX sug: <https://w3id.org/sugraph/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dct: <http://purl.org/dc/terms/>
+SELECT ?measure ?count ?source (YEAR(?issued) AS ?year) ?quote WHERE {
+  ?measure sug:numberOfMemberStates ?count ; prov:qualifiedDerivation [ prov:entity ?doc ; sug:quote ?quote ] .
+  ?doc dct:identifier ?source ; dct:issued ?issued .
+  FILTER(CONTAINS(?quote, STR(?count)))
+}
+"""
+
+
+def test_every_count_is_in_a_quote_of_its_one_source(store: Store) -> None:
+    rows = [{k: v.value for k, v in r.items()} for r in store.select(COUNTS_QUERY)]
+    assert [(r["measure"].removeprefix(str(ID)), r["count"], r["source"], r["year"]) for r in rows] == [
+        ("measure/cef-funding-for-csirts-network", "14", "IP/17/1789", "2017")]
+    assert rows[0]["quote"].endswith("(réseau CSIRT) dans 14 États membres")
 
 
 def test_q7_bodies_within_europol_and_what_they_do(store: Store) -> None:
@@ -238,7 +265,7 @@ def test_q8_measures_under_each_priority_of_the_2020_strategy(store: Store) -> N
             "instrument/eu-action-plan-firearms-trafficking", "measure/review-criminal-asset-confiscation-framework",
             "measure/strengthening-border-security-legislation"},
         "4 priority/strong-security-ecosystem": {
-            "measure/european-innovation-hub-internal-security",
+            "measure/european-innovation-hub-internal-security", "measure/cooperation-and-information-sharing",
             "measure/further-developing-eurojust", "measure/security-research-and-innovation",
             "measure/security-skills-and-awareness", "measure/strengthening-europol-mandate",
             "measure/cooperation-with-interpol", "measure/cooperation-with-non-eu-partners-on-evidence"},
@@ -305,3 +332,31 @@ def test_the_child_sexual_abuse_strategy_is_a_strategy_not_an_action_plan(store:
     query = ("SELECT ?type WHERE { <https://w3id.org/sugraph/id/instrument/eu-strategy-child-sexual-abuse> a ?type "
              "FILTER(STRSTARTS(STR(?type), 'https://w3id.org/sugraph/ontology#')) } ORDER BY ?type")
     assert [r["type"].value.rsplit("#")[1] for r in store.select(query)] == ["Instrument", "ThematicStrategy"]
+
+
+def ask(store: Store, pattern: str) -> bool:
+    return store.ask("PREFIX sug: <https://w3id.org/sugraph/ontology#> PREFIX org: <http://www.w3.org/ns/org#> "
+                     "PREFIX dct: <http://purl.org/dc/terms/> PREFIX prov: <http://www.w3.org/ns/prov#> "
+                     f"PREFIX id: <{ID}> ASK {{ {pattern} }}")
+
+
+def test_international_organisations_group_nato_the_g7_and_interpol(store: Store) -> None:
+    query = f"SELECT ?m WHERE {{ <{ID}actor/international-organisations> <http://www.w3.org/ns/org#hasMember> ?m }} ORDER BY ?m"
+    assert [r["m"].value.removeprefix(str(ID)) for r in store.select(query)] == ["actor/g7", "actor/interpol", "actor/nato"]
+
+
+def test_partner_countries_are_third_countries_not_a_duplicate_of_them(store: Store) -> None:
+    assert ask(store, "<https://w3id.org/sugraph/id/actor/partner-countries> dct:isPartOf <https://w3id.org/sugraph/id/actor/third-countries>")
+
+
+def test_report_lineage_and_endorsement(store: Store) -> None:
+    """The 8th progress report tracks the European Agenda on Security; the 2020 strategy focuses on
+    priorities the European Parliament and the Council endorsed, and is reported on regularly."""
+    assert ask(store, "<https://w3id.org/sugraph/id/document/eighth-security-union-progress-report> dct:subject "
+                      "<https://w3id.org/sugraph/id/strategy/european-agenda-on-security>")
+    query = (f"SELECT ?who WHERE {{ <{ID}strategy/eu-security-union-strategy> <http://www.w3.org/ns/prov#wasInfluencedBy> ?who }} "
+             "ORDER BY ?who")
+    assert [r["who"].value.removeprefix(str(ID)) for r in store.select(query)] == [
+        "actor/council-of-the-eu", "actor/european-parliament", "document/political-guidelines-von-der-leyen"]
+    assert ask(store, "<https://w3id.org/sugraph/id/measure/regular-progress-reporting> sug:concerns "
+                      "<https://w3id.org/sugraph/id/strategy/eu-security-union-strategy>")
