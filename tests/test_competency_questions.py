@@ -365,3 +365,11 @@ def test_report_lineage_and_endorsement(store: Store) -> None:
         "actor/council-of-the-eu", "actor/european-parliament", "document/political-guidelines-von-der-leyen"]
     assert ask(store, "<https://w3id.org/sugraph/id/measure/regular-progress-reporting> sug:concerns "
                       "<https://w3id.org/sugraph/id/strategy/eu-security-union-strategy>")
+
+
+def test_the_share_of_organised_crime_groups_in_drug_trafficking_is_a_sourced_lower_bound(store: Store) -> None:
+    query = f"""PREFIX sug: <https://w3id.org/sugraph/ontology#> PREFIX schema: <https://schema.org/>
+    PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX dct: <http://purl.org/dc/terms/>
+    SELECT ?min ?source WHERE {{ <{ID}threat/drug-trafficking> sug:shareOfOrganisedCrimeGroups ?share .
+      ?share schema:minValue ?min ; prov:qualifiedDerivation [ prov:entity/dct:identifier ?source ] }}"""
+    assert [(Decimal(r["min"].value), r["source"].value) for r in store.select(query)] == [(Decimal("0.3333"), "IP/20/1379")]
