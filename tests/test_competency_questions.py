@@ -1,4 +1,5 @@
-"""The ten competency questions of queries/*.rq, each with its exact expected answer on the shipped data.
+"""The competency questions of queries/*.rq (the ten of the README, and who held a post when), each with
+its exact expected answer on the shipped data, plus the fidelity facts issue 11 fixed.
 
 The queries run as the service runs them: parameters are bound through their `VALUES ?x { UNDEF }`
 placeholders, over asserted + inferred triples.
