@@ -21,7 +21,7 @@ EC3 = ID["actor/european-cybercrime-centre"]
 
 def test_asserted_and_inferred_are_disjoint(kg: KnowledgeGraph) -> None:
     asserted = kg.asserted()
-    assert len(kg.inferred) == 542
+    assert len(kg.inferred) == 507
     assert not any(t in asserted for t in kg.inferred)
 
 

@@ -228,3 +228,25 @@ def test_every_w3id_rule_targets_the_one_configured_host():
     redirects = re.findall(r"^RewriteRule \S+ (\S+) \[R=", text, re.M)
     assert text.count("E=SUGRAPH_HOST:") == 1
     assert redirects and all(t.startswith("%{ENV:SUGRAPH_HOST}/") for t in redirects)
+
+
+OLD_SCHINAS, NEW_SCHINAS = "person/margaritis-schinias", "person/margaritis-schinas"
+
+
+def test_a_replaced_iri_answers_301_to_the_new_iri(client):
+    r = client.get(f"/id/{OLD_SCHINAS}")
+    assert (r.status_code, r.headers["location"]) == (301, f"/id/{NEW_SCHINAS}")
+
+
+@pytest.mark.parametrize("suffix", ["", ".ttl", ".html"])
+def test_a_replaced_document_answers_301_to_the_same_document_of_the_new_iri(client, suffix):
+    r = client.get(f"/doc/{OLD_SCHINAS}{suffix}")
+    assert (r.status_code, r.headers["location"]) == (301, f"/doc/{NEW_SCHINAS}{suffix}")
+
+
+def test_the_replacement_is_stated_in_the_data_and_followed_to_a_described_entity(client):
+    r = client.get(f"/id/{OLD_SCHINAS}", follow_redirects=True)
+    assert r.status_code == 200 and str(r.url).endswith(f"/doc/{NEW_SCHINAS}")
+    graph = Graph().parse(data=client.get(f"/doc/{NEW_SCHINAS}.ttl").text, format="turtle")
+    assert set(graph.subjects(URIRef("http://purl.org/dc/terms/isReplacedBy"), URIRef(f"{BASE}/id/{NEW_SCHINAS}"))) == \
+        {URIRef(f"{BASE}/id/{OLD_SCHINAS}")}

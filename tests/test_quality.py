@@ -59,3 +59,21 @@ def test_a_check_without_severity_is_refused_with_its_file_name(tmp_path: Path):
     bad.write_text("#+ title: {en: T, fr: T}\n#+ message: {en: M, fr: M}\nSELECT ?focus WHERE {}\n")
     with pytest.raises(ValueError, match="no-severity.rq: the header needs"):
         load_check(bad)
+
+
+def test_a_reviewed_link_with_a_reason_silences_the_unsupported_link_warning(tmp_path: Path):
+    fixture = FIXTURES / "checks" / "unsupported-link.ttl"
+    reviewed = tmp_path / "reviewed.ttl"
+    reviewed.write_text(
+        "@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "@prefix sug: <https://w3id.org/sugraph/ontology#> .\n"
+        "[] a sug:ReviewedLink ; rdf:subject <https://w3id.org/sugraph/id/measure/unquoted-link> ;\n"
+        "   rdf:predicate sug:addresses ; rdf:object <https://w3id.org/sugraph/id/threat/crime> ;\n"
+        '   skos:editorialNote "The next sentence names crime."@en , "La phrase suivante nomme la criminalité."@fr .\n')
+    assert check_results(validate([CONFORMING, fixture, reviewed], checks=True)) == []
+
+
+def test_the_shipped_data_has_no_unsupported_link():
+    data = sorted((ROOT / "data").glob("*.ttl"))
+    assert [r for r in validate(data, checks=True).results if r.source == CHECKS_NS + "unsupported-link"] == []

@@ -66,3 +66,15 @@ def test_label_in_the_requested_language(index: LabelIndex) -> None:
 
 def test_label_of_an_unlabelled_iri_is_its_short_name(index: LabelIndex) -> None:
     assert index.label(f"{ENTITY_BASE}actor/nobody", "en") == "actor:nobody"
+
+
+SCHINAS = f"{ENTITY_BASE}person/margaritis-schinas"
+
+
+@pytest.mark.parametrize("query", ["Schinas", "Schinias", "margaritis schinias"])
+def test_the_vice_president_is_found_by_his_name_and_by_the_source_spelling(index: LabelIndex, query: str) -> None:
+    assert index.search(query)[0].iri == SCHINAS
+
+
+def test_a_hidden_label_is_never_the_displayed_label(index: LabelIndex) -> None:
+    assert (index.label(SCHINAS, "fr"), index.label(SCHINAS, "en")) == ("Margaritis Schinas", "Margaritis Schinas")

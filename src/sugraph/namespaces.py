@@ -50,6 +50,7 @@ PREFIXES: dict[str, str] = {
     "doc": f"{ID}document/",
     "event": f"{ID}event/",
     "statement": f"{ID}statement/",
+    "term": f"{ID}term/",
     "status": f"{ID}status/",
     "scheme": f"{ID}scheme/",
 }

@@ -2,7 +2,8 @@
 
 Pages need a label for each IRI they show and search must answer in well under a millisecond, so
 both work from this in-memory snapshot instead of querying the store per request. Matching is on
-`normalise`d text, so "cybercriminalite" finds "Cybercriminalité" and "otan" finds "OTAN".
+`normalise`d text, so "cybercriminalite" finds "Cybercriminalité" and "otan" finds "OTAN"; hidden
+labels are matched too, so a source's misspelling ("Schinias") finds the entity it names.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ LABELS_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?s ?p ?label WHERE {
-  VALUES ?p { rdfs:label skos:prefLabel skos:altLabel }
+  VALUES ?p { rdfs:label skos:prefLabel skos:altLabel skos:hiddenLabel }
   ?s ?p ?label .
   FILTER(isIRI(?s) && isLiteral(?label))
 }
 """
 ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
+# Hidden labels (a source's misspelling, e.g. "Schinias") are searched but never displayed.
+NOT_DISPLAYED = {ALT_LABEL, "http://www.w3.org/2004/02/skos/core#hiddenLabel"}
 
 
 def normalise(text: str) -> str:
@@ -74,7 +77,7 @@ class LabelIndex:
         for row in store.select(LABELS_QUERY):
             iri, prop, literal = row["s"].value, row["p"].value, row["label"]
             lang = literal.language or ""
-            preferred = prop != ALT_LABEL
+            preferred = prop not in NOT_DISPLAYED
             if preferred:
                 labels[iri].setdefault(lang, literal.value)
             if iri.startswith(ENTITY_BASE):

@@ -1,7 +1,9 @@
 """Dereferenceable entity IRIs, the way "Cool URIs for the Semantic Web" describes them.
 
 `/id/{kind}/{slug}` names a thing, not a document, so it answers `303 See Other` pointing at
-`/doc/{kind}/{slug}`, the document that describes it. That document is served by content
+`/doc/{kind}/{slug}`, the document that describes it. An IRI once published stays resolvable: when
+the data says it `dct:isReplacedBy` another (a misspelt name corrected), both routes answer
+`301 Moved Permanently` to the new IRI's same route. That document is served by content
 negotiation (`Accept`, or `?format=` which wins), and each representation also has its own URL
 (`/doc/{kind}/{slug}.ttl`, `.jsonld`, `.rdf`, `.nt`, `.trig`, `.nq`, `.html`).
 
@@ -164,6 +166,32 @@ async def represent(request: Request, base_path: str, formats: Sequence[Format],
 # --- /id and /doc ------------------------------------------------------------------------------
 
 
+REPLACED_QUERY = """
+SELECT ?replacement WHERE {
+  VALUES ?entity { UNDEF }
+  ?entity <http://purl.org/dc/terms/isReplacedBy> ?replacement . FILTER(isIRI(?replacement))
+}
+ORDER BY ?replacement
+LIMIT 1
+"""
+
+
+def replacement(store, iri: str) -> str | None:
+    """The IRI that replaces `iri` (`dct:isReplacedBy`), so an old published IRI is never a dead link."""
+    rows = store.select(REPLACED_QUERY, {"entity": ox.NamedNode(iri)})
+    return rows[0]["replacement"].value if rows else None
+
+
+async def _moved(request: Request, kind: str, slug: str, route: str, suffix: str) -> Response | None:
+    """301 to the same route of the replacing entity, or None when the IRI is not replaced."""
+    new = await run_in_threadpool(replacement, request.app.state.store, _entity_iri(request, kind, slug))
+    base = f"{request.app.state.settings.public_base}/id/"
+    if new is None or not new.startswith(base):
+        return None
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/{route}/{new[len(base):]}{suffix}{query}", status_code=301)
+
+
 def _check_length(path: str) -> None:
     if len(path) > MAX_PATH:
         raise HTTPException(414, f"path longer than {MAX_PATH} characters")
@@ -183,6 +211,8 @@ async def entity(request: Request, path: str) -> Response:
     target = f"/doc/{kind}/{slug}"
     if "format" in request.query_params:
         target += "." + choose_format(request, ENTITY_FORMATS).ext
+    if (moved := await _moved(request, kind, slug, "id", "")) is not None:
+        return moved
     if not await run_in_threadpool(exists, request.app.state.store, _entity_iri(request, kind, slug)):
         return await run_in_threadpool(not_found, request, slug)
     return RedirectResponse(target, status_code=303)
@@ -197,6 +227,8 @@ async def document(request: Request, path: str) -> Response:
     kind, slug, ext = match.groups()
     fmt = format_for_ext(ext, ENTITY_FORMATS) if ext else choose_format(request, ENTITY_FORMATS)
     iri, store = _entity_iri(request, kind, slug), request.app.state.store
+    if (moved := await _moved(request, kind, slug, "doc", f".{ext}" if ext else "")) is not None:
+        return moved
     if not await run_in_threadpool(exists, store, iri):
         return await run_in_threadpool(not_found, request, slug)
     if fmt is HTML:
