@@ -8,7 +8,7 @@
    is 10 ms; every adversarial answer must be a 4xx or 503, and a listener on 127.0.0.1 must hear
    nothing.
 
-    python bench/adversarial_bench.py            # writes nothing; paste the table into RESULTS.md
+    SUGRAPH_CACHE_DIR=$(mktemp -d) python bench/adversarial_bench.py   # prints the tables for RESULTS.md
 
 Every loop is bounded in count and time; all traffic goes to 127.0.0.1.
 """
@@ -18,9 +18,7 @@ from __future__ import annotations
 import os
 import platform
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -28,8 +26,9 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "bench")]
 from endpoints import Endpoint  # noqa: E402
+from loadtest import server  # noqa: E402
 
 from sugraph.store.analysis import analyse  # noqa: E402
 from sugraph.store.errors import QueryError  # noqa: E402
@@ -71,33 +70,19 @@ def adversarial(url: str) -> list[tuple[str, dict]]:
     ]
 
 
-def health_times(base: str, n: int, stop: threading.Event | None = None) -> list[float]:
+def health_times(base: str, n: int) -> list[float]:
     times = []
     with httpx.Client(base_url=base, timeout=30) as client:
         for _ in range(n):
             start = time.perf_counter()
             client.get("/health")
             times.append((time.perf_counter() - start) * 1000)
-            if stop is not None and stop.is_set():
-                break
             time.sleep(0.01)
     return times
 
 
 def service() -> None:
-    port = 8700 + os.getpid() % 200
-    env = {**os.environ, "SUGRAPH_CACHE_DIR": tempfile.mkdtemp(), "SUGRAPH_QUERY_WORKERS": "2"}
-    server = subprocess.Popen([sys.executable, "-m", "sugraph.cli", "serve", "--port", str(port), "--no-access-log"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            try:
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.25)
+    with server(workers=1, timeout=10) as (base, _pid):
         print("isolation:", httpx.get(f"{base}/ready").json()["isolation"])
         alone = health_times(base, 100)
         statuses: list[int] = []
@@ -112,14 +97,11 @@ def service() -> None:
             for t in threads:
                 t.join(60)
             contacted = listener.contacted()
-        print("\n| /health | n | median ms | p95 ms | max ms |\n|---|---:|---:|---:|---:|")
-        for name, times in (("alone", alone), ("while 10 adversarial requests run", under)):
-            q = statistics.quantiles(times, n=20)
-            print(f"| {name} | {len(times)} | {statistics.median(times):.2f} | {q[18]:.2f} | {max(times):.2f} |")
-        print(f"\nadversarial statuses: {sorted(statuses)}; listener contacted: {contacted}")
-    finally:
-        server.terminate()
-        server.wait(10)
+    print("\n| /health | n | median ms | p95 ms | max ms |\n|---|---:|---:|---:|---:|")
+    for name, times in (("alone", alone), ("while 10 adversarial requests run", under)):
+        q = statistics.quantiles(times, n=20)
+        print(f"| {name} | {len(times)} | {statistics.median(times):.2f} | {q[18]:.2f} | {max(times):.2f} |")
+    print(f"\nadversarial statuses: {sorted(statuses)}; listener contacted: {contacted}")
 
 
 if __name__ == "__main__":
