@@ -30,13 +30,15 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "bench")]
 from endpoints import Endpoint  # noqa: E402
 from loadtest import server  # noqa: E402
 
-from sugraph.store.analysis import analyse  # noqa: E402
+from sugraph.store.analysis import _analyse  # noqa: E402
 from sugraph.store.errors import QueryError  # noqa: E402
 
 TEXTS = {
     '64 KB of `"\\` (unterminated string)': "SELECT * WHERE { ?x ?y " + '"\\' * 32700 + " }",
     "64 KB of one-character tokens": "SELECT * WHERE { ?s ?p ?o FILTER(1" + " +1" * 21800 + ") }",
-    "64 KB realistic query": "SELECT * WHERE { " + "?m a sug:Measure ; rdfs:label ?l . FILTER(LANG(?l) = 'en') " * 1080 + "}",
+    "64 KB realistic query (1,500 IRIs in VALUES)": "SELECT ?m ?l WHERE { VALUES ?m { "
+    + " ".join(f"<https://w3id.org/sugraph/id/measure/m{i}>" for i in range(1500))
+    + " } ?m a sug:Measure ; rdfs:label ?l . FILTER(LANG(?l) = 'en') }",
 }
 
 
@@ -47,7 +49,7 @@ def reader() -> None:
         for _ in range(20):
             start = time.perf_counter()
             try:
-                analyse.__wrapped__(text) if hasattr(analyse, "__wrapped__") else analyse(text)
+                _analyse(text)  # the reading itself, past the memo of recent texts
             except QueryError:
                 pass
             times.append((time.perf_counter() - start) * 1000)

@@ -19,7 +19,7 @@ Reading is linear: one regular-expression match per token, and a syntax error st
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .errors import QueryError
 
@@ -69,8 +69,7 @@ _MODIFIER_WORDS = frozenset({"SELECT", "BY", "HAVING"})  # a `(` in their clause
 _CLAUSE_ENDS = frozenset({"WHERE", "FROM", "LIMIT", "OFFSET", "VALUES"})
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One terminal: its kind, how it is written for the engine, and where it starts and ends in
     the client's text. Kinds: iri, string, langtag, var, bnode, number, word, punct."""
 

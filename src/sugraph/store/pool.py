@@ -14,6 +14,7 @@ workers, the pool says so (`isolation`) and `Store.run` refuses every SERVICE cl
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import socket
 import subprocess
@@ -38,6 +39,7 @@ _OK, _QUERY_ERROR, _BACKEND_ERROR, _TOO_LARGE = b"0", b"1", b"2", b"3"
 _ERRORS = {_QUERY_ERROR: QueryError, _BACKEND_ERROR: BackendError, _TOO_LARGE: QueryTooLarge}
 ISOLATION_MODES = ("auto", "required", "off")
 RESPAWN_RETRY = 5.0  # seconds between attempts to start a worker that failed to start
+WORKER_NICENESS = 10  # below the server process, so long queries cannot starve /health and the pages
 
 
 def serve(path: str, sock: socket.socket, isolation: str, door: bool) -> None:
@@ -46,6 +48,7 @@ def serve(path: str, sock: socket.socket, isolation: str, door: bool) -> None:
     query is answered; only the end of the pipe ends the worker."""
     from .oxigraph import evaluate
 
+    os.nice(WORKER_NICENESS)  # a busy core goes to the server's event loop first, then to queries
     reason = isolate() if isolation != "off" else "isolation is off (SUGRAPH_ISOLATION=off)"
     if reason and isolation == "required":
         socket.send_fds(sock, [b"failed " + reason.encode()], [])
