@@ -185,3 +185,15 @@ def test_a_store_a_server_has_open_is_never_pruned(kg: KnowledgeGraph, tmp_path:
         store.close()
     prebuilt_store(tmp_path, cache_key("f" * 64, "owlrl"), lambda s: None)
     assert not store.path.exists()  # closed, it is pruned like any other old store
+
+
+def test_the_server_process_never_runs_a_client_query(pooled: LiveServer, monkeypatch) -> None:
+    import pyoxigraph
+
+    called: list[str] = []
+    monkeypatch.setattr(pyoxigraph.Store, "query", lambda self, text, **kw: called.append(text))
+    with httpx.Client(base_url=pooled.url, timeout=30) as client:
+        for query in ['SELECT * WHERE { ?s ?p "\\u005C" } LIMIT x', "SELECT * WHERE { ?s ?p }",
+                      "ASK { VALUES ?a { 1 2 3 } VALUES ?b { 1 2 3 } FILTER(?a < ?b) }"]:
+            assert client.get("/sparql", params={"query": query}).status_code in (200, 400)
+    assert called == []  # syntax errors come from the workers' parse, placed in the client's text
