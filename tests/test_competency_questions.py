@@ -12,6 +12,10 @@ from decimal import Decimal
 import pyoxigraph as ox
 import pytest
 
+from rdflib import BNode, Namespace, URIRef
+from rdflib.namespace import RDF, RDFS
+
+from sugraph.build import KnowledgeGraph, reason
 from sugraph.namespaces import ID
 from sugraph.store.base import Store
 
@@ -324,6 +328,47 @@ def test_every_post_holding_is_dated_by_its_source(store: Store) -> None:
         ("2020-07-24", "person/ursula-von-der-leyen", "post/president-of-the-european-commission"),
         ("2020-07-24", "person/margaritis-schinas", "post/vice-president-promoting-european-way-of-life"),
     ]
+
+
+def test_every_post_holding_follows_w3c_org(store: Store) -> None:
+    """A membership names the organization the post is in (never the post) and the role the post carries."""
+    query = """PREFIX org: <http://www.w3.org/ns/org#>
+    SELECT ?person ?organization ?role ?post WHERE {
+      ?m a org:Membership ; org:member ?person ; org:organization ?organization ; org:role ?role .
+      ?role a org:Role . ?post a org:Post ; org:role ?role ; org:postIn ?organization . ?person org:holds ?post .
+    } ORDER BY ?person"""
+    rows = [tuple(r[k].value.removeprefix(str(ID)) for k in ("person", "organization", "role", "post"))
+            for r in store.select(query)]
+    assert rows == [
+        ("person/frans-timmermans", "actor/european-commission", "role/first-vice-president-of-the-european-commission",
+         "post/first-vice-president-of-the-european-commission"),
+        ("person/jean-claude-juncker", "actor/european-commission", "role/president-of-the-european-commission",
+         "post/president-of-the-european-commission"),
+        ("person/margaritis-schinas", "actor/european-commission", "role/vice-president-promoting-european-way-of-life",
+         "post/vice-president-promoting-european-way-of-life"),
+        ("person/ursula-von-der-leyen", "actor/european-commission", "role/president-of-the-european-commission",
+         "post/president-of-the-european-commission"),
+        ("person/ylva-johansson", "actor/european-commission", "role/commissioner-for-home-affairs",
+         "post/commissioner-for-home-affairs"),
+    ]
+    assert store.ask("ASK { ?m a <http://www.w3.org/ns/org#Membership> } ") and not store.ask(
+        "PREFIX org: <http://www.w3.org/ns/org#> ASK { ?m a org:Membership ; org:organization ?p . ?p a org:Post }")
+
+
+def test_no_post_is_inferred_to_be_an_organization_or_an_actor(kg: KnowledgeGraph, store: Store) -> None:
+    """ORG's range of org:organization is org:Organization (ontology/imports.ttl): a membership naming a post
+    as its organization would make the reasoner type the post an org:Organization (and so an actor's peer)."""
+    query = """PREFIX org: <http://www.w3.org/ns/org#>
+    SELECT ?post ?class WHERE { ?post a org:Post ; a ?class .
+      FILTER(?class IN (org:Organization, <https://w3id.org/sugraph/ontology#Actor>)) }"""
+    assert list(store.select(query)) == []
+    # The guard is live: the axiom is there and the reasoner applies it to the old pattern.
+    org = Namespace("http://www.w3.org/ns/org#")
+    post = URIRef(f"{ID}post/president-of-the-european-commission")
+    assert (org.organization, RDFS.range, org.Organization) in kg.ontology
+    old_pattern = kg.asserted()
+    old_pattern.add((BNode(), org.organization, post))
+    assert (post, RDF.type, org.Organization) in reason(old_pattern)
 
 
 def test_the_eu_institutions_are_four_and_a_term_of_office_is_not_one(store: Store) -> None:

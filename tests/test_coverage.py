@@ -70,7 +70,8 @@ def test_the_splitter_keeps_abbreviations_headings_and_broken_paragraphs_whole()
 def test_the_vice_presidents_sentence_yields_him_under_his_right_name() -> None:
     row = read_map(map_path(ROOT, "ip-20-1379"))[4]
     assert (row.start, row.iris) == ("Margaritis Schinias, vice-président chargé de la",
-                                     ["person:margaritis-schinas", "post:vice-president-promoting-european-way-of-life"])
+                                     ["person:margaritis-schinas", "post:vice-president-promoting-european-way-of-life",
+                                      "role:vice-president-promoting-european-way-of-life"])
 
 
 def copy_of_root(tmp_path: Path) -> Path:

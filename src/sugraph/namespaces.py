@@ -45,6 +45,7 @@ PREFIXES: dict[str, str] = {
     "actor": f"{ID}actor/",
     "person": f"{ID}person/",
     "post": f"{ID}post/",
+    "role": f"{ID}role/",
     "strategy": f"{ID}strategy/",
     "priority": f"{ID}priority/",
     "doc": f"{ID}document/",
