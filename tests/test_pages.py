@@ -20,7 +20,7 @@ from sugraph.store.oxigraph import OxigraphStore
 from sugraph.web.app import create_app
 from sugraph.web.graphsvg import MAX_FIRST, Link, neighbourhood
 from sugraph.web.i18n import choose_language
-from sugraph.web.pages import entity_page
+from sugraph.web.layout import entity_page
 
 HTML = {"accept": "text/html"}
 NATO_PAGE = "/doc/actor/nato.html"

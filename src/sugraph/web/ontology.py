@@ -29,7 +29,8 @@ from starlette.applications import Starlette
 
 from ..namespaces import ONTOLOGY_IRI, SUG, sparql_prologue
 from ..search import short_name
-from .linkeddata import HTML, JSON_LD, N_TRIPLES, RDF_XML, TURTLE, Format, once, represent, serialize_graph
+from .formats import HTML, JSON_LD, N_TRIPLES, RDF_XML, TURTLE, Format, serialize_graph
+from .http import once, represent
 
 ONTOLOGY_FORMATS = (TURTLE, HTML, JSON_LD, RDF_XML, N_TRIPLES)
 EXAMPLES = 3

@@ -19,7 +19,7 @@ from ..config import Settings
 from ..named_queries import NamedQuery, Param, load_queries, queries_folder
 from ..store.analysis import analyse, paged
 from ..store.errors import QueryError
-from .sparql import cached_response, etag, negotiated, not_modified, url_params
+from .http import cached_response, etag, negotiated, not_modified, url_params, validated
 
 OFFERED = ("application/sparql-results+json", "application/json", "text/csv", "text/tab-separated-values",
            "text/html")
@@ -46,9 +46,9 @@ def router(settings: Settings) -> APIRouter:
     api = APIRouter(tags=["Named queries"])
 
     @api.get("/queries", summary="List the named queries")
-    def list_queries() -> JSONResponse:
+    def list_queries(request: Request) -> Response:
         """Every named query: name, title and description (en/fr), parameters and its URL."""
-        return JSONResponse([_summary(q) for q in queries.values()])
+        return validated(request, JSONResponse([_summary(q) for q in queries.values()]))
 
     for query in queries.values():
         api.add_api_route(

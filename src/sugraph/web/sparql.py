@@ -7,23 +7,21 @@ remote FROM), runs it off the event loop with a deadline, and returns pyoxigraph
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
-from urllib.parse import parse_qsl, quote
+from urllib.parse import quote
 
 import anyio.to_thread
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import Response
 
-from ..memo import cache_short
 from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES, SD
 from ..store import Dataset, QueryError, Store
 from ..store.analysis import analyse
 from ..store.base import CLIENT, media_types_for
-from ..store.errors import BackendError, QueryTimeout, QueryTooLarge
-from .conneg import negotiate, resolve_format
+from ..store.errors import QueryTooLarge
+from .http import cached_response, decode_params, etag, negotiated, not_modified, url_params
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -31,7 +29,6 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 DESCRIPTION_TYPES = ("text/turtle", "application/ld+json", "text/html")
-_TEXT_TYPES = {"text/csv", "text/tab-separated-values", "text/turtle", "text/html"}
 _RESULT_FORMATS = [ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML, ox.QueryResultsFormat.CSV,
                    ox.QueryResultsFormat.TSV]
 _GRAPH_FORMATS = [ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML,
@@ -49,19 +46,6 @@ _PARAMETERS = [
     {"name": "timeout", "in": "query", "schema": {"type": "number"},
      "description": "Seconds; may lower the server's limit, never raise it."},
 ]
-
-
-def content_type(media_type: str) -> str:
-    return f"{media_type}; charset=utf-8" if media_type in _TEXT_TYPES else media_type
-
-
-def store_error_response(request: Request, error: QueryError | QueryTimeout | BackendError) -> Response:
-    """The service's answer to a failed query: the status the error class names and its message,
-    which the store layer writes for clients (never an internal exception's text)."""
-    return PlainTextResponse(str(error), status_code=error.status)
-
-
-STORE_ERRORS = (QueryError, QueryTimeout, BackendError)
 
 
 def _one(params: list[tuple[str, str]], name: str) -> str | None:
@@ -87,57 +71,6 @@ def _timeout(value: str | None) -> float | None:
     if not seconds > 0:
         raise QueryError("timeout must be a positive number of seconds")
     return seconds
-
-
-def negotiated(request: Request, format_value: str | None, offered: tuple[str, ...], what: str) -> str | Response:
-    """The media type to answer in, or a 406 response naming what is available."""
-    if format_value is not None:
-        chosen = resolve_format(format_value, offered)
-    else:
-        chosen = negotiate(request.headers.get("accept"), offered)
-    if chosen is None:
-        return PlainTextResponse(f"none of the requested formats is available for {what}; "
-                                 f"available: {', '.join(offered)}", status_code=406)
-    return chosen
-
-
-def etag(request: Request, *parts: object) -> str:
-    """A strong validator: the data version plus a digest of what selects the representation."""
-    return f'"{request.app.state.kg.version}-{_digest(parts)}"'
-
-
-def _digest(parts: tuple) -> str:
-    return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
-
-
-def cached_response(body: bytes | None, media_type: str, tag: str) -> Response:
-    """200 with caching headers, or 304 when the client already holds this version."""
-    headers = {"ETag": tag, "Cache-Control": "public, max-age=300", "Vary": "Accept"}
-    if body is None:
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=content_type(media_type), headers=headers)
-
-
-def not_modified(request: Request, tag: str) -> bool:
-    match = request.headers.get("if-none-match")
-    return match is not None and (match.strip() == "*" or tag in (t.strip() for t in match.split(",")))
-
-
-@cache_short(maxsize=1024)
-def decode_params(urlencoded: bytes) -> tuple[tuple[str, str], ...]:
-    """Parameters of a query string or form body; UnicodeDecodeError unless all of it is UTF-8.
-    (Cached: percent-decoding a long query costs ~100 µs, and clients repeat their queries.)"""
-    return tuple(parse_qsl(urlencoded.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict"))
-
-
-def url_params(request: Request) -> list[tuple[str, str]]:
-    """The URL's parameters; UnicodeDecodeError if they are not UTF-8. Starlette's parse (which
-    FastAPI does for every request anyway) is reused, and only re-done strictly when it replaced
-    something, to tell a real U+FFFD from bytes that are not UTF-8."""
-    params = request.query_params.multi_items()
-    if any("\ufffd" in key or "\ufffd" in value for key, value in params):
-        return list(decode_params(request.scope["query_string"]))
-    return params
 
 
 async def _params(request: Request) -> list[tuple[str, str]]:
