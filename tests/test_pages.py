@@ -293,7 +293,8 @@ def test_entity_page_draws_its_neighbourhood_with_links(server: LiveServer) -> N
 def test_entity_page_links_every_rdf_format(server: LiveServer) -> None:
     _, doc = page(server, NATO_PAGE)
     assert doc.find("p", class_="downloads").hrefs() == [
-        "/doc/actor/nato.ttl", "/doc/actor/nato.jsonld", "/doc/actor/nato.rdf", "/doc/actor/nato.nt"]
+        "/doc/actor/nato.ttl", "/doc/actor/nato.jsonld", "/doc/actor/nato.rdf", "/doc/actor/nato.nt",
+        "/doc/actor/nato.trig", "/doc/actor/nato.nq"]
 
 
 def test_every_download_link_serves_rdf(server: LiveServer) -> None:

@@ -70,7 +70,9 @@ async def named_graph(request: Request, name: str) -> Response:
 async def dumps(request: Request) -> Response:
     text = ("The whole graph, asserted and inferred triples. TriG and N-Quads keep them in two named "
             "graphs; the other formats merge them. Described in /.well-known/void.")
-    return validated(request, listing(request, "sugraph dumps", text, [(f"/dumps/{name}", name) for name in DUMPS]))
+    links = [(f"/dumps/{name}", name) for name in DUMPS]
+    return validated(request, listing(request, "sugraph dumps", text, links,
+                                      format_value=request.query_params.get("format")))
 
 
 @router.api_route("/dumps/{name}", methods=["GET", "HEAD"], summary="A full dump of the dataset")

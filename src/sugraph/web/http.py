@@ -7,7 +7,7 @@ Routers import from here and never from each other (the role of datasette's `vie
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 from urllib.parse import parse_qsl
 
@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from ..memo import cache_short
 from ..store.errors import BackendError, QueryError, QueryTimeout
 from .conneg import negotiate, resolve_format
-from .formats import ALIASES, Format
+from .formats import ALIASES, Format, content_type
 
 T = TypeVar("T")
 CACHE_CONTROL = "public, max-age=300"
@@ -39,32 +39,20 @@ def once(app: Starlette, key: str, build: Callable[[], T]) -> T:
 # --- negotiation -------------------------------------------------------------------------------
 
 
-def negotiated(request: Request, format_value: str | None, offered: tuple[str, ...], what: str) -> str | Response:
-    """The media type to answer in, or a 406 response naming what is available."""
-    if format_value is not None:
-        chosen = resolve_format(format_value, offered)
+def choose(request: Request, formats: Sequence[Format], what: str, value: str | None = None,
+           aliases: Mapping[str, Format] = ALIASES) -> Format:
+    """`format=` (`value`, a name or a media type) if given, else the best match for `Accept`;
+    406 naming the available formats when the client wants none of them."""
+    by_type = {f.media_type: f for f in formats}
+    by_type.update({alias: f for alias, f in aliases.items() if f in formats and alias not in by_type})
+    offered = tuple(by_type)
+    if value is not None:
+        chosen = resolve_format(value, offered)
     else:
         chosen = negotiate(request.headers.get("accept"), offered)
     if chosen is None:
-        return PlainTextResponse(f"none of the requested formats is available for {what}; "
-                                 f"available: {', '.join(offered)}", status_code=406)
-    return chosen
-
-
-def choose_format(request: Request, formats: Sequence[Format]) -> Format:
-    """`?format=` if given (400 if unknown), else the best match for `Accept` (406 if none)."""
-    by_type = {f.media_type: f for f in formats}
-    by_type.update({alias: f for alias, f in ALIASES.items() if f in formats})
-    offered = list(by_type)
-    value = request.query_params.get("format")
-    if value is not None:
-        chosen = resolve_format(value, offered)
-        if chosen is None:
-            raise HTTPException(400, f"unknown format {value!r}; use one of: {', '.join(f.ext for f in formats)}")
-    else:
-        chosen = negotiate(request.headers.get("accept"), offered)
-        if chosen is None:
-            raise HTTPException(406, "not acceptable; available: " + ", ".join(f.media_type for f in formats))
+        available = ", ".join(f"{f.ext} ({f.media_type})" for f in formats)
+        raise HTTPException(406, f"none of the requested formats is available for {what}; available: {available}")
     return by_type[chosen]
 
 
@@ -74,10 +62,6 @@ def format_for_ext(ext: str, formats: Sequence[Format]) -> Format:
     if found is None:
         raise HTTPException(404, f"no such document format {ext!r}")
     return found
-
-
-def content_type(media_type: str) -> str:
-    return f"{media_type}; charset=utf-8" if media_type.startswith("text/") else media_type
 
 
 # --- validators and caching ---------------------------------------------------------------------
@@ -140,7 +124,7 @@ def decorate(response: Response, base_path: str, fmt: Format, formats: Sequence[
 async def represent(request: Request, base_path: str, formats: Sequence[Format], ext: str | None,
                     render: Callable[[Format], bytes]) -> Response:
     """A resource with one URL per format (`{base_path}.{ext}`) and a negotiated one (`ext` None)."""
-    fmt = format_for_ext(ext, formats) if ext else choose_format(request, formats)
+    fmt = format_for_ext(ext, formats) if ext else choose(request, formats, base_path, request.query_params.get("format"))
     tag = etag(request, base_path, fmt.media_type)
     body = None if not_modified(request, tag) else await run_in_threadpool(render, fmt)
     return decorate(cached_response(body, fmt.media_type, tag, vary=None), base_path, fmt, formats,

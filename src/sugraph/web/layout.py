@@ -19,6 +19,8 @@ from starlette.concurrency import run_in_threadpool
 
 from ..named_queries import load_queries, queries_folder
 from .conneg import negotiate
+from .formats import HTML, TEXT
+from .http import choose
 from .i18n import COOKIE, LANGUAGES, choose_language, translator
 from .pages_entity import describe_entity
 from .pages_site import KINDS, Site, href, kind_of, term_label
@@ -75,9 +77,14 @@ async def entity_page(request: Request, iri: str) -> Response:
 
 
 def listing(request: Request, title: str, text: str, links: Sequence[tuple[str, str]], *,
-            status_code: int = 200, intro: str = "") -> Response:
-    """A short message with links: a minimal HTML page for browsers, plain text (one link a line) else."""
-    if negotiate(request.headers.get("accept"), ["text/plain", "text/html"]) == "text/html":
+            status_code: int = 200, intro: str = "", format_value: str | None = None) -> Response:
+    """A short message with links: a minimal HTML page for browsers, plain text (one link a line) else.
+    Any client gets one of the two (a 404 must reach everyone), unless it names another `format_value`."""
+    if format_value is not None:
+        fmt = choose(request, (TEXT, HTML), title, format_value)
+    else:
+        fmt = HTML if negotiate(request.headers.get("accept"), (TEXT.media_type, HTML.media_type)) == HTML.media_type else TEXT
+    if fmt is HTML:
         items = "".join(f'<li><a href="{html.escape(href)}">{html.escape(label)}</a></li>' for href, label in links)
         body = (f"<!doctype html><html lang=en><meta charset=utf-8><title>{html.escape(title)}</title>"
                 '<link rel="stylesheet" href="/static/site.css">'

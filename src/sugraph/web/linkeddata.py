@@ -26,15 +26,11 @@ from starlette.concurrency import run_in_threadpool
 from ..describe import close_matches, describe, exists
 from ..namespaces import INFERRED_GRAPH
 from ..search import LabelIndex
-from .formats import HTML, JSON_LD, N_QUADS, N_TRIPLES, RDF_XML, TRIG, TURTLE, serialize
-from .http import cached_response, choose_format, decorate, etag, format_for_ext, not_modified, once, validated
+from .formats import ENTITY_FORMATS, HTML, Format, serialize
+from .http import cached_response, choose, decorate, etag, format_for_ext, not_modified, once, validated
 from .layout import entity_page, listing
 
 router = APIRouter(tags=["linked data"])
-
-
-# In the server's order of preference: a client that accepts anything (curl, */*) gets Turtle.
-ENTITY_FORMATS = (TURTLE, HTML, JSON_LD, RDF_XML, N_TRIPLES, TRIG, N_QUADS)
 
 _INFERRED = ox.NamedNode(str(INFERRED_GRAPH))
 MAX_PATH = 200
@@ -89,7 +85,7 @@ async def entity(request: Request, path: str) -> Response:
     kind, slug = path.split("/")
     target = f"/doc/{kind}/{slug}"
     if "format" in request.query_params:
-        target += "." + choose_format(request, ENTITY_FORMATS).ext
+        target += "." + _choose(request).ext
     if (moved := await _moved(request, kind, slug, "id", "")) is not None:
         return moved
     if not await run_in_threadpool(exists, request.app.state.store, _entity_iri(request, kind, slug)):
@@ -104,7 +100,7 @@ async def document(request: Request, path: str) -> Response:
     if not match:
         raise _malformed(path)
     kind, slug, ext = match.groups()
-    fmt = format_for_ext(ext, ENTITY_FORMATS) if ext else choose_format(request, ENTITY_FORMATS)
+    fmt = format_for_ext(ext, ENTITY_FORMATS) if ext else _choose(request)
     iri, store = _entity_iri(request, kind, slug), request.app.state.store
     if (moved := await _moved(request, kind, slug, "doc", f".{ext}" if ext else "")) is not None:
         return moved
@@ -121,6 +117,10 @@ async def document(request: Request, path: str) -> Response:
             inferred = sum(1 for q in quads if q.graph_name == _INFERRED)
             response.headers["Sugraph-Inferred-Triples"] = str(inferred)
     return decorate(response, f"/doc/{kind}/{slug}", fmt, ENTITY_FORMATS, negotiated=not ext)
+
+
+def _choose(request: Request) -> Format:
+    return choose(request, ENTITY_FORMATS, "an entity", request.query_params.get("format"))
 
 
 def _entity_iri(request: Request, kind: str, slug: str) -> str:

@@ -19,14 +19,10 @@ from ..config import Settings
 from ..named_queries import NamedQuery, Param, load_queries, queries_folder
 from ..store.analysis import analyse, paged
 from ..store.errors import QueryError
-from .http import cached_response, etag, negotiated, not_modified, url_params, validated
+from .formats import CSV, HTML, JSON, RESULTS_JSON, TSV, Format
+from .http import cached_response, choose, etag, not_modified, url_params, validated
 
-OFFERED = ("application/sparql-results+json", "application/json", "text/csv", "text/tab-separated-values",
-           "text/html")
-_SERIALIZERS = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
-                "application/json": ox.QueryResultsFormat.JSON,
-                "text/csv": ox.QueryResultsFormat.CSV,
-                "text/tab-separated-values": ox.QueryResultsFormat.TSV}
+OFFERED = (RESULTS_JSON, JSON, CSV, TSV, HTML)
 RESERVED = ("format", "limit", "offset")
 DEFAULT_LIMIT = 100
 _SCHEMAS = {
@@ -82,7 +78,7 @@ def _parameters(query: NamedQuery, settings: Settings) -> list[dict]:
     """The OpenAPI parameter objects of one query: its own, then format/limit/offset."""
     own = [_parameter(p) for p in query.params]
     return own + [
-        {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv", "tsv", "html"]},
+        {"name": "format", "in": "query", "schema": {"type": "string", "enum": list(dict.fromkeys(f.short for f in OFFERED))},
          "description": "Overrides the Accept header."},
         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": settings.max_rows,
                                                     "default": DEFAULT_LIMIT}},
@@ -121,9 +117,7 @@ def _handler(query: NamedQuery):
         for key, value in params:
             values.setdefault(key, []).append(value)
         formats = values.pop("format", [])
-        chosen = negotiated(request, formats[-1] if formats else None, OFFERED, f"the query {query.name}")
-        if isinstance(chosen, Response):
-            return chosen
+        chosen = choose(request, OFFERED, f"the query {query.name}", formats[-1] if formats else None)
         settings = request.app.state.settings
         paging = {key: values.pop(key, []) for key in ("limit", "offset")}
         limit = _integer(paging["limit"], "limit", min(DEFAULT_LIMIT, settings.max_rows), 1, settings.max_rows)
@@ -135,10 +129,10 @@ def _handler(query: NamedQuery):
             text = paged(info, limit + 1, offset)  # one more row tells whether a next page exists
         elif paging["limit"] or paging["offset"]:
             raise QueryError(f"the query {query.name} sets its own LIMIT: it cannot be paged")
-        tag = etag(request, text, chosen)
+        tag = etag(request, text, chosen.media_type)
         if not_modified(request, tag):
-            return cached_response(None, chosen, tag)
-        body = await request.app.state.store.arun(text, "application/sparql-results+json")
+            return cached_response(None, chosen.media_type, tag)
+        body = await request.app.state.store.arun(text, RESULTS_JSON.media_type)
         data = json.loads(body)
         links = []
         if pageable:
@@ -149,7 +143,7 @@ def _handler(query: NamedQuery):
             if offset > 0:
                 links.append(_link(request, limit, max(0, offset - limit), "prev"))
                 links.append(_link(request, limit, 0, "first"))
-        response = cached_response(_render(data, chosen, query), chosen, tag)
+        response = cached_response(_render(data, chosen, query), chosen.media_type, tag)
         if links:
             response.headers["Link"] = ", ".join(links)
         return response
@@ -163,11 +157,11 @@ def _link(request: Request, limit: int, offset: int, rel: str) -> str:
     return f'<{request.url.include_query_params(limit=limit, offset=offset)}>; rel="{rel}"'
 
 
-def _render(data: dict, media_type: str, query: NamedQuery) -> bytes:
-    if media_type == "text/html":
+def _render(data: dict, fmt: Format, query: NamedQuery) -> bytes:
+    if fmt is HTML:
         return _table(data, query).encode()
     results = ox.parse_query_results(json.dumps(data), ox.QueryResultsFormat.JSON)
-    return results.serialize(format=_SERIALIZERS[media_type])
+    return results.serialize(format=fmt.results)
 
 
 def _cell(term: dict | None) -> str:

@@ -21,18 +21,16 @@ from ..store import Dataset, QueryError, Store
 from ..store.analysis import analyse
 from ..store.base import CLIENT, media_types_for
 from ..store.errors import QueryTooLarge
-from .http import cached_response, decode_params, etag, negotiated, not_modified, url_params
+from .formats import GRAPH_FORMATS, HTML, JSON_LD, RESULT_FORMATS, TURTLE, formats_for
+from .http import cached_response, choose, decode_params, etag, not_modified, url_params
 
 router = APIRouter(tags=["SPARQL"])
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
-DESCRIPTION_TYPES = ("text/turtle", "application/ld+json", "text/html")
-_RESULT_FORMATS = [ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML, ox.QueryResultsFormat.CSV,
-                   ox.QueryResultsFormat.TSV]
-_GRAPH_FORMATS = [ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML,
-                  ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS]
+DESCRIPTION_FORMATS = (TURTLE, JSON_LD, HTML)
+_FORMAT_NAMES = ", ".join(f.short for f in RESULT_FORMATS + GRAPH_FORMATS)
 
 _PARAMETERS = [
     {"name": "query", "in": "query", "schema": {"type": "string"},
@@ -42,7 +40,7 @@ _PARAMETERS = [
     {"name": "named-graph-uri", "in": "query", "schema": {"type": "array", "items": {"type": "string"}},
      "description": "Graphs available to GRAPH clauses."},
     {"name": "format", "in": "query", "schema": {"type": "string"},
-     "description": "Overrides Accept: json, xml, csv, tsv, turtle, nt, jsonld, rdfxml, trig, nquads or a media type."},
+     "description": f"Overrides Accept: {_FORMAT_NAMES} or a media type."},
     {"name": "timeout", "in": "query", "schema": {"type": "number"},
      "description": "Seconds; may lower the server's limit, never raise it."},
 ]
@@ -110,9 +108,9 @@ async def sparql(request: Request) -> Response:
         raise QueryTooLarge(f"the query is {len(query):,} characters long; the limit is {settings.max_query_length:,}")
     # Reading a long text takes milliseconds: off the event loop, so no request stalls the others.
     info = analyse(query) if len(query) <= 2048 else await anyio.to_thread.run_sync(analyse, query)
-    chosen = negotiated(request, _one(params, "format"), media_types_for(info.form), f"a {info.form} query")
-    if isinstance(chosen, Response):
-        return chosen
+    # Only what the store can write, under its own media types: no alias such as text/plain.
+    chosen = choose(request, formats_for(media_types_for(info.form)), f"a {info.form} query",
+                    _one(params, "format"), aliases={}).media_type
     dataset = _dataset(params)
     store: Store = request.app.state.store
     tag = etag(request, query, chosen, dataset)
@@ -133,18 +131,16 @@ router.add_api_route("/sparql", sparql, methods=["HEAD"], include_in_schema=Fals
 
 def service_description(request: Request, format_value: str | None) -> Response:
     """What this endpoint is (SPARQL 1.1 Service Description), as Turtle, JSON-LD or a page."""
-    chosen = negotiated(request, format_value, DESCRIPTION_TYPES, "the service description")
-    if isinstance(chosen, Response):
-        return chosen
+    chosen = choose(request, DESCRIPTION_FORMATS, "the service description", format_value, aliases={})
     endpoint = endpoint_iri(request)
-    tag = etag(request, "service-description", endpoint, chosen)
+    tag = etag(request, "service-description", endpoint, chosen.media_type)
     if not_modified(request, tag):
-        return cached_response(None, chosen, tag)
-    if chosen == "text/html":
-        return cached_response(_description_page(endpoint).encode(), chosen, tag)
-    body = ox.serialize(_description(endpoint), format=ox.RdfFormat.from_media_type(chosen),
+        return cached_response(None, chosen.media_type, tag)
+    if chosen is HTML:
+        return cached_response(_description_page(endpoint).encode(), chosen.media_type, tag)
+    body = ox.serialize(_description(endpoint), format=chosen.rdf,
                         prefixes={"sd": str(SD), "formats": "http://www.w3.org/ns/formats/"})
-    return cached_response(body, chosen, tag)
+    return cached_response(body, chosen.media_type, tag)
 
 
 _HOST = re.compile(r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
@@ -183,8 +179,9 @@ def _description(endpoint: str) -> list[ox.Triple]:
         ox.Triple(dataset, sd("defaultGraph"), default),
         ox.Triple(default, rdf_type, sd("Graph")),
     ]
-    for fmt in _RESULT_FORMATS + _GRAPH_FORMATS:
-        triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(fmt.iri)))
+    for fmt in RESULT_FORMATS + GRAPH_FORMATS:
+        serializer = fmt.results or fmt.rdf
+        triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(serializer.iri)))
     for graph in (ASSERTED_GRAPH, INFERRED_GRAPH):
         named = ox.BlankNode()
         triples += [ox.Triple(dataset, sd("namedGraph"), named),
