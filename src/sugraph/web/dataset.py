@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import gzip
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 
 from ..dataset_meta import Distribution, void_graph
+from ..errors import NotFound
 from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 from ..store.oxigraph import quads
 from .formats import JSON_LD, N_QUADS, N_TRIPLES, RDF_XML, TRIG, TURTLE, Format, serialize, serialize_graph
@@ -62,7 +63,7 @@ router = APIRouter(tags=["dataset"])
 async def named_graph(request: Request, name: str) -> Response:
     """The asserted and inferred graph IRIs of the TriG/N-Quads dumps are described in the VoID."""
     if f"{request.app.state.settings.public_base}/graph/{name}" not in (str(ASSERTED_GRAPH), str(INFERRED_GRAPH)):
-        raise HTTPException(404, f"no such graph {name!r}")
+        raise NotFound(f"no such graph {name!r}")
     return RedirectResponse(VOID_PATH, status_code=303)
 
 
@@ -78,7 +79,7 @@ async def dumps(request: Request) -> Response:
 @router.api_route("/dumps/{name}", methods=["GET", "HEAD"], summary="A full dump of the dataset")
 async def dump(request: Request, name: str) -> Response:
     if name not in DUMPS:
-        raise HTTPException(404, f"no such dump {name!r}; see /dumps/")
+        raise NotFound(f"no such dump {name!r}; see /dumps/")
     fmt, compressed = DUMPS[name]
     tag = etag(request, name)
     body = None if not_modified(request, tag) else await run_in_threadpool(dump_bytes, request.app, fmt, compressed)

@@ -1,5 +1,5 @@
 """What every router needs from HTTP, in one place: negotiation, validators (ETag/304), caching
-headers, parameters, per-format URLs and the answer to a failed query.
+headers, parameters and per-format URLs (errors are raised as `sugraph.errors`, rendered by errors.py).
 
 Routers import from here and never from each other (the role of datasette's `views/base.py`).
 """
@@ -11,13 +11,13 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 from urllib.parse import parse_qsl
 
-from fastapi import HTTPException, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi import Request
+from fastapi.responses import Response
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 
 from ..memo import cache_short
-from ..store.errors import BackendError, QueryError, QueryTimeout
+from ..errors import NotAcceptable, NotFound
 from .conneg import negotiate, resolve_format
 from .formats import ALIASES, Format, content_type
 
@@ -52,7 +52,7 @@ def choose(request: Request, formats: Sequence[Format], what: str, value: str | 
         chosen = negotiate(request.headers.get("accept"), offered)
     if chosen is None:
         available = ", ".join(f"{f.ext} ({f.media_type})" for f in formats)
-        raise HTTPException(406, f"none of the requested formats is available for {what}; available: {available}")
+        raise NotAcceptable(f"none of the requested formats is available for {what}; available: {available}")
     return by_type[chosen]
 
 
@@ -60,7 +60,7 @@ def format_for_ext(ext: str, formats: Sequence[Format]) -> Format:
     """The format an explicit document URL names by its extension; an unknown one names no document."""
     found = next((f for f in formats if f.ext == ext), None)
     if found is None:
-        raise HTTPException(404, f"no such document format {ext!r}")
+        raise NotFound(f"no such document format {ext!r}")
     return found
 
 
@@ -149,15 +149,3 @@ def url_params(request: Request) -> list[tuple[str, str]]:
     if any("\ufffd" in key or "\ufffd" in value for key, value in params):
         return list(decode_params(request.scope["query_string"]))
     return params
-
-
-# --- errors -----------------------------------------------------------------------------------
-
-
-STORE_ERRORS = (QueryError, QueryTimeout, BackendError)
-
-
-def store_error_response(request: Request, error: QueryError | QueryTimeout | BackendError) -> Response:
-    """The service's answer to a failed query: the status the error class names and its message,
-    which the store layer writes for clients (never an internal exception's text)."""
-    return PlainTextResponse(str(error), status_code=error.status)

@@ -19,11 +19,12 @@ from __future__ import annotations
 import re
 
 import pyoxigraph as ox
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ..describe import close_matches, describe, exists
+from ..errors import UriTooLong, UsageError
 from ..namespaces import INFERRED_GRAPH
 from ..search import LabelIndex
 from .formats import ENTITY_FORMATS, HTML, Format, serialize
@@ -69,11 +70,11 @@ async def _moved(request: Request, kind: str, slug: str, route: str, suffix: str
 
 def _check_length(path: str) -> None:
     if len(path) > MAX_PATH:
-        raise HTTPException(414, f"path longer than {MAX_PATH} characters")
+        raise UriTooLong(f"path longer than {MAX_PATH} characters")
 
 
-def _malformed(path: str) -> HTTPException:
-    return HTTPException(400, f"malformed entity path {path!r}: expected /id/{{kind}}/{{slug}}, "
+def _malformed(path: str) -> UsageError:
+    return UsageError(f"malformed entity path {path!r}: expected /id/{{kind}}/{{slug}}, "
                               "slug in lower case letters, digits and single hyphens")
 
 

@@ -20,13 +20,14 @@ from pathlib import Path
 
 import jinja2
 import pyoxigraph as ox
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, VANN
 from starlette.applications import Starlette
 
+from ..errors import NotFound
 from ..namespaces import ONTOLOGY_IRI, SUG, sparql_prologue
 from ..search import short_name
 from .formats import HTML, JSON_LD, N_TRIPLES, RDF_XML, TURTLE, Format, serialize_graph
@@ -245,5 +246,5 @@ async def ontology_version(request: Request, name: str) -> Response:
         stem, ext = name, ""
     version = current_version(request.app.state.kg.ontology)
     if stem != version:
-        raise HTTPException(404, f"no ontology version {stem!r}; the current version is {version}")
+        raise NotFound(f"no ontology version {stem!r}; the current version is {version}")
     return await _serve(request, f"/ontology/{version}", ext or None)

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from ..config import Settings
+from ..errors import NotFound
 from ..named_queries import NamedQuery, Param, load_queries, queries_folder
 from ..store.analysis import analyse, paged
 from ..store.errors import QueryError
@@ -54,7 +55,7 @@ def router(settings: Settings) -> APIRouter:
 
     @api.get("/queries/{name}", include_in_schema=False)
     def unknown_query(name: str) -> Response:
-        return JSONResponse({"detail": f"no named query {name!r}; see /queries"}, status_code=404)
+        raise NotFound(f"no named query {name!r}; see /queries")
 
     return api
 
