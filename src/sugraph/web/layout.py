@@ -7,7 +7,6 @@ come from /static, so everything works without JavaScript and under a CSP that f
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..named_queries import load_queries, queries_folder
 from .conneg import negotiate
-from .formats import HTML, TEXT
+from .formats import HTML, TEXT, Format
 from .http import choose
 from .i18n import COOKIE, LANGUAGES, choose_language, translator
 from .pages_entity import describe_entity
@@ -44,23 +43,42 @@ def language(request: Request) -> str:
                            request.headers.get("accept-language"))
 
 
+def _page_context(app: FastAPI, lang: str, path: str, switch: dict[str, str]) -> dict:
+    """What every template (base.html) uses."""
+    site = site_of(app)
+    return dict(
+        lang=lang, _=translator(lang), site=site, kg=app.state.kg, switch=switch, kinds=list(KINDS),
+        href=href, kind_of=kind_of, label=lambda iri: site.label(iri, lang),
+        term=lambda iri: term_label(site, iri, lang), describe=lambda iri: site.description(iri, lang),
+        path=path)
+
+
 def render(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
     """A page in the reader's language, with what every template uses; remembers a `?lang=` choice."""
     lang = language(request)
-    site = site_of(request.app)
     switch = {other: f"{request.url.path}?{request.url.include_query_params(lang=other).query}"
               for other in LANGUAGES}
-    context.update(
-        lang=lang, _=translator(lang), site=site, kg=request.app.state.kg, switch=switch, kinds=list(KINDS),
-        href=href, kind_of=kind_of, label=lambda iri: site.label(iri, lang),
-        term=lambda iri: term_label(site, iri, lang), describe=lambda iri: site.description(iri, lang),
-        path=request.url.path)
+    context.update(_page_context(request.app, lang, request.url.path, switch))
     response = templates.TemplateResponse(request, template, context, status_code=status_code)
     response.headers["Content-Language"] = lang
     response.headers["Vary"] = "Accept-Language, Cookie"
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
     return response
+
+
+def render_once(app: FastAPI, template: str, path: str, **context) -> bytes:
+    """A page in English that is the same for every reader, so its route can render it once and
+    keep the bytes (the ontology's documentation): no language switch."""
+    return ENV.get_template(template).render(**context, **_page_context(app, "en", path, {})).encode()
+
+
+def page_variant(request: Request, fmt: Format) -> tuple[str | None, str]:
+    """What selects a representation besides its URL and format: a page's language. For the
+    validator (ETag) and the Vary header of a route that serves HTML among other formats."""
+    if fmt is HTML:
+        return language(request), "Accept, Accept-Language, Cookie"
+    return None, "Accept"
 
 
 def error_page(request: Request, status_code: int, message: str) -> HTMLResponse:
@@ -85,11 +103,6 @@ def listing(request: Request, title: str, text: str, links: Sequence[tuple[str, 
     else:
         fmt = HTML if negotiate(request.headers.get("accept"), (TEXT.media_type, HTML.media_type)) == HTML.media_type else TEXT
     if fmt is HTML:
-        items = "".join(f'<li><a href="{html.escape(href)}">{html.escape(label)}</a></li>' for href, label in links)
-        body = (f"<!doctype html><html lang=en><meta charset=utf-8><title>{html.escape(title)}</title>"
-                '<link rel="stylesheet" href="/static/site.css">'
-                f"<h1>{html.escape(title)}</h1><p>{html.escape(text)}"
-                + (f"<p>{html.escape(intro)}<ul>{items}</ul>" if links else "") + "</html>")
-        return Response(body, status_code=status_code, media_type="text/html; charset=utf-8")
+        return render(request, "listing.html", status_code, title=title, text=text, links=links, intro=intro)
     lines = [text, *([intro] if links and intro else []), *(f"{href}\t{label}" for href, label in links)]
     return PlainTextResponse("\n".join(lines) + "\n", status_code=status_code)

@@ -8,7 +8,6 @@ or TSV, or rendered as an HTML table.
 
 from __future__ import annotations
 
-import html
 import json
 
 import pyoxigraph as ox
@@ -22,6 +21,7 @@ from ..store.analysis import analyse, paged
 from ..store.errors import QueryError
 from .formats import CSV, HTML, JSON, RESULTS_JSON, TSV, Format
 from .http import cached_response, choose, etag, not_modified, url_params, validated
+from .layout import page_variant, render
 
 OFFERED = (RESULTS_JSON, JSON, CSV, TSV, HTML)
 RESERVED = ("format", "limit", "offset")
@@ -130,9 +130,10 @@ def _handler(query: NamedQuery):
             text = paged(info, limit + 1, offset)  # one more row tells whether a next page exists
         elif paging["limit"] or paging["offset"]:
             raise QueryError(f"the query {query.name} sets its own LIMIT: it cannot be paged")
-        tag = etag(request, text, chosen.media_type)
+        lang, vary = page_variant(request, chosen)
+        tag = etag(request, text, chosen.media_type, lang)
         if not_modified(request, tag):
-            return cached_response(None, chosen.media_type, tag)
+            return cached_response(None, chosen.media_type, tag, vary)
         body = await request.app.state.store.arun(text, RESULTS_JSON.media_type)
         data = json.loads(body)
         links = []
@@ -144,7 +145,7 @@ def _handler(query: NamedQuery):
             if offset > 0:
                 links.append(_link(request, limit, max(0, offset - limit), "prev"))
                 links.append(_link(request, limit, 0, "first"))
-        response = cached_response(_render(data, chosen, query), chosen.media_type, tag)
+        response = cached_response(_render(request, data, chosen, query), chosen.media_type, tag, vary)
         if links:
             response.headers["Link"] = ", ".join(links)
         return response
@@ -158,33 +159,9 @@ def _link(request: Request, limit: int, offset: int, rel: str) -> str:
     return f'<{request.url.include_query_params(limit=limit, offset=offset)}>; rel="{rel}"'
 
 
-def _render(data: dict, fmt: Format, query: NamedQuery) -> bytes:
+def _render(request: Request, data: dict, fmt: Format, query: NamedQuery) -> bytes:
     if fmt is HTML:
-        return _table(data, query).encode()
+        return render(request, "query_table.html", data=data, title=query.title.get("en", query.name),
+                      description=query.description.get("en", "")).body
     results = ox.parse_query_results(json.dumps(data), ox.QueryResultsFormat.JSON)
     return results.serialize(format=fmt.results)
-
-
-def _cell(term: dict | None) -> str:
-    if term is None:
-        return ""
-    value = html.escape(term["value"])
-    if term["type"] == "uri":
-        return f'<a href="{value}">{value}</a>'
-    lang = term.get("xml:lang")
-    return f'<span lang="{html.escape(lang)}">{value}</span>' if lang else value
-
-
-def _table(data: dict, query: NamedQuery) -> str:
-    title = html.escape(query.title.get("en", query.name))
-    if "boolean" in data:
-        body = f"<p>{'yes' if data['boolean'] else 'no'}</p>"
-    else:
-        variables = data["head"]["vars"]
-        head = "".join(f"<th>{html.escape(v)}</th>" for v in variables)
-        rows = "".join("<tr>" + "".join(f"<td>{_cell(b.get(v))}</td>" for v in variables) + "</tr>"
-                       for b in data["results"]["bindings"])
-        body = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
-            f"<body><main><h1>{title}</h1><p>{html.escape(query.description.get('en', ''))}</p>"
-            f"{body}</main></body></html>")

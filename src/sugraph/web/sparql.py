@@ -7,7 +7,6 @@ remote FROM), runs it off the event loop with a deadline, and returns pyoxigraph
 
 from __future__ import annotations
 
-import html
 import re
 from urllib.parse import quote
 
@@ -23,6 +22,7 @@ from ..store.base import CLIENT, media_types_for
 from ..store.errors import QueryTooLarge
 from .formats import GRAPH_FORMATS, HTML, JSON_LD, RESULT_FORMATS, TURTLE, formats_for
 from .http import cached_response, choose, decode_params, etag, not_modified, url_params
+from .layout import page_variant, render
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -133,14 +133,17 @@ def service_description(request: Request, format_value: str | None) -> Response:
     """What this endpoint is (SPARQL 1.1 Service Description), as Turtle, JSON-LD or a page."""
     chosen = choose(request, DESCRIPTION_FORMATS, "the service description", format_value, aliases={})
     endpoint = endpoint_iri(request)
-    tag = etag(request, "service-description", endpoint, chosen.media_type)
+    lang, vary = page_variant(request, chosen)
+    tag = etag(request, "service-description", endpoint, chosen.media_type, lang)
     if not_modified(request, tag):
-        return cached_response(None, chosen.media_type, tag)
+        return cached_response(None, chosen.media_type, tag, vary)
     if chosen is HTML:
-        return cached_response(_description_page(endpoint).encode(), chosen.media_type, tag)
+        page = render(request, "sparql.html", endpoint=endpoint, example=EXAMPLE, prefixes=PREFIXES,
+                      formats=RESULT_FORMATS + GRAPH_FORMATS)
+        return cached_response(page.body, chosen.media_type, tag, vary)
     body = ox.serialize(_description(endpoint), format=chosen.rdf,
                         prefixes={"sd": str(SD), "formats": "http://www.w3.org/ns/formats/"})
-    return cached_response(body, chosen.media_type, tag)
+    return cached_response(body, chosen.media_type, tag, vary)
 
 
 _HOST = re.compile(r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
@@ -190,22 +193,7 @@ def _description(endpoint: str) -> list[ox.Triple]:
     return triples
 
 
-def _description_page(endpoint: str) -> str:
-    example = "SELECT ?measure ?label WHERE {\n  ?measure a sug:Measure ; rdfs:label ?label .\n  FILTER(lang(?label) = \"en\")\n} LIMIT 20"
-    prefixes = "".join(f"<li><code>{p}:</code> {html.escape(iri)}</li>" for p, iri in PREFIXES.items())
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>sugraph SPARQL endpoint</title></head>
-<body><main>
-<h1>SPARQL endpoint</h1>
-<p>This is a read-only <a href="https://www.w3.org/TR/sparql11-protocol/">SPARQL 1.1</a> endpoint at
-<code>{html.escape(endpoint)}</code> over the Security Union knowledge graph (asserted and inferred triples).</p>
-<form method="get" action="{html.escape(endpoint)}">
-<p><label for="query">Query</label><br>
-<textarea id="query" name="query" rows="10" cols="80">{html.escape(example)}</textarea></p>
-<p><label for="format">Format</label>
-<select id="format" name="format"><option>json</option><option>xml</option><option>csv</option>
-<option>tsv</option><option>turtle</option><option>jsonld</option></select>
-<button type="submit">Run</button></p>
-</form>
-<h2>Prefixes you may use without declaring them</h2><ul>{prefixes}</ul>
-</main></body></html>"""
+EXAMPLE = """SELECT ?measure ?label WHERE {
+  ?measure a sug:Measure ; rdfs:label ?label .
+  FILTER(lang(?label) = "en")
+} LIMIT 20"""
