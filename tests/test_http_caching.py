@@ -17,6 +17,7 @@ DATA_ROUTES = [
     ("/dumps/sugraph.nt", "*/*"),
     ("/dumps/sugraph.ttl.gz", "*/*"),
     ("/queries", "*/*"),
+    ("/search.json?q=otan", "*/*"),
     ("/queries/deadlines", "text/csv"),
     ("/sparql", "text/turtle"),
     ("/sparql?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D", "*/*"),

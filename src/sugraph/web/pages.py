@@ -10,11 +10,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from ..store import BackendError, QueryError, QueryTimeout
+from .http import validated
 from .i18n import LANGUAGES, translator
 from .layout import HERE, error_page, language, render, site_of
 from .pages_browse import (MEASURE_FILTERS, UnknownValue, grouped, measures, parse_filters,
@@ -70,14 +71,14 @@ def search_page(request: Request, q: str = "") -> HTMLResponse:
 
 
 @router.get("/search.json")
-def search_json(request: Request, q: str = "", limit: int = Query(SEARCH_LIMIT, ge=1, le=500)) -> JSONResponse:
+def search_json(request: Request, q: str = "", limit: int = Query(SEARCH_LIMIT, ge=1, le=500)) -> Response:
     """The same search for scripts: each hit with its labels in both languages."""
     site = site_of(request.app)
     results = [{"iri": hit.iri, "label": {lang: site.label(hit.iri, lang) for lang in LANGUAGES},
                 "type": site.main_type(hit.iri), "kind": kind_of(hit.iri), "matched": hit.matched,
                 "page": href(hit.iri)}
                for hit in site.labels.search(q, limit)]
-    return JSONResponse({"query": q, "results": results})
+    return validated(request, JSONResponse({"query": q, "results": results}))
 
 
 @router.get("/workbench", response_class=HTMLResponse)
