@@ -110,7 +110,7 @@ def limited(kg: KnowledgeGraph, store: OxigraphStore) -> Iterator[LiveServer]:
 
 def test_a_long_url_is_refused_with_414(limited) -> None:
     r = httpx.get(f"{limited.url}/sparql?query=" + "a" * 287)  # 301 bytes from the path on
-    assert (r.status_code, r.json()["detail"]) == (
+    assert (r.status_code, r.text) == (  # SPARQL clients get errors as plain text (issue 12)
         414, "URL of 301 bytes is longer than the limit of 300; send a long SPARQL query by POST")
 
 
@@ -123,7 +123,7 @@ def test_large_headers_are_refused_with_431(limited) -> None:
 def test_a_declared_large_body_is_refused_with_413_before_it_is_read(limited) -> None:
     answer = rawhttp.request(limited.port, "POST", "/sparql",
                              [("Content-Type", "application/sparql-query"), ("Content-Length", "1000000")])
-    assert (answer.status, json.loads(answer.body)) == (413, {"detail": "request body larger than the limit of 100 bytes"})
+    assert (answer.status, answer.body) == (413, b"request body larger than the limit of 100 bytes")
 
 
 def test_a_chunked_large_body_is_refused_with_413(limited) -> None:
@@ -131,7 +131,7 @@ def test_a_chunked_large_body_is_refused_with_413(limited) -> None:
     answer = rawhttp.request(limited.port, "POST", "/sparql",
                              [("Content-Type", "application/sparql-query"), ("Transfer-Encoding", "chunked")],
                              chunk * 2 + b"0\r\n\r\n")
-    assert (answer.status, json.loads(answer.body)) == (413, {"detail": "request body larger than the limit of 100 bytes"})
+    assert (answer.status, answer.body) == (413, b"request body larger than the limit of 100 bytes")
 
 
 def test_a_body_within_the_limit_is_served(limited) -> None:
@@ -169,7 +169,7 @@ def exploding(kg: KnowledgeGraph) -> Iterator[LiveServer]:
 def test_an_internal_error_answers_500_with_only_the_request_id(exploding) -> None:
     r = httpx.get(f"{exploding.url}/sparql", params={"query": "ASK { ?boom ?p ?o }"})
     assert r.status_code == 500
-    assert r.json() == {"error": "internal error", "request_id": r.headers["x-request-id"]}
+    assert r.text == f"internal error\nrequest id: {r.headers['x-request-id']}"
 
 
 def test_an_internal_error_is_logged_with_its_traceback(exploding, caplog) -> None:

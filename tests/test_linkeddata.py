@@ -156,8 +156,8 @@ def test_unknown_document_format_is_404(client):
     assert client.get(f"/doc/{ENTITY}.xls").status_code == 404
 
 
-def test_unknown_format_parameter_is_400(client):
-    assert client.get(f"/doc/{ENTITY}", params={"format": "xls"}).status_code == 400
+def test_unknown_format_parameter_is_406(client):
+    assert client.get(f"/doc/{ENTITY}", params={"format": "xls"}).status_code == 406
 
 
 def test_unacceptable_accept_is_406(client):

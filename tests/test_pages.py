@@ -20,7 +20,7 @@ from sugraph.store.oxigraph import OxigraphStore
 from sugraph.web.app import create_app
 from sugraph.web.graphsvg import MAX_FIRST, Link, neighbourhood
 from sugraph.web.i18n import choose_language
-from sugraph.web.pages import entity_page
+from sugraph.web.layout import entity_page
 
 HTML = {"accept": "text/html"}
 NATO_PAGE = "/doc/actor/nato.html"
@@ -293,7 +293,8 @@ def test_entity_page_draws_its_neighbourhood_with_links(server: LiveServer) -> N
 def test_entity_page_links_every_rdf_format(server: LiveServer) -> None:
     _, doc = page(server, NATO_PAGE)
     assert doc.find("p", class_="downloads").hrefs() == [
-        "/doc/actor/nato.ttl", "/doc/actor/nato.jsonld", "/doc/actor/nato.rdf", "/doc/actor/nato.nt"]
+        "/doc/actor/nato.ttl", "/doc/actor/nato.jsonld", "/doc/actor/nato.rdf", "/doc/actor/nato.nt",
+        "/doc/actor/nato.trig", "/doc/actor/nato.nq"]
 
 
 def test_every_download_link_serves_rdf(server: LiveServer) -> None:

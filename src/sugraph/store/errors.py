@@ -1,7 +1,9 @@
 """The ways a query can fail, each with the HTTP status the service answers with."""
 
+from ..errors import SugraphError, UsageError
 
-class QueryError(Exception):
+
+class QueryError(UsageError):
     """The query is malformed or not allowed (the client's fault)."""
 
     status = 400
@@ -19,7 +21,7 @@ def answer_too_large(limit: int) -> QueryTooLarge:
                          "narrow the query or page it with LIMIT and OFFSET")
 
 
-class QueryTimeout(Exception):
+class QueryTimeout(SugraphError):
     """The query ran past its time limit and was stopped (the embedded engine's worker is freed)."""
 
     status = 503
@@ -31,7 +33,7 @@ class UpstreamTimeout(QueryTimeout):
     status = 504
 
 
-class BackendError(Exception):
+class BackendError(SugraphError):
     """The backend cannot answer: unreachable, broken or returning garbage."""
 
     status = 502

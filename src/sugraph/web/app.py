@@ -15,7 +15,7 @@ from ..build import KnowledgeGraph
 from ..config import Settings
 from ..store import Store, open_store
 from ..store.cache import LazyKnowledgeGraph
-from . import apidocs, dataset, health, linkeddata, middleware, ontology, pages, queries, reload, sparql
+from . import apidocs, dataset, errors, health, linkeddata, middleware, ontology, pages, queries, reload, sparql
 
 
 def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = None,
@@ -38,8 +38,7 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
                        allow_headers=["*"], max_age=86400,
                        expose_headers=["ETag", "Link", "Content-Location", "Sugraph-Inferred-Triples"])
     middleware.install(app, settings)  # outermost: request id, access log, security headers, limits
-    for error in sparql.STORE_ERRORS:
-        app.add_exception_handler(error, sparql.store_error_response)
+    errors.install(app)
     app.state.settings = settings
     app.state.kg = kg
     app.state.store = store

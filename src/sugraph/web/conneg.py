@@ -12,30 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-# Short names accepted by `?format=` (a full media type is accepted as well).
-FORMAT_ALIASES: dict[str, str] = {
-    "json": "application/sparql-results+json",
-    "srj": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "srx": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "html": "text/html",
-    "ttl": "text/turtle",
-    "turtle": "text/turtle",
-    "nt": "application/n-triples",
-    "ntriples": "application/n-triples",
-    "n-triples": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "json-ld": "application/ld+json",
-    "rdf": "application/rdf+xml",
-    "rdfxml": "application/rdf+xml",
-    "rdf+xml": "application/rdf+xml",
-    "trig": "application/trig",
-    "nq": "application/n-quads",
-    "nquads": "application/n-quads",
-    "n-quads": "application/n-quads",
-}
+from .formats import FORMAT_NAMES
 
 # A media range: type "/" subtype, then ";"-separated parameters whose values may be quoted.
 _RANGE = re.compile(r"""\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)/([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*((?:;\s*[^;,=\s]+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^;,\s]*)\s*)*)(?:,|$)""")
@@ -153,7 +130,7 @@ def resolve_format(value: str, offered_media_types) -> str | None:
     `json` and `xml` mean the results or the graph format, whichever is offered."""
     key = value.strip().lower()
     offered = tuple(offered_media_types)
-    media_type = FORMAT_ALIASES.get(key, key)
+    media_type = FORMAT_NAMES.get(key, key)
     if media_type not in offered:
         generic = GENERIC_TYPES.get(_GENERIC_ALIASES.get(key, key), ())
         media_type = next((t for t in generic if t in offered), media_type)

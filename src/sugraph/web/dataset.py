@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import gzip
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 
 from ..dataset_meta import Distribution, void_graph
+from ..errors import NotFound
 from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 from ..store.oxigraph import quads
-from .linkeddata import (JSON_LD, N_QUADS, N_TRIPLES, RDF_XML, TRIG, TURTLE, Format, content_type,
-                         listing, once, represent, serialize, serialize_graph)
+from .formats import JSON_LD, N_QUADS, N_TRIPLES, RDF_XML, TRIG, TURTLE, Format, serialize, serialize_graph
+from .http import cached_response, etag, not_modified, once, represent, validated
+from .layout import listing
 
 DUMP_NAME = "sugraph"
 DUMP_FORMATS = (TURTLE, N_TRIPLES, JSON_LD, TRIG, N_QUADS)
@@ -61,7 +63,7 @@ router = APIRouter(tags=["dataset"])
 async def named_graph(request: Request, name: str) -> Response:
     """The asserted and inferred graph IRIs of the TriG/N-Quads dumps are described in the VoID."""
     if f"{request.app.state.settings.public_base}/graph/{name}" not in (str(ASSERTED_GRAPH), str(INFERRED_GRAPH)):
-        raise HTTPException(404, f"no such graph {name!r}")
+        raise NotFound(f"no such graph {name!r}")
     return RedirectResponse(VOID_PATH, status_code=303)
 
 
@@ -69,17 +71,19 @@ async def named_graph(request: Request, name: str) -> Response:
 async def dumps(request: Request) -> Response:
     text = ("The whole graph, asserted and inferred triples. TriG and N-Quads keep them in two named "
             "graphs; the other formats merge them. Described in /.well-known/void.")
-    return listing(request, "sugraph dumps", text, [(f"/dumps/{name}", name) for name in DUMPS])
+    links = [(f"/dumps/{name}", name) for name in DUMPS]
+    return validated(request, listing(request, "sugraph dumps", text, links,
+                                      format_value=request.query_params.get("format")))
 
 
 @router.api_route("/dumps/{name}", methods=["GET", "HEAD"], summary="A full dump of the dataset")
 async def dump(request: Request, name: str) -> Response:
     if name not in DUMPS:
-        raise HTTPException(404, f"no such dump {name!r}; see /dumps/")
+        raise NotFound(f"no such dump {name!r}; see /dumps/")
     fmt, compressed = DUMPS[name]
-    body = await run_in_threadpool(dump_bytes, request.app, fmt, compressed)
-    media_type = "application/gzip" if compressed else content_type(fmt)
-    return Response(body, media_type=media_type)
+    tag = etag(request, name)
+    body = None if not_modified(request, tag) else await run_in_threadpool(dump_bytes, request.app, fmt, compressed)
+    return cached_response(body, "application/gzip" if compressed else fmt.media_type, tag, vary=None)
 
 
 @router.api_route(VOID_PATH, methods=["GET", "HEAD"], summary="VoID and DCAT description of the dataset")

@@ -17,10 +17,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..config import Settings
+from .errors import error_response
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("sugraph.access")
@@ -155,8 +156,9 @@ class ErrorMiddleware:
         except Exception:
             log.exception("unhandled error on %s %s", scope["method"], scope["path"][:_LOGGED_PATH_LENGTH])
             if not started:  # else the server closes the connection: the client sees a cut response
-                await JSONResponse({"error": "internal error", "request_id": REQUEST_ID.get()},
-                                   status_code=500)(scope, receive, send)
+                answer = error_response(Request(scope), 500, "internal error", page=False,
+                                        request_id=REQUEST_ID.get())
+                await answer(scope, receive, send)
 
 
 class LimitsMiddleware:
@@ -175,7 +177,7 @@ class LimitsMiddleware:
         refusal = self._refusal(scope)
         if refusal:
             status, message = refusal
-            return await JSONResponse({"detail": message}, status_code=status)(scope, receive, send)
+            return await error_response(Request(scope), status, message, page=False)(scope, receive, send)
         received = 0
 
         async def limited_receive() -> Message:

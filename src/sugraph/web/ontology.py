@@ -16,27 +16,25 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import jinja2
 import pyoxigraph as ox
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, VANN
 from starlette.applications import Starlette
 
+from ..errors import NotFound
 from ..namespaces import ONTOLOGY_IRI, SUG, sparql_prologue
 from ..search import short_name
-from .linkeddata import HTML, JSON_LD, N_TRIPLES, RDF_XML, TURTLE, Format, once, represent, serialize_graph
+from .formats import HTML, JSON_LD, N_TRIPLES, RDF_XML, TURTLE, Format, serialize_graph
+from .http import once, represent
+from .layout import render_once
 
 ONTOLOGY_FORMATS = (TURTLE, HTML, JSON_LD, RDF_XML, N_TRIPLES)
 EXAMPLES = 3
 LANGS = ("en", "fr")
-
-ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
-                         autoescape=True, trim_blocks=True, lstrip_blocks=True)
 
 CLASS_USAGE = sparql_prologue() + "SELECT ?t (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?t } GROUP BY ?t"
 PROPERTY_USAGE = sparql_prologue() + "SELECT ?t (COUNT(*) AS ?n) WHERE { ?s ?t ?o } GROUP BY ?t"
@@ -210,7 +208,7 @@ def ontology_html(app: Starlette) -> bytes:
     doc = docs.document()
     docs.add_usage(doc, app.state.store)
     formats = [f for f in ONTOLOGY_FORMATS if f is not HTML]
-    return ENV.get_template("ontology.html").render(doc=doc, formats=formats, langs=LANGS).encode()
+    return render_once(app, "ontology.html", "/ontology", doc=doc, formats=formats, langs=LANGS)
 
 
 def ontology_bytes(app: Starlette, fmt: Format) -> bytes:
@@ -244,5 +242,5 @@ async def ontology_version(request: Request, name: str) -> Response:
         stem, ext = name, ""
     version = current_version(request.app.state.kg.ontology)
     if stem != version:
-        raise HTTPException(404, f"no ontology version {stem!r}; the current version is {version}")
+        raise NotFound(f"no ontology version {stem!r}; the current version is {version}")
     return await _serve(request, f"/ontology/{version}", ext or None)

@@ -1,45 +1,29 @@
 """The human web site: home, browse, search, entity pages and the query workbench, in fr and en.
 
-Pages are rendered on the server from Jinja2 templates (autoescaped everywhere, SVG included) with
-CSS and a little optional JavaScript from /static, so everything works without JavaScript and under
-a Content-Security-Policy that forbids inline scripts and styles.
+Pages are rendered on the server by `layout` (the one template environment); /static serves their
+CSS and the little optional JavaScript.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
-import jinja2
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from ..named_queries import load_queries, queries_folder
 from ..store import BackendError, QueryError, QueryTimeout
-from .i18n import COOKIE, LANGUAGES, choose_language, translator
+from .http import validated
+from .i18n import LANGUAGES, translator
+from .layout import HERE, error_page, language, render, site_of
 from .pages_browse import (MEASURE_FILTERS, UnknownValue, grouped, measures, parse_filters,
                            threat_tree)
-from .pages_entity import describe_entity
-from .pages_site import KINDS, Site, href, kind_of, term_label
+from .pages_site import KINDS, href, kind_of
 from .pages_workbench import EXAMPLE_QUERY, editable, fields, run, values_of
 
-HERE = Path(__file__).resolve().parent
 SEARCH_LIMIT = 50
-
-ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
-                         trim_blocks=True, lstrip_blocks=True)
-templates = Jinja2Templates(env=ENV)
-
-
-def site_of(app: FastAPI) -> Site:
-    """The startup snapshot of the graph (built on first use if the app was not started)."""
-    if getattr(app.state, "site", None) is None:
-        app.state.site = Site.from_store(app.state.store, load_queries(queries_folder(app.state.settings)))
-    return app.state.site
 
 
 @asynccontextmanager
@@ -51,34 +35,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 router = APIRouter(lifespan=lifespan, include_in_schema=False)
 router.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-
-
-def language(request: Request) -> str:
-    return choose_language(request.query_params.get("lang"), request.cookies.get(COOKIE),
-                           request.headers.get("accept-language"))
-
-
-def render(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
-    """A page in the reader's language, with what every template uses; remembers a `?lang=` choice."""
-    lang = language(request)
-    site = site_of(request.app)
-    switch = {other: f"{request.url.path}?{request.url.include_query_params(lang=other).query}"
-              for other in LANGUAGES}
-    context.update(
-        lang=lang, _=translator(lang), site=site, kg=request.app.state.kg, switch=switch, kinds=list(KINDS),
-        href=href, kind_of=kind_of, label=lambda iri: site.label(iri, lang),
-        term=lambda iri: term_label(site, iri, lang), describe=lambda iri: site.description(iri, lang),
-        path=request.url.path)
-    response = templates.TemplateResponse(request, template, context, status_code=status_code)
-    response.headers["Content-Language"] = lang
-    response.headers["Vary"] = "Accept-Language, Cookie"
-    if request.query_params.get("lang") in LANGUAGES:
-        response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
-    return response
-
-
-def error_page(request: Request, status_code: int, message: str) -> HTMLResponse:
-    return render(request, "error.html", status_code=status_code, status=status_code, message=message)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -115,23 +71,14 @@ def search_page(request: Request, q: str = "") -> HTMLResponse:
 
 
 @router.get("/search.json")
-def search_json(request: Request, q: str = "", limit: int = Query(SEARCH_LIMIT, ge=1, le=500)) -> JSONResponse:
+def search_json(request: Request, q: str = "", limit: int = Query(SEARCH_LIMIT, ge=1, le=500)) -> Response:
     """The same search for scripts: each hit with its labels in both languages."""
     site = site_of(request.app)
     results = [{"iri": hit.iri, "label": {lang: site.label(hit.iri, lang) for lang in LANGUAGES},
                 "type": site.main_type(hit.iri), "kind": kind_of(hit.iri), "matched": hit.matched,
                 "page": href(hit.iri)}
                for hit in site.labels.search(q, limit)]
-    return JSONResponse({"query": q, "results": results})
-
-
-async def entity_page(request: Request, iri: str) -> Response:
-    """The HTML representation of an entity (called by the linked-data routes); 404 if unknown."""
-    lang, site = language(request), site_of(request.app)
-    view = await run_in_threadpool(describe_entity, request.app.state.store, site, iri, lang)
-    if view is None:
-        return error_page(request, 404, translator(lang)("entity.notfound.text", iri=iri))
-    return render(request, "entity.html", entity=view)
+    return validated(request, JSONResponse({"query": q, "results": results}))
 
 
 @router.get("/workbench", response_class=HTMLResponse)

@@ -12,6 +12,7 @@ import pyoxigraph as ox
 
 from ..namespaces import ASSERTED_GRAPH, ENTITY_BASE, PROV, RDF, RDFS, SKOS, SUG
 from ..store import Store
+from .formats import ENTITY_FORMATS, HTML
 from .graphsvg import Link, Picture, neighbourhood
 from .i18n import format_literal
 from .pages_site import Site, href, kind_of, term_label
@@ -47,8 +48,6 @@ SHOWN_APART = {str(RDF.type), str(RDFS.label), "http://purl.org/dc/terms/descrip
 ALL_LANGUAGES = {str(SKOS.altLabel)}  # names in every language help readers of both
 NOT_IN_PICTURE = {str(RDF.type), str(PROV.wasDerivedFrom), str(SKOS.broaderTransitive), str(SKOS.narrowerTransitive)}
 HUB_KINDS = {"document", "status", "scheme"}  # linked to by almost everything: never expanded
-RDF_FORMATS = (("ttl", "Turtle", "text/turtle"), ("jsonld", "JSON-LD", "application/ld+json"),
-               ("rdf", "RDF/XML", "application/rdf+xml"), ("nt", "N-Triples", "application/n-triples"))
 
 
 @dataclass
@@ -109,7 +108,7 @@ def describe_entity(store: Store, site: Site, iri: str, lang: str) -> EntityView
     groups = _outgoing_groups(site, rows, facts, lang, {e.document for e in evidence})
     incoming = _group(site, lang, ((r["p"].value, _iri_value(site, r["x"].value, lang)) for r in incoming_rows))
     types = [_iri_value(site, t, lang) for t in sorted(site.asserted_types.get(iri, ()))]
-    downloads = [(f"/doc/{iri[len(ENTITY_BASE):]}.{ext}", name, media) for ext, name, media in RDF_FORMATS]
+    downloads = [(f"/doc/{iri[len(ENTITY_BASE):]}.{f.ext}", f.name, f.media_type) for f in ENTITY_FORMATS if f is not HTML]
     return EntityView(iri, site.label(iri, lang), site.description(iri, lang), types, groups, incoming,
                       evidence, _picture(store, site, iri, facts, incoming_rows, lang), downloads)
 

@@ -20,6 +20,7 @@ from ..named_queries import NamedQuery, expand_iri
 from ..search import short_name
 from ..store import CLIENT, Store
 from ..store.analysis import analyse
+from .formats import CSV, JSON_LD, N_TRIPLES, RESULTS_JSON, TSV, TURTLE
 from .pages_site import Site, href
 
 DISPLAY_ROWS = 1000
@@ -32,9 +33,8 @@ SELECT ?measure ?label WHERE {
 ORDER BY ?label
 LIMIT 20
 """
-# (name, /sparql format, file extension)
-TABLE_DOWNLOADS = (("CSV", "csv", "csv"), ("TSV", "tsv", "tsv"), ("JSON", "json", "srj"))
-GRAPH_DOWNLOADS = (("Turtle", "turtle", "ttl"), ("N-Triples", "nt", "nt"), ("JSON-LD", "jsonld", "jsonld"))
+TABLE_DOWNLOADS = (CSV, TSV, RESULTS_JSON)
+GRAPH_DOWNLOADS = (TURTLE, N_TRIPLES, JSON_LD)
 
 
 @dataclass(frozen=True)
@@ -76,11 +76,11 @@ def run(store: Store, site: Site, lang: str, text: str, max_rows: int, max_bytes
     form = analyse(text).form
     graph = form in ("CONSTRUCT", "DESCRIBE")
     started = time.perf_counter()
-    body = store.run(text, "application/n-triples" if graph else "application/sparql-results+json",
+    body = store.run(text, (N_TRIPLES if graph else RESULTS_JSON).media_type,
                      max_rows=max_rows, lane=CLIENT, max_bytes=max_bytes)  # a client's own text, however expensive
     ms = (time.perf_counter() - started) * 1000
-    downloads = [(name, "/sparql?" + urlencode({"query": text, "format": fmt}), f"results.{ext}")
-                 for name, fmt, ext in (GRAPH_DOWNLOADS if graph else TABLE_DOWNLOADS)]
+    downloads = [(f.label, "/sparql?" + urlencode({"query": text, "format": f.ext}), f"results.{f.ext}")
+                 for f in (GRAPH_DOWNLOADS if graph else TABLE_DOWNLOADS)]
     outcome = Outcome(form, round(ms, 1 if ms >= 1 else 2), downloads=downloads)  # cached answers take µs
     if graph:
         triples = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))

@@ -8,7 +8,6 @@ or TSV, or rendered as an HTML table.
 
 from __future__ import annotations
 
-import html
 import json
 
 import pyoxigraph as ox
@@ -16,17 +15,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from ..config import Settings
+from ..errors import NotFound
 from ..named_queries import NamedQuery, Param, load_queries, queries_folder
 from ..store.analysis import analyse, paged
 from ..store.errors import QueryError
-from .sparql import cached_response, etag, negotiated, not_modified, url_params
+from .formats import CSV, HTML, JSON, RESULTS_JSON, TSV, Format
+from .http import cached_response, choose, etag, not_modified, url_params, validated
+from .layout import page_variant, render
 
-OFFERED = ("application/sparql-results+json", "application/json", "text/csv", "text/tab-separated-values",
-           "text/html")
-_SERIALIZERS = {"application/sparql-results+json": ox.QueryResultsFormat.JSON,
-                "application/json": ox.QueryResultsFormat.JSON,
-                "text/csv": ox.QueryResultsFormat.CSV,
-                "text/tab-separated-values": ox.QueryResultsFormat.TSV}
+OFFERED = (RESULTS_JSON, JSON, CSV, TSV, HTML)
 RESERVED = ("format", "limit", "offset")
 DEFAULT_LIMIT = 100
 _SCHEMAS = {
@@ -46,9 +43,9 @@ def router(settings: Settings) -> APIRouter:
     api = APIRouter(tags=["Named queries"])
 
     @api.get("/queries", summary="List the named queries")
-    def list_queries() -> JSONResponse:
+    def list_queries(request: Request) -> Response:
         """Every named query: name, title and description (en/fr), parameters and its URL."""
-        return JSONResponse([_summary(q) for q in queries.values()])
+        return validated(request, JSONResponse([_summary(q) for q in queries.values()]))
 
     for query in queries.values():
         api.add_api_route(
@@ -58,7 +55,7 @@ def router(settings: Settings) -> APIRouter:
 
     @api.get("/queries/{name}", include_in_schema=False)
     def unknown_query(name: str) -> Response:
-        return JSONResponse({"detail": f"no named query {name!r}; see /queries"}, status_code=404)
+        raise NotFound(f"no named query {name!r}; see /queries")
 
     return api
 
@@ -82,7 +79,7 @@ def _parameters(query: NamedQuery, settings: Settings) -> list[dict]:
     """The OpenAPI parameter objects of one query: its own, then format/limit/offset."""
     own = [_parameter(p) for p in query.params]
     return own + [
-        {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json", "csv", "tsv", "html"]},
+        {"name": "format", "in": "query", "schema": {"type": "string", "enum": list(dict.fromkeys(f.short for f in OFFERED))},
          "description": "Overrides the Accept header."},
         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": settings.max_rows,
                                                     "default": DEFAULT_LIMIT}},
@@ -121,9 +118,7 @@ def _handler(query: NamedQuery):
         for key, value in params:
             values.setdefault(key, []).append(value)
         formats = values.pop("format", [])
-        chosen = negotiated(request, formats[-1] if formats else None, OFFERED, f"the query {query.name}")
-        if isinstance(chosen, Response):
-            return chosen
+        chosen = choose(request, OFFERED, f"the query {query.name}", formats[-1] if formats else None)
         settings = request.app.state.settings
         paging = {key: values.pop(key, []) for key in ("limit", "offset")}
         limit = _integer(paging["limit"], "limit", min(DEFAULT_LIMIT, settings.max_rows), 1, settings.max_rows)
@@ -135,10 +130,11 @@ def _handler(query: NamedQuery):
             text = paged(info, limit + 1, offset)  # one more row tells whether a next page exists
         elif paging["limit"] or paging["offset"]:
             raise QueryError(f"the query {query.name} sets its own LIMIT: it cannot be paged")
-        tag = etag(request, text, chosen)
+        lang, vary = page_variant(request, chosen)
+        tag = etag(request, text, chosen.media_type, lang)
         if not_modified(request, tag):
-            return cached_response(None, chosen, tag)
-        body = await request.app.state.store.arun(text, "application/sparql-results+json")
+            return cached_response(None, chosen.media_type, tag, vary)
+        body = await request.app.state.store.arun(text, RESULTS_JSON.media_type)
         data = json.loads(body)
         links = []
         if pageable:
@@ -149,7 +145,7 @@ def _handler(query: NamedQuery):
             if offset > 0:
                 links.append(_link(request, limit, max(0, offset - limit), "prev"))
                 links.append(_link(request, limit, 0, "first"))
-        response = cached_response(_render(data, chosen, query), chosen, tag)
+        response = cached_response(_render(request, data, chosen, query), chosen.media_type, tag, vary)
         if links:
             response.headers["Link"] = ", ".join(links)
         return response
@@ -163,33 +159,9 @@ def _link(request: Request, limit: int, offset: int, rel: str) -> str:
     return f'<{request.url.include_query_params(limit=limit, offset=offset)}>; rel="{rel}"'
 
 
-def _render(data: dict, media_type: str, query: NamedQuery) -> bytes:
-    if media_type == "text/html":
-        return _table(data, query).encode()
+def _render(request: Request, data: dict, fmt: Format, query: NamedQuery) -> bytes:
+    if fmt is HTML:
+        return render(request, "query_table.html", data=data, title=query.title.get("en", query.name),
+                      description=query.description.get("en", "")).body
     results = ox.parse_query_results(json.dumps(data), ox.QueryResultsFormat.JSON)
-    return results.serialize(format=_SERIALIZERS[media_type])
-
-
-def _cell(term: dict | None) -> str:
-    if term is None:
-        return ""
-    value = html.escape(term["value"])
-    if term["type"] == "uri":
-        return f'<a href="{value}">{value}</a>'
-    lang = term.get("xml:lang")
-    return f'<span lang="{html.escape(lang)}">{value}</span>' if lang else value
-
-
-def _table(data: dict, query: NamedQuery) -> str:
-    title = html.escape(query.title.get("en", query.name))
-    if "boolean" in data:
-        body = f"<p>{'yes' if data['boolean'] else 'no'}</p>"
-    else:
-        variables = data["head"]["vars"]
-        head = "".join(f"<th>{html.escape(v)}</th>" for v in variables)
-        rows = "".join("<tr>" + "".join(f"<td>{_cell(b.get(v))}</td>" for v in variables) + "</tr>"
-                       for b in data["results"]["bindings"])
-        body = f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
-            f"<body><main><h1>{title}</h1><p>{html.escape(query.description.get('en', ''))}</p>"
-            f"{body}</main></body></html>")
+    return results.serialize(format=fmt.results)

@@ -7,35 +7,30 @@ remote FROM), runs it off the event loop with a deadline, and returns pyoxigraph
 
 from __future__ import annotations
 
-import hashlib
-import html
 import re
-from urllib.parse import parse_qsl, quote
+from urllib.parse import quote
 
 import anyio.to_thread
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import Response
 
-from ..memo import cache_short
 from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES, SD
 from ..store import Dataset, QueryError, Store
 from ..store.analysis import analyse
 from ..store.base import CLIENT, media_types_for
-from ..store.errors import BackendError, QueryTimeout, QueryTooLarge
-from .conneg import negotiate, resolve_format
+from ..store.errors import QueryTooLarge
+from .formats import GRAPH_FORMATS, HTML, JSON_LD, RESULT_FORMATS, TURTLE, formats_for
+from .http import cached_response, choose, decode_params, etag, not_modified, url_params
+from .layout import page_variant, render
 
 router = APIRouter(tags=["SPARQL"])
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
-DESCRIPTION_TYPES = ("text/turtle", "application/ld+json", "text/html")
-_TEXT_TYPES = {"text/csv", "text/tab-separated-values", "text/turtle", "text/html"}
-_RESULT_FORMATS = [ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML, ox.QueryResultsFormat.CSV,
-                   ox.QueryResultsFormat.TSV]
-_GRAPH_FORMATS = [ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.JSON_LD, ox.RdfFormat.RDF_XML,
-                  ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS]
+DESCRIPTION_FORMATS = (TURTLE, JSON_LD, HTML)
+_FORMAT_NAMES = ", ".join(f.short for f in RESULT_FORMATS + GRAPH_FORMATS)
 
 _PARAMETERS = [
     {"name": "query", "in": "query", "schema": {"type": "string"},
@@ -45,23 +40,10 @@ _PARAMETERS = [
     {"name": "named-graph-uri", "in": "query", "schema": {"type": "array", "items": {"type": "string"}},
      "description": "Graphs available to GRAPH clauses."},
     {"name": "format", "in": "query", "schema": {"type": "string"},
-     "description": "Overrides Accept: json, xml, csv, tsv, turtle, nt, jsonld, rdfxml, trig, nquads or a media type."},
+     "description": f"Overrides Accept: {_FORMAT_NAMES} or a media type."},
     {"name": "timeout", "in": "query", "schema": {"type": "number"},
      "description": "Seconds; may lower the server's limit, never raise it."},
 ]
-
-
-def content_type(media_type: str) -> str:
-    return f"{media_type}; charset=utf-8" if media_type in _TEXT_TYPES else media_type
-
-
-def store_error_response(request: Request, error: QueryError | QueryTimeout | BackendError) -> Response:
-    """The service's answer to a failed query: the status the error class names and its message,
-    which the store layer writes for clients (never an internal exception's text)."""
-    return PlainTextResponse(str(error), status_code=error.status)
-
-
-STORE_ERRORS = (QueryError, QueryTimeout, BackendError)
 
 
 def _one(params: list[tuple[str, str]], name: str) -> str | None:
@@ -87,57 +69,6 @@ def _timeout(value: str | None) -> float | None:
     if not seconds > 0:
         raise QueryError("timeout must be a positive number of seconds")
     return seconds
-
-
-def negotiated(request: Request, format_value: str | None, offered: tuple[str, ...], what: str) -> str | Response:
-    """The media type to answer in, or a 406 response naming what is available."""
-    if format_value is not None:
-        chosen = resolve_format(format_value, offered)
-    else:
-        chosen = negotiate(request.headers.get("accept"), offered)
-    if chosen is None:
-        return PlainTextResponse(f"none of the requested formats is available for {what}; "
-                                 f"available: {', '.join(offered)}", status_code=406)
-    return chosen
-
-
-def etag(request: Request, *parts: object) -> str:
-    """A strong validator: the data version plus a digest of what selects the representation."""
-    return f'"{request.app.state.kg.version}-{_digest(parts)}"'
-
-
-def _digest(parts: tuple) -> str:
-    return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
-
-
-def cached_response(body: bytes | None, media_type: str, tag: str) -> Response:
-    """200 with caching headers, or 304 when the client already holds this version."""
-    headers = {"ETag": tag, "Cache-Control": "public, max-age=300", "Vary": "Accept"}
-    if body is None:
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=content_type(media_type), headers=headers)
-
-
-def not_modified(request: Request, tag: str) -> bool:
-    match = request.headers.get("if-none-match")
-    return match is not None and (match.strip() == "*" or tag in (t.strip() for t in match.split(",")))
-
-
-@cache_short(maxsize=1024)
-def decode_params(urlencoded: bytes) -> tuple[tuple[str, str], ...]:
-    """Parameters of a query string or form body; UnicodeDecodeError unless all of it is UTF-8.
-    (Cached: percent-decoding a long query costs ~100 µs, and clients repeat their queries.)"""
-    return tuple(parse_qsl(urlencoded.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict"))
-
-
-def url_params(request: Request) -> list[tuple[str, str]]:
-    """The URL's parameters; UnicodeDecodeError if they are not UTF-8. Starlette's parse (which
-    FastAPI does for every request anyway) is reused, and only re-done strictly when it replaced
-    something, to tell a real U+FFFD from bytes that are not UTF-8."""
-    params = request.query_params.multi_items()
-    if any("\ufffd" in key or "\ufffd" in value for key, value in params):
-        return list(decode_params(request.scope["query_string"]))
-    return params
 
 
 async def _params(request: Request) -> list[tuple[str, str]]:
@@ -177,9 +108,9 @@ async def sparql(request: Request) -> Response:
         raise QueryTooLarge(f"the query is {len(query):,} characters long; the limit is {settings.max_query_length:,}")
     # Reading a long text takes milliseconds: off the event loop, so no request stalls the others.
     info = analyse(query) if len(query) <= 2048 else await anyio.to_thread.run_sync(analyse, query)
-    chosen = negotiated(request, _one(params, "format"), media_types_for(info.form), f"a {info.form} query")
-    if isinstance(chosen, Response):
-        return chosen
+    # Only what the store can write, under its own media types: no alias such as text/plain.
+    chosen = choose(request, formats_for(media_types_for(info.form)), f"a {info.form} query",
+                    _one(params, "format"), aliases={}).media_type
     dataset = _dataset(params)
     store: Store = request.app.state.store
     tag = etag(request, query, chosen, dataset)
@@ -200,18 +131,19 @@ router.add_api_route("/sparql", sparql, methods=["HEAD"], include_in_schema=Fals
 
 def service_description(request: Request, format_value: str | None) -> Response:
     """What this endpoint is (SPARQL 1.1 Service Description), as Turtle, JSON-LD or a page."""
-    chosen = negotiated(request, format_value, DESCRIPTION_TYPES, "the service description")
-    if isinstance(chosen, Response):
-        return chosen
+    chosen = choose(request, DESCRIPTION_FORMATS, "the service description", format_value, aliases={})
     endpoint = endpoint_iri(request)
-    tag = etag(request, "service-description", endpoint, chosen)
+    lang, vary = page_variant(request, chosen)
+    tag = etag(request, "service-description", endpoint, chosen.media_type, lang)
     if not_modified(request, tag):
-        return cached_response(None, chosen, tag)
-    if chosen == "text/html":
-        return cached_response(_description_page(endpoint).encode(), chosen, tag)
-    body = ox.serialize(_description(endpoint), format=ox.RdfFormat.from_media_type(chosen),
+        return cached_response(None, chosen.media_type, tag, vary)
+    if chosen is HTML:
+        page = render(request, "sparql.html", endpoint=endpoint, example=EXAMPLE, prefixes=PREFIXES,
+                      formats=RESULT_FORMATS + GRAPH_FORMATS)
+        return cached_response(page.body, chosen.media_type, tag, vary)
+    body = ox.serialize(_description(endpoint), format=chosen.rdf,
                         prefixes={"sd": str(SD), "formats": "http://www.w3.org/ns/formats/"})
-    return cached_response(body, chosen, tag)
+    return cached_response(body, chosen.media_type, tag, vary)
 
 
 _HOST = re.compile(r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?")
@@ -250,8 +182,9 @@ def _description(endpoint: str) -> list[ox.Triple]:
         ox.Triple(dataset, sd("defaultGraph"), default),
         ox.Triple(default, rdf_type, sd("Graph")),
     ]
-    for fmt in _RESULT_FORMATS + _GRAPH_FORMATS:
-        triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(fmt.iri)))
+    for fmt in RESULT_FORMATS + GRAPH_FORMATS:
+        serializer = fmt.results or fmt.rdf
+        triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(serializer.iri)))
     for graph in (ASSERTED_GRAPH, INFERRED_GRAPH):
         named = ox.BlankNode()
         triples += [ox.Triple(dataset, sd("namedGraph"), named),
@@ -260,22 +193,7 @@ def _description(endpoint: str) -> list[ox.Triple]:
     return triples
 
 
-def _description_page(endpoint: str) -> str:
-    example = "SELECT ?measure ?label WHERE {\n  ?measure a sug:Measure ; rdfs:label ?label .\n  FILTER(lang(?label) = \"en\")\n} LIMIT 20"
-    prefixes = "".join(f"<li><code>{p}:</code> {html.escape(iri)}</li>" for p, iri in PREFIXES.items())
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>sugraph SPARQL endpoint</title></head>
-<body><main>
-<h1>SPARQL endpoint</h1>
-<p>This is a read-only <a href="https://www.w3.org/TR/sparql11-protocol/">SPARQL 1.1</a> endpoint at
-<code>{html.escape(endpoint)}</code> over the Security Union knowledge graph (asserted and inferred triples).</p>
-<form method="get" action="{html.escape(endpoint)}">
-<p><label for="query">Query</label><br>
-<textarea id="query" name="query" rows="10" cols="80">{html.escape(example)}</textarea></p>
-<p><label for="format">Format</label>
-<select id="format" name="format"><option>json</option><option>xml</option><option>csv</option>
-<option>tsv</option><option>turtle</option><option>jsonld</option></select>
-<button type="submit">Run</button></p>
-</form>
-<h2>Prefixes you may use without declaring them</h2><ul>{prefixes}</ul>
-</main></body></html>"""
+EXAMPLE = """SELECT ?measure ?label WHERE {
+  ?measure a sug:Measure ; rdfs:label ?label .
+  FILTER(lang(?label) = "en")
+} LIMIT 20"""

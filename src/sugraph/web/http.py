@@ -1,0 +1,151 @@
+"""What every router needs from HTTP, in one place: negotiation, validators (ETag/304), caching
+headers, parameters and per-format URLs (errors are raised as `sugraph.errors`, rendered by errors.py).
+
+Routers import from here and never from each other (the role of datasette's `views/base.py`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
+from urllib.parse import parse_qsl
+
+from fastapi import Request
+from fastapi.responses import Response
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+
+from ..memo import cache_short
+from ..errors import NotAcceptable, NotFound
+from .conneg import negotiate, resolve_format
+from .formats import ALIASES, Format, content_type
+
+T = TypeVar("T")
+CACHE_CONTROL = "public, max-age=300"
+
+
+def once(app: Starlette, key: str, build: Callable[[], T]) -> T:
+    """Compute something from the (read-only) graph the first time it is asked for, then reuse it."""
+    state = app.state
+    if not hasattr(state, "linked_data_cache"):
+        state.linked_data_cache = {}
+    cache: dict[str, object] = state.linked_data_cache
+    if key not in cache:
+        cache[key] = build()
+    return cache[key]  # type: ignore[return-value]
+
+
+# --- negotiation -------------------------------------------------------------------------------
+
+
+def choose(request: Request, formats: Sequence[Format], what: str, value: str | None = None,
+           aliases: Mapping[str, Format] = ALIASES) -> Format:
+    """`format=` (`value`, a name or a media type) if given, else the best match for `Accept`;
+    406 naming the available formats when the client wants none of them."""
+    by_type = {f.media_type: f for f in formats}
+    by_type.update({alias: f for alias, f in aliases.items() if f in formats and alias not in by_type})
+    offered = tuple(by_type)
+    if value is not None:
+        chosen = resolve_format(value, offered)
+    else:
+        chosen = negotiate(request.headers.get("accept"), offered)
+    if chosen is None:
+        available = ", ".join(f"{f.ext} ({f.media_type})" for f in formats)
+        raise NotAcceptable(f"none of the requested formats is available for {what}; available: {available}")
+    return by_type[chosen]
+
+
+def format_for_ext(ext: str, formats: Sequence[Format]) -> Format:
+    """The format an explicit document URL names by its extension; an unknown one names no document."""
+    found = next((f for f in formats if f.ext == ext), None)
+    if found is None:
+        raise NotFound(f"no such document format {ext!r}")
+    return found
+
+
+# --- validators and caching ---------------------------------------------------------------------
+
+
+def etag(request: Request, *parts: object) -> str:
+    """A strong validator: the data version plus a digest of what selects the representation."""
+    return f'"{request.app.state.kg.version}-{_digest(parts)}"'
+
+
+def _digest(parts: tuple) -> str:
+    return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
+
+
+def not_modified(request: Request, tag: str) -> bool:
+    match = request.headers.get("if-none-match")
+    return match is not None and (match.strip() == "*" or tag in (t.strip() for t in match.split(",")))
+
+
+def cached_response(body: bytes | None, media_type: str, tag: str, vary: str | None = "Accept") -> Response:
+    """200 with caching headers, or 304 when the client already holds this version (body None)."""
+    headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL, **({"Vary": vary} if vary else {})}
+    if body is None:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=content_type(media_type), headers=headers)
+
+
+def validated(request: Request, response: Response) -> Response:
+    """A rendered 200 with caching headers and a validator digested from its own body (for answers
+    that depend on more than the URL, such as a page's language), or 304 if the client has it."""
+    if response.status_code != 200:
+        return response
+    tag = etag(request, response.body)
+    response.headers["ETag"] = tag
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    if not_modified(request, tag):
+        kept = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")}
+        return Response(status_code=304, headers=kept)
+    return response
+
+
+# --- one URL per format -----------------------------------------------------------------------
+
+
+def link_header(base_path: str, formats: Sequence[Format]) -> str:
+    return ", ".join(f'<{base_path}.{f.ext}>; rel="alternate"; type="{f.media_type}"' for f in formats)
+
+
+def decorate(response: Response, base_path: str, fmt: Format, formats: Sequence[Format], negotiated: bool) -> Response:
+    """The linked-data headers every representation carries: its alternates and, when it was
+    chosen by negotiation, which one was chosen."""
+    response.headers["Link"] = link_header(base_path, formats)
+    if negotiated:
+        vary = response.headers.get("Vary")
+        response.headers["Vary"] = f"Accept, {vary}" if vary else "Accept"
+        response.headers["Content-Location"] = f"{base_path}.{fmt.ext}"
+    return response
+
+
+async def represent(request: Request, base_path: str, formats: Sequence[Format], ext: str | None,
+                    render: Callable[[Format], bytes]) -> Response:
+    """A resource with one URL per format (`{base_path}.{ext}`) and a negotiated one (`ext` None)."""
+    fmt = format_for_ext(ext, formats) if ext else choose(request, formats, base_path, request.query_params.get("format"))
+    tag = etag(request, base_path, fmt.media_type)
+    body = None if not_modified(request, tag) else await run_in_threadpool(render, fmt)
+    return decorate(cached_response(body, fmt.media_type, tag, vary=None), base_path, fmt, formats,
+                    negotiated=not ext)
+
+
+# --- parameters ---------------------------------------------------------------------------------
+
+
+@cache_short(maxsize=1024)
+def decode_params(urlencoded: bytes) -> tuple[tuple[str, str], ...]:
+    """Parameters of a query string or form body; UnicodeDecodeError unless all of it is UTF-8.
+    (Cached: percent-decoding a long query costs ~100 µs, and clients repeat their queries.)"""
+    return tuple(parse_qsl(urlencoded.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict"))
+
+
+def url_params(request: Request) -> list[tuple[str, str]]:
+    """The URL's parameters; UnicodeDecodeError if they are not UTF-8. Starlette's parse (which
+    FastAPI does for every request anyway) is reused, and only re-done strictly when it replaced
+    something, to tell a real U+FFFD from bytes that are not UTF-8."""
+    params = request.query_params.multi_items()
+    if any("\ufffd" in key or "\ufffd" in value for key, value in params):
+        return list(decode_params(request.scope["query_string"]))
+    return params

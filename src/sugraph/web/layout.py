@@ -1,0 +1,108 @@
+"""The one template environment, and the pages every router may answer with: any HTML the
+service sends is rendered here, in the site's layout and the reader's language.
+
+Templates are autoescaped everywhere (SVG included); the CSS and the little optional JavaScript
+come from /static, so everything works without JavaScript and under a CSP that forbids inline script.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import jinja2
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+
+from ..named_queries import load_queries, queries_folder
+from .conneg import negotiate
+from .formats import HTML, TEXT, Format
+from .http import choose
+from .i18n import COOKIE, LANGUAGES, choose_language, translator
+from .pages_entity import describe_entity
+from .pages_site import KINDS, Site, href, kind_of, term_label
+
+HERE = Path(__file__).resolve().parent
+
+ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+                         trim_blocks=True, lstrip_blocks=True)
+templates = Jinja2Templates(env=ENV)
+
+
+def site_of(app: FastAPI) -> Site:
+    """The startup snapshot of the graph (built on first use if the app was not started)."""
+    if getattr(app.state, "site", None) is None:
+        app.state.site = Site.from_store(app.state.store, load_queries(queries_folder(app.state.settings)))
+    return app.state.site
+
+
+def language(request: Request) -> str:
+    return choose_language(request.query_params.get("lang"), request.cookies.get(COOKIE),
+                           request.headers.get("accept-language"))
+
+
+def _page_context(app: FastAPI, lang: str, path: str, switch: dict[str, str]) -> dict:
+    """What every template (base.html) uses."""
+    site = site_of(app)
+    return dict(
+        lang=lang, _=translator(lang), site=site, kg=app.state.kg, switch=switch, kinds=list(KINDS),
+        href=href, kind_of=kind_of, label=lambda iri: site.label(iri, lang),
+        term=lambda iri: term_label(site, iri, lang), describe=lambda iri: site.description(iri, lang),
+        path=path)
+
+
+def render(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
+    """A page in the reader's language, with what every template uses; remembers a `?lang=` choice."""
+    lang = language(request)
+    switch = {other: f"{request.url.path}?{request.url.include_query_params(lang=other).query}"
+              for other in LANGUAGES}
+    context.update(_page_context(request.app, lang, request.url.path, switch))
+    response = templates.TemplateResponse(request, template, context, status_code=status_code)
+    response.headers["Content-Language"] = lang
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    if request.query_params.get("lang") in LANGUAGES:
+        response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+def render_once(app: FastAPI, template: str, path: str, **context) -> bytes:
+    """A page in English that is the same for every reader, so its route can render it once and
+    keep the bytes (the ontology's documentation): no language switch."""
+    return ENV.get_template(template).render(**context, **_page_context(app, "en", path, {})).encode()
+
+
+def page_variant(request: Request, fmt: Format) -> tuple[str | None, str]:
+    """What selects a representation besides its URL and format: a page's language. For the
+    validator (ETag) and the Vary header of a route that serves HTML among other formats."""
+    if fmt is HTML:
+        return language(request), "Accept, Accept-Language, Cookie"
+    return None, "Accept"
+
+
+def error_page(request: Request, status_code: int, message: str) -> HTMLResponse:
+    return render(request, "error.html", status_code=status_code, status=status_code, message=message)
+
+
+async def entity_page(request: Request, iri: str) -> Response:
+    """The HTML representation of an entity (served by the linked-data routes); 404 if unknown."""
+    lang, site = language(request), site_of(request.app)
+    view = await run_in_threadpool(describe_entity, request.app.state.store, site, iri, lang)
+    if view is None:
+        return error_page(request, 404, translator(lang)("entity.notfound.text", iri=iri))
+    return render(request, "entity.html", entity=view)
+
+
+def listing(request: Request, title: str, text: str, links: Sequence[tuple[str, str]], *,
+            status_code: int = 200, intro: str = "", format_value: str | None = None) -> Response:
+    """A short message with links: a minimal HTML page for browsers, plain text (one link a line) else.
+    Any client gets one of the two (a 404 must reach everyone), unless it names another `format_value`."""
+    if format_value is not None:
+        fmt = choose(request, (TEXT, HTML), title, format_value)
+    else:
+        fmt = HTML if negotiate(request.headers.get("accept"), (TEXT.media_type, HTML.media_type)) == HTML.media_type else TEXT
+    if fmt is HTML:
+        return render(request, "listing.html", status_code, title=title, text=text, links=links, intro=intro)
+    lines = [text, *([intro] if links and intro else []), *(f"{href}\t{label}" for href, label in links)]
+    return PlainTextResponse("\n".join(lines) + "\n", status_code=status_code)
