@@ -1,6 +1,6 @@
 """The `sugraph` command. Thin: parses arguments and calls the modules that do the work.
 
-Exit codes: 0 success, 1 the data does not conform, 2 unreadable input, 3 usage error.
+Exit codes: 0 success, 1 the data does not conform, 2 unreadable input, 3 usage error or bad setting.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from .build import LoadError
+from .config import SettingError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_UNREADABLE, EXIT_USAGE = 0, 1, 2, 3
 
@@ -189,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
     except LoadError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_UNREADABLE
+    except SettingError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

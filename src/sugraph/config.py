@@ -7,6 +7,10 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 
+class SettingError(ValueError):
+    """A setting (variable or flag) that cannot be used; the CLI prints it as one line and exits 3."""
+
+
 def _env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(f"SUGRAPH_{name.upper()}", default)
 
@@ -41,11 +45,11 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.isolation not in ("auto", "required", "off"):
-            raise ValueError(f"SUGRAPH_ISOLATION={self.isolation!r}: expected auto, required or off")
+            raise SettingError(f"SUGRAPH_ISOLATION={self.isolation!r}: expected auto, required or off")
         if self.query_workers < 1:
-            raise ValueError(f"query_workers must be at least 1, not {self.query_workers}")
+            raise SettingError(f"SUGRAPH_QUERY_WORKERS={self.query_workers!r}: expected at least 1")
         if self.result_cache_bytes < 0:
-            raise ValueError(f"result_cache_bytes must be 0 (no cache) or more, not {self.result_cache_bytes}")
+            raise SettingError(f"SUGRAPH_RESULT_CACHE_BYTES={self.result_cache_bytes!r}: expected 0 (no cache) or more")
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -61,7 +65,7 @@ class Settings:
 
 def _parse(name: str, annotation: str, raw: str) -> object:
     """A variable's text as the field's type (the annotations are strings: `from __future__`).
-    An empty value of an optional field is None; a malformed number is a ValueError naming the variable."""
+    An empty value of an optional field is None; a malformed value is a SettingError naming the variable."""
     kind, optional = annotation.removesuffix(" | None"), annotation.endswith(" | None")
     if optional and not raw.strip():
         return None
@@ -72,12 +76,12 @@ def _parse(name: str, annotation: str, raw: str) -> object:
             return True
         if raw.strip().lower() in ("0", "false", "no", "off", ""):
             return False
-        raise ValueError(f"SUGRAPH_{name.upper()}={raw!r}: expected 1 or 0 (true or false)")
+        raise SettingError(f"SUGRAPH_{name.upper()}={raw!r}: expected 1 or 0 (true or false)")
     if kind == "tuple[str, ...]":
         return tuple(raw.split())
     if kind in ("int", "float"):
         try:
             return int(raw) if kind == "int" else float(raw)
         except ValueError:
-            raise ValueError(f"SUGRAPH_{name.upper()}={raw!r}: expected {'an integer' if kind == 'int' else 'a number'}") from None
+            raise SettingError(f"SUGRAPH_{name.upper()}={raw!r}: expected {'an integer' if kind == 'int' else 'a number'}") from None
     return raw
