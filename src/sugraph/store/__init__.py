@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from ..build import KnowledgeGraph
-from ..config import Settings
-from .base import CLIENT, SITE, BackendError, Dataset, QueryError, QueryTimeout, Store
-from .cache import LazyKnowledgeGraph, cache_key, prebuilt_store
+from importlib import import_module
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, which mypy knows by name, without importing typing (12 ms)
+if TYPE_CHECKING:
+    from ..build import KnowledgeGraph
+    from ..config import Settings
+    from .base import Store
+    from .cache import LazyKnowledgeGraph
 
 __all__ = ["CLIENT", "SITE", "BackendError", "Dataset", "QueryError", "QueryTimeout", "Store", "open_store"]
+
+
+def __getattr__(name: str) -> object:
+    """The names of `base`, imported on first use (PEP 562): a query worker, which lives in this
+    package, then imports neither rdflib (through the builder) nor anyio."""
+    if name not in __all__:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(".base", __name__), name)
 
 
 def open_store(settings: Settings, kg: KnowledgeGraph | LazyKnowledgeGraph) -> Store:
@@ -19,6 +31,7 @@ def open_store(settings: Settings, kg: KnowledgeGraph | LazyKnowledgeGraph) -> S
         from .remote import RemoteStore
 
         return RemoteStore(settings.endpoint, **options)
+    from .cache import cache_key, prebuilt_store
     from .oxigraph import load_into
     from .pool import PooledStore
 

@@ -17,13 +17,12 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from ..memo import MAX_LENGTH, cache_short
-from ..namespaces import PREFIXES
+from ..iris import PREFIXES
 from .errors import QueryError
 from .lexer import Token, canonical, position, tokens
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
-_SYNTAX_POSITION = re.compile(r"^(?:Parser )?error at (\d+):(\d+): ")
 _PLACED = re.compile(r"^syntax error at line 1, column (\d+): ")
 
 
@@ -201,11 +200,3 @@ def _insert(info: QueryInfo, words: tuple[str, ...], toks: list[Token] | None = 
     at = toks[info.insert_index].start if info.insert_index < len(toks) else (toks[-1].end if toks else 0)
     added = [Token("word" if w.isalpha() else "number", w, at, at) for w in words]
     return _rewrite(info.query.source, toks[:info.insert_index] + added + toks[info.insert_index:])
-
-
-def syntax_message(error: SyntaxError) -> str:
-    """pyoxigraph's 'error at 2:5: expected …' → 'syntax error at line 2, column 5: expected …'."""
-    m = _SYNTAX_POSITION.match(error.msg)
-    if not m:
-        return "syntax error: " + error.msg.splitlines()[0][:300]
-    return f"syntax error at line {m.group(1)}, column {m.group(2)}: {error.msg[m.end():].splitlines()[0][:300]}"

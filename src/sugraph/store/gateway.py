@@ -18,9 +18,10 @@ from http.server import BaseHTTPRequestHandler
 
 import httpx
 
+from .isolation import GATEWAY_PORT
+
 log = logging.getLogger(__name__)
 
-GATEWAY_PORT = 3030  # in each worker's own network namespace, so it never collides
 MAX_REQUEST_BYTES = 1 << 20
 _FORWARDED_HEADERS = ("Content-Type", "Accept")
 
