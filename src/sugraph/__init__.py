@@ -1,7 +1,18 @@
 """sugraph: the Security Union knowledge graph.
 
-The Python API is imported on first use, so `import sugraph` (and every query worker, which lives in
-this package) loads no rdflib, pyshacl or web framework until a name of the API is asked for."""
+The Python API: `load()` builds the `KnowledgeGraph` (graphs `ontology`, `data`, `inferred`, `shapes`;
+`LoadError` for unreadable files), `validate()` checks RDF against the shapes and returns a `Report`
+of `Result`s by `Severity`:
+
+>>> import sugraph
+>>> report = sugraph.validate(["tests/fixtures/shapes/conforming.ttl", "tests/fixtures/shapes/violating/label.ttl"])
+>>> report.conforms, report.exit_code(), report.count("violation"), report.count(sugraph.Severity.WARNING)
+(False, 1, 1, 0)
+>>> [(r.severity.value, r.file.name, r.line) for r in report.results]
+[('violation', 'label.ttl', 11)]
+
+These names are imported on first use, so `import sugraph` (and every query worker, which lives in
+this package) loads no rdflib, pyshacl or web framework until one is asked for."""
 
 from __future__ import annotations
 
@@ -11,8 +22,9 @@ from types import ModuleType
 
 __version__ = "0.1.0"
 
-_API = {"Report": "validate", "Result": "validate", "Severity": "validate", "validate": "validate"}
-__all__ = ["Report", "Result", "Severity", "__version__", "validate"]
+_API = {"KnowledgeGraph": "build", "LoadError": "build", "load": "build",
+        "Report": "validate", "Result": "validate", "Severity": "validate", "validate": "validate"}
+__all__ = ["KnowledgeGraph", "LoadError", "Report", "Result", "Severity", "__version__", "load", "validate"]
 
 
 def __getattr__(name: str) -> object:
@@ -20,6 +32,10 @@ def __getattr__(name: str) -> object:
     if name not in _API:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     return getattr(import_module(f".{_API[name]}", __name__), name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
 class _Package(ModuleType):

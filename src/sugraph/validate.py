@@ -72,8 +72,11 @@ class Report:
     files: list[Path]
     timings: dict[str, float] = field(default_factory=dict)
 
-    def count(self, severity: Severity) -> int:
-        return sum(r.severity is severity for r in self.results)
+    def count(self, severity: Severity | str) -> int:
+        """Results of one severity, named by the enum or its value (`count("info")`); an unknown name is
+        a ValueError, not 0."""
+        wanted = Severity(severity)
+        return sum(r.severity is wanted for r in self.results)
 
     @property
     def conforms(self) -> bool:
