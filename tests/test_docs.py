@@ -7,11 +7,9 @@ from __future__ import annotations
 import argparse
 import re
 from dataclasses import fields
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
 from starlette.routing import Mount
 
 from sugraph.cli import build_parser
@@ -21,8 +19,7 @@ from sugraph.web.app import create_app
 
 from conftest import ROOT
 
-DOCS = {path.relative_to(ROOT).as_posix(): path.read_text() for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]}
-TEXT = "\n".join(DOCS.values())
+TEXT = "\n".join(path.read_text() for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))])
 # Variables that are not settings of the service: where the coverage tool finds the sources.
 OTHER_VARIABLES = {"SUGRAPH_SHARED"}
 
@@ -95,7 +92,8 @@ def pattern(path: str) -> str:
     """A route as the docs may write it: each parameter as a `{name}`, a `…` or a value (a `:path`
     one as one or more segments)."""
     segment = r"[^/\s`]+"
-    return "".join((rf"{segment}(?:/{segment})*" if p.endswith(":path}") else segment) if p.startswith("{") else re.escape(p)
+    parameter = {True: rf"{segment}(?:/{segment})*", False: segment}
+    return "".join(parameter[p.endswith(":path}")] if p.startswith("{") else re.escape(p)
                    for p in re.split(r"(\{[^}]+\})", path))
 
 

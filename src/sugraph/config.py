@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 
 class SettingError(ValueError):
@@ -23,12 +24,13 @@ class Settings:
     public_base: str = "https://w3id.org/sugraph"  # canonical IRI base; a local server maps it to its own host
     endpoint: str | None = None                  # remote SPARQL 1.1 endpoint; None = embedded pyoxigraph
     update_endpoint: str | None = None           # where `sugraph load` writes (defaults to endpoint)
-    cache_dir: Path = field(default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "sugraph")
+    cache_dir: Path = field(
+        default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "sugraph")
     inference: str = "owlrl"
     query_timeout: float = 10.0                  # seconds; a request may lower it, never raise it
     max_rows: int = 10_000
     allowed_service_endpoints: tuple[str, ...] = ()  # SERVICE may call these (through the gateway of isolated workers)
-    isolation: str = "auto"                      # query workers off the network: auto (if the kernel can), required, off
+    isolation: str = "auto"                      # workers off the network: auto (if the kernel can), required, off
     strict: bool = False                         # serve (and reload) only data that passes SHACL validation
     host: str = "127.0.0.1"
     port: int = 8000
@@ -40,7 +42,8 @@ class Settings:
     max_query_length: int = 65_536               # characters of a SPARQL query; more → 413
     max_response_bytes: int = 64 << 20           # bytes of one /sparql answer; more → 413 (narrow the query or page it)
     queries_dir: Path | None = None              # the named queries' folder; None = <root>/queries
-    query_workers: int = field(default_factory=lambda: max(2, os.cpu_count() or 1))  # engine processes for clients (+1 for the site)
+    # engine processes for clients' queries (+1 for the site's)
+    query_workers: int = field(default_factory=lambda: max(2, os.cpu_count() or 1))
     result_cache_bytes: int = 64 << 20           # the in-process result cache's budget (keys and answers)
 
     def __post_init__(self) -> None:
@@ -54,7 +57,7 @@ class Settings:
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         """Defaults, then SUGRAPH_* variables, then explicit overrides (CLI flags) that are not None."""
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         for f in fields(cls):
             raw = _env(f.name)
             if raw is not None:
@@ -83,5 +86,6 @@ def _parse(name: str, annotation: str, raw: str) -> object:
         try:
             return int(raw) if kind == "int" else float(raw)
         except ValueError:
-            raise SettingError(f"SUGRAPH_{name.upper()}={raw!r}: expected {'an integer' if kind == 'int' else 'a number'}") from None
+            expected = "an integer" if kind == "int" else "a number"
+            raise SettingError(f"SUGRAPH_{name.upper()}={raw!r}: expected {expected}") from None
     return raw

@@ -208,7 +208,8 @@ def sarif(report: Report, strict: bool = False) -> str:
         if rule_id not in rules:
             rules[rule_id] = len(rule_objects)
             rule_objects.append({"id": rule_id, "name": r.source_name, "shortDescription": {"text": r.source_name},
-                                 "helpUri": str(r.source), "defaultConfiguration": {"level": _SARIF_LEVELS[r.severity]}})
+                                 "helpUri": str(r.source),
+                                 "defaultConfiguration": {"level": _SARIF_LEVELS[r.severity]}})
         result: dict = {
             "ruleId": rule_id,
             "ruleIndex": rules[rule_id],

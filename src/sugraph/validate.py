@@ -41,7 +41,8 @@ class Severity(StrEnum):
 
     @classmethod
     def of(cls, iri: Node | None) -> Severity:
-        return {SH.Warning: cls.WARNING, SH.Info: cls.INFO}.get(iri, cls.VIOLATION)  # type: ignore[arg-type]
+        levels: dict[Node | None, Severity] = {SH.Warning: cls.WARNING, SH.Info: cls.INFO}
+        return levels.get(iri, cls.VIOLATION)
 
     @property
     def iri(self) -> URIRef:

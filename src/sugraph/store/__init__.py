@@ -6,6 +6,8 @@ from importlib import import_module
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, which mypy knows by name, without importing typing (12 ms)
 if TYPE_CHECKING:
+    from typing import Any
+
     from ..build import KnowledgeGraph
     from ..config import Settings
     from .base import Store
@@ -25,8 +27,8 @@ def __getattr__(name: str) -> object:
 def open_store(settings: Settings, kg: KnowledgeGraph | LazyKnowledgeGraph) -> Store:
     """The backend the settings ask for: the remote endpoint if one is set, else worker processes
     over the prebuilt store for `kg` (built now unless the cache already has it)."""
-    options = {"timeout": settings.query_timeout, "allowed_endpoints": settings.allowed_service_endpoints,
-               "cache_bytes": settings.result_cache_bytes}
+    options: dict[str, Any] = {"timeout": settings.query_timeout, "cache_bytes": settings.result_cache_bytes,
+                               "allowed_endpoints": settings.allowed_service_endpoints}
     if settings.endpoint:
         from .remote import RemoteStore
 

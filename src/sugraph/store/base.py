@@ -22,7 +22,6 @@ from collections.abc import Hashable, Mapping, Sequence
 import anyio.to_thread
 import pyoxigraph as ox
 
-
 from .analysis import QueryInfo, analyse, capped, check
 from .engine import DEFAULT_GRAPHS, Dataset
 from .errors import BackendError, QueryError, QueryTimeout, UpstreamTimeout
@@ -52,7 +51,7 @@ def bind_values(sparql: str, bindings: Bindings | None) -> str:
         if not pattern.search(sparql):
             raise QueryError(f"the query has no placeholder 'VALUES ?{name} {{ UNDEF }}'")
         block = f"VALUES ?{name} {{ {' '.join(str(t) for t in terms)} }}"
-        sparql = pattern.sub(lambda _m: block, sparql)
+        sparql = pattern.sub(lambda _m, block=block: block, sparql)  # type: ignore[misc]  # as is: no \1
     return sparql
 
 
@@ -219,7 +218,7 @@ class Store(ABC):
     def _routes(self, info: QueryInfo) -> dict[int, str]:
         """SERVICE endpoint tokens → what the engine is to call instead (check() allowed them)."""
         routes = {}
-        for endpoint, index in zip(info.services, info.service_tokens):
+        for endpoint, index in zip(info.services, info.service_tokens, strict=True):
             iri = self.service_iri(self.allowed_endpoints.index(endpoint)) if endpoint else None
             if iri is None:
                 raise QueryError("SERVICE (federated query) is refused: this server cannot keep its query "
@@ -267,5 +266,5 @@ class Store(ABC):
             raise QueryError(f"not a {' or '.join(forms)} query")
         return text
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 -- optional: a store that holds resources overrides it
         """Release resources; the default store holds none."""

@@ -67,10 +67,10 @@ class _Door(socketserver.ThreadingMixIn, socketserver.TCPServer):
 class _Forward(BaseHTTPRequestHandler):
     server: _Door
 
-    def do_GET(self) -> None:  # noqa: N802 -- http.server's naming
+    def do_GET(self) -> None:  # http.server's naming
         self._forward()
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self._forward()
 
     def _forward(self) -> None:

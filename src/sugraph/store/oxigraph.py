@@ -13,7 +13,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from ..build import KnowledgeGraph
 from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 from .base import SITE, Dataset, Store, Term
+from .cache import LazyKnowledgeGraph
 from .engine import evaluate
+
 
 def to_ox(term) -> Term:
     """rdflib term → pyoxigraph term."""
@@ -36,7 +38,7 @@ def quads(graph: Graph, graph_name: URIRef) -> Iterator[ox.Quad]:
         yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), g)
 
 
-def load_into(store: ox.Store, kg: KnowledgeGraph) -> None:
+def load_into(store: ox.Store, kg: KnowledgeGraph | LazyKnowledgeGraph) -> None:
     """Asserted and inferred triples into their named graphs."""
     store.extend(quads(kg.asserted(), ASSERTED_GRAPH))
     store.extend(quads(kg.inferred, INFERRED_GRAPH))

@@ -121,8 +121,8 @@ class PooledStore(Store):
         for worker in [self._start() for _ in range(self.size)]:
             if not worker.ready(60):
                 self.close()
-                raise BackendError(f"a query worker could not open the store at {path}"
-                                   + (" in a network namespace (SUGRAPH_ISOLATION=required)" if isolation == "required" else ""))
+                where = " in a network namespace (SUGRAPH_ISOLATION=required)" if isolation == "required" else ""
+                raise BackendError(f"a query worker could not open the store at {path}{where}")
             self._idle.put(worker)
         self.isolation = worker.isolation
         if self.isolation != ISOLATED:
