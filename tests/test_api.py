@@ -25,6 +25,7 @@ def test_the_doctests_pass(monkeypatch: pytest.MonkeyPatch) -> None:
     assert doctest.testmod(sugraph).failed == 0
 
 
+@pytest.mark.slow
 def test_count_takes_a_severity_or_its_name() -> None:
     """`sugraph check` on the shipped data gives four infos; count("info") used to say 0."""
     report = sugraph.validate(checks=True)

@@ -52,6 +52,7 @@ def test_the_remote_store_gets_the_cache_budget(kg) -> None:
         store.close()
 
 
+@pytest.mark.slow
 def test_the_pooled_store_gets_the_workers_and_cache_budget(kg, tmp_path) -> None:
     tiny = ox.NamedNode("https://example.org/x")  # the store's content does not matter here
     prebuilt_store(tmp_path, cache_key(kg.content_hash, "owlrl"),
@@ -66,6 +67,7 @@ def test_the_pooled_store_gets_the_workers_and_cache_budget(kg, tmp_path) -> Non
 SUGRAPH = [sys.executable, "-m", "sugraph.cli"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [["serve"], ["load", "--graph-store", "http://127.0.0.1:9/gsp"]])
 @pytest.mark.parametrize("variable, value, message", [
     ("SUGRAPH_PORT", "x", "error: SUGRAPH_PORT='x': expected an integer"),
