@@ -79,3 +79,19 @@ def client(server: LiveServer) -> Iterator[httpx.Client]:
     """One keep-alive HTTP client on the session server."""
     with httpx.Client(base_url=server.url) as c:
         yield c
+
+
+# Files whose tests take seconds each: they start worker processes, subprocesses, Virtuoso or a browser,
+# run hypothesis campaigns, or validate and reason from scratch. `pytest -m "not slow"` leaves them out;
+# a slow test in another file carries @pytest.mark.slow itself.
+SLOW_FILES = {
+    "test_analysis_differential.py", "test_browser.py", "test_build.py", "test_build_cli.py", "test_fuzz.py",
+    "test_hardening.py", "test_isolation.py", "test_quality.py", "test_reload.py", "test_remote_backend.py",
+    "test_remote_faults.py", "test_serve.py", "test_shapes.py", "test_sparql_protocol.py", "test_store_contract.py", "test_validate_cli.py",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)

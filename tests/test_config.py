@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -12,6 +14,8 @@ from sugraph.config import Settings
 from sugraph.namespaces import ASSERTED_GRAPH
 from sugraph.store import open_store
 from sugraph.store.cache import cache_key, prebuilt_store
+
+from conftest import ROOT
 
 
 @pytest.mark.parametrize("variable, value, field, expected", [
@@ -48,6 +52,7 @@ def test_the_remote_store_gets_the_cache_budget(kg) -> None:
         store.close()
 
 
+@pytest.mark.slow
 def test_the_pooled_store_gets_the_workers_and_cache_budget(kg, tmp_path) -> None:
     tiny = ox.NamedNode("https://example.org/x")  # the store's content does not matter here
     prebuilt_store(tmp_path, cache_key(kg.content_hash, "owlrl"),
@@ -57,3 +62,22 @@ def test_the_pooled_store_gets_the_workers_and_cache_budget(kg, tmp_path) -> Non
         assert (store.client_slots, len(store._workers), store.cache.max_bytes) == (3, 3 + 1, 54321)
     finally:
         store.close()
+
+
+SUGRAPH = [sys.executable, "-m", "sugraph.cli"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", [["serve"], ["load", "--graph-store", "http://127.0.0.1:9/gsp"]])
+@pytest.mark.parametrize("variable, value, message", [
+    ("SUGRAPH_PORT", "x", "error: SUGRAPH_PORT='x': expected an integer"),
+    ("SUGRAPH_QUERY_TIMEOUT", "soon", "error: SUGRAPH_QUERY_TIMEOUT='soon': expected a number"),
+    ("SUGRAPH_STRICT", "perhaps", "error: SUGRAPH_STRICT='perhaps': expected 1 or 0 (true or false)"),
+    ("SUGRAPH_ISOLATION", "maybe", "error: SUGRAPH_ISOLATION='maybe': expected auto, required or off"),
+    ("SUGRAPH_QUERY_WORKERS", "0", "error: SUGRAPH_QUERY_WORKERS=0: expected at least 1"),
+])
+def test_a_bad_setting_is_one_line_and_exit_3(command, variable, value, message) -> None:
+    """Exit 1 means 'data does not conform', so a bad setting is a usage error (3), never a traceback."""
+    done = subprocess.run([*SUGRAPH, "--root", str(ROOT), *command], env={**os.environ, variable: value},
+                          capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (3, "", message + "\n")

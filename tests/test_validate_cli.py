@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -118,6 +119,15 @@ def test_defaults_validate_the_project_data(tmp_path: Path):
 def test_messages_in_french():
     done = run("validate", "--lang", "fr", "--format", "json", CONFORMING, VIOLATING / "label.ttl")
     assert json.loads(done.stdout)["results"][0]["sourceName"] == "libellé en français et en anglais"
+
+
+def test_the_summary_line_is_in_the_language_of_the_messages():
+    french = run("validate", "--lang", "fr", CONFORMING, VIOLATING / "label.ttl").stdout.splitlines()[-1]
+    english = run("validate", CONFORMING, VIOLATING / "label.ttl").stdout.splitlines()[-1]
+    assert re.fullmatch(r"non conforme : 1 violation, 0 avertissement, 0 info dans 2 fichiers \(vérifié en \d+,\d\d s\)",
+                        french), french
+    assert re.fullmatch(r"does not conform: 1 violation, 0 warnings, 0 infos in 2 files \(checked in \d+\.\d\d s\)",
+                        english), english
 
 
 def test_the_python_api_is_sugraph_validate():

@@ -1,8 +1,54 @@
-"""sugraph: the Security Union knowledge graph."""
+"""sugraph: the Security Union knowledge graph.
+
+The Python API: `load()` builds the `KnowledgeGraph` (graphs `ontology`, `data`, `inferred`, `shapes`;
+`LoadError` for unreadable files), `validate()` checks RDF against the shapes and returns a `Report`
+of `Result`s by `Severity`:
+
+>>> import sugraph
+>>> report = sugraph.validate(["tests/fixtures/shapes/conforming.ttl", "tests/fixtures/shapes/violating/label.ttl"])
+>>> report.conforms, report.exit_code(), report.count("violation"), report.count(sugraph.Severity.WARNING)
+(False, 1, 1, 0)
+>>> [(r.severity.value, r.file.name, r.line) for r in report.results]
+[('violation', 'label.ttl', 11)]
+
+These names are imported on first use, so `import sugraph` (and every query worker, which lives in
+this package) loads no rdflib, pyshacl or web framework until one is asked for."""
+
+from __future__ import annotations
+
+import sys
+from importlib import import_module
+from types import ModuleType
 
 __version__ = "0.1.0"
 
-# The Python API of `sugraph validate` (after __version__, which sugraph.build reads).
-from .validate import Report, Result, Severity, validate  # noqa: E402
+_API = {"KnowledgeGraph": "build", "LoadError": "build", "load": "build",
+        "Report": "validate", "Result": "validate", "Severity": "validate", "validate": "validate"}
+__all__ = ["KnowledgeGraph", "LoadError", "Report", "Result", "Severity", "__version__", "load", "validate"]
 
-__all__ = ["Report", "Result", "Severity", "__version__", "validate"]
+
+def __getattr__(name: str) -> object:
+    """A name of the API, from the module that defines it (PEP 562)."""
+    if name not in _API:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f".{_API[name]}", __name__), name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+class _Package(ModuleType):
+    """`sugraph.validate` is the function although a submodule has its name: the import system binds
+    each submodule it loads on the package, and this property keeps the function there."""
+
+    @property
+    def validate(self) -> object:
+        return __getattr__("validate")
+
+    @validate.setter
+    def validate(self, submodule: ModuleType) -> None:
+        """The submodule stays reachable as sys.modules['sugraph.validate']."""
+
+
+sys.modules[__name__].__class__ = _Package

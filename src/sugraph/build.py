@@ -22,7 +22,8 @@ from rdflib.namespace import OWL, RDF, RDFS
 from . import __version__
 from .namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES
 
-RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".nq": "nquads", ".jsonld": "json-ld", ".rdf": "xml", ".owl": "xml"}
+RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".nq": "nquads", ".jsonld": "json-ld", ".rdf": "xml",
+                ".owl": "xml"}
 INFERENCE_MODES = ("none", "rdfs", "owlrl")
 
 
@@ -79,7 +80,7 @@ def parse_file(path: Path, into: Graph | None = None) -> Graph:
     if ox_format is None:
         try:
             graph.parse(data=data, format=RDF_SUFFIXES.get(path.suffix, "turtle"), publicID=path.resolve().as_uri())
-        except Exception as e:  # rdflib raises many types; all mean "cannot read this file"
+        except Exception as e:  # noqa: BLE001 -- rdflib raises many types; all mean "cannot read this file"
             raise LoadError(path, _first_line(str(e))) from None
         return graph
     try:

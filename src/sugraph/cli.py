@@ -1,6 +1,6 @@
 """The `sugraph` command. Thin: parses arguments and calls the modules that do the work.
 
-Exit codes: 0 success, 1 the data does not conform, 2 unreadable input, 3 usage error.
+Exit codes: 0 success, 1 the data does not conform, 2 unreadable input, 3 usage error or bad setting.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from .build import LoadError
+from .config import SettingError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_UNREADABLE, EXIT_USAGE = 0, 1, 2, 3
 
@@ -17,7 +18,7 @@ EXIT_OK, EXIT_VIOLATIONS, EXIT_UNREADABLE, EXIT_USAGE = 0, 1, 2, 3
 class Parser(argparse.ArgumentParser):
     """argparse exits with 2 on a usage error; CI needs 2 to mean 'unreadable input', so use 3."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str):
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
@@ -139,9 +140,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def add_validate_arguments(p: argparse.ArgumentParser) -> None:
     from .reports import FORMATS
 
-    p.add_argument("paths", nargs="*", type=Path, metavar="FILE_OR_DIR", help="RDF to validate (default: the project's data/)")
-    p.add_argument("--shapes", action="append", type=Path, metavar="FILE_OR_DIR", help="SHACL shapes (default: shapes/; repeatable)")
-    p.add_argument("--ontology", action="append", type=Path, metavar="FILE_OR_DIR", help="ontology (default: ontology/; repeatable)")
+    p.add_argument("paths", nargs="*", type=Path, metavar="FILE_OR_DIR",
+                   help="RDF to validate (default: the project's data/)")
+    p.add_argument("--shapes", action="append", type=Path, metavar="FILE_OR_DIR",
+                   help="SHACL shapes (default: shapes/; repeatable)")
+    p.add_argument("--ontology", action="append", type=Path, metavar="FILE_OR_DIR",
+                   help="ontology (default: ontology/; repeatable)")
     p.add_argument("--format", choices=list(FORMATS), default="text", help="output format (default: text)")
     p.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
     p.add_argument("--inference", choices=["none", "rdfs", "owlrl"], default="none",
@@ -151,7 +155,8 @@ def add_validate_arguments(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> Parser:
     parser = Parser(prog="sugraph", description="The Security Union knowledge graph.")
-    parser.add_argument("--root", type=Path, default=None, help="project folder (default: found from the working directory)")
+    parser.add_argument("--root", type=Path, default=None,
+                        help="project folder (default: found from the working directory)")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     build = sub.add_parser("build", help="build the graph (with inference) and validate it; exit 1 on violations")
     build.add_argument("--inference", choices=["none", "rdfs", "owlrl"], default="owlrl")
@@ -159,8 +164,10 @@ def build_parser() -> Parser:
     serve = sub.add_parser("serve", help="run the SPARQL service and web site (uvicorn)")
     serve.add_argument("--host", default=None, help="address to listen on (SUGRAPH_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="port (SUGRAPH_PORT, default 8000)")
-    serve.add_argument("--workers", type=int, default=None, help="uvicorn worker processes (SUGRAPH_WORKERS, default 1)")
-    serve.add_argument("--timeout", type=float, default=None, help="query time limit in seconds (SUGRAPH_QUERY_TIMEOUT)")
+    serve.add_argument("--workers", type=int, default=None,
+                       help="uvicorn worker processes (SUGRAPH_WORKERS, default 1)")
+    serve.add_argument("--timeout", type=float, default=None,
+                       help="query time limit in seconds (SUGRAPH_QUERY_TIMEOUT)")
     serve.add_argument("--endpoint", default=None, help="query this remote SPARQL endpoint instead (SUGRAPH_ENDPOINT)")
     serve.add_argument("--strict", action="store_const", const=True, default=None,
                        help="serve and reload only data without SHACL violations (SUGRAPH_STRICT; default: off)")
@@ -189,6 +196,9 @@ def main(argv: list[str] | None = None) -> int:
     except LoadError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_UNREADABLE
+    except SettingError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -5,6 +5,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
+
+
+class SettingError(ValueError):
+    """A setting (variable or flag) that cannot be used; the CLI prints it as one line and exits 3."""
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -19,12 +24,13 @@ class Settings:
     public_base: str = "https://w3id.org/sugraph"  # canonical IRI base; a local server maps it to its own host
     endpoint: str | None = None                  # remote SPARQL 1.1 endpoint; None = embedded pyoxigraph
     update_endpoint: str | None = None           # where `sugraph load` writes (defaults to endpoint)
-    cache_dir: Path = field(default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "sugraph")
+    cache_dir: Path = field(
+        default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "sugraph")
     inference: str = "owlrl"
     query_timeout: float = 10.0                  # seconds; a request may lower it, never raise it
     max_rows: int = 10_000
     allowed_service_endpoints: tuple[str, ...] = ()  # SERVICE may call these (through the gateway of isolated workers)
-    isolation: str = "auto"                      # query workers off the network: auto (if the kernel can), required, off
+    isolation: str = "auto"                      # workers off the network: auto (if the kernel can), required, off
     strict: bool = False                         # serve (and reload) only data that passes SHACL validation
     host: str = "127.0.0.1"
     port: int = 8000
@@ -36,21 +42,22 @@ class Settings:
     max_query_length: int = 65_536               # characters of a SPARQL query; more → 413
     max_response_bytes: int = 64 << 20           # bytes of one /sparql answer; more → 413 (narrow the query or page it)
     queries_dir: Path | None = None              # the named queries' folder; None = <root>/queries
-    query_workers: int = field(default_factory=lambda: max(2, os.cpu_count() or 1))  # engine processes for clients (+1 for the site)
+    # engine processes for clients' queries (+1 for the site's)
+    query_workers: int = field(default_factory=lambda: max(2, os.cpu_count() or 1))
     result_cache_bytes: int = 64 << 20           # the in-process result cache's budget (keys and answers)
 
     def __post_init__(self) -> None:
         if self.isolation not in ("auto", "required", "off"):
-            raise ValueError(f"SUGRAPH_ISOLATION={self.isolation!r}: expected auto, required or off")
+            raise SettingError(f"SUGRAPH_ISOLATION={self.isolation!r}: expected auto, required or off")
         if self.query_workers < 1:
-            raise ValueError(f"query_workers must be at least 1, not {self.query_workers}")
+            raise SettingError(f"SUGRAPH_QUERY_WORKERS={self.query_workers!r}: expected at least 1")
         if self.result_cache_bytes < 0:
-            raise ValueError(f"result_cache_bytes must be 0 (no cache) or more, not {self.result_cache_bytes}")
+            raise SettingError(f"SUGRAPH_RESULT_CACHE_BYTES={self.result_cache_bytes!r}: expected 0 (no cache) or more")
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         """Defaults, then SUGRAPH_* variables, then explicit overrides (CLI flags) that are not None."""
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         for f in fields(cls):
             raw = _env(f.name)
             if raw is not None:
@@ -61,7 +68,7 @@ class Settings:
 
 def _parse(name: str, annotation: str, raw: str) -> object:
     """A variable's text as the field's type (the annotations are strings: `from __future__`).
-    An empty value of an optional field is None; a malformed number is a ValueError naming the variable."""
+    An empty value of an optional field is None; a malformed value is a SettingError naming the variable."""
     kind, optional = annotation.removesuffix(" | None"), annotation.endswith(" | None")
     if optional and not raw.strip():
         return None
@@ -72,12 +79,13 @@ def _parse(name: str, annotation: str, raw: str) -> object:
             return True
         if raw.strip().lower() in ("0", "false", "no", "off", ""):
             return False
-        raise ValueError(f"SUGRAPH_{name.upper()}={raw!r}: expected 1 or 0 (true or false)")
+        raise SettingError(f"SUGRAPH_{name.upper()}={raw!r}: expected 1 or 0 (true or false)")
     if kind == "tuple[str, ...]":
         return tuple(raw.split())
     if kind in ("int", "float"):
         try:
             return int(raw) if kind == "int" else float(raw)
         except ValueError:
-            raise ValueError(f"SUGRAPH_{name.upper()}={raw!r}: expected {'an integer' if kind == 'int' else 'a number'}") from None
+            expected = "an integer" if kind == "int" else "a number"
+            raise SettingError(f"SUGRAPH_{name.upper()}={raw!r}: expected {expected}") from None
     return raw

@@ -66,7 +66,8 @@ def run_checks(data: Graph, ontology: Graph, lang: str = "en") -> list[Result]:
     store = ox.Store()
     store.extend(quads(data, DATA_GRAPH))
     store.extend(quads(ontology, ONTOLOGY_GRAPH))
-    store.load(path=CHECKS_DIR / "vocabularies.ttl", format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)))
+    store.load(path=CHECKS_DIR / "vocabularies.ttl", format=ox.RdfFormat.TURTLE,
+               to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)))
     results = []
     for check in load_checks():
         solutions = store.query(check.query, use_default_graph_as_union=True)

@@ -67,9 +67,30 @@ def _what(result: Result, *, focus: bool = False) -> str:
     return " ".join(compact(p) for p in parts if p is not None)
 
 
+# The summary line in each language of `--lang`: counted nouns (singular, plural), then the phrases.
+_NOUNS: dict[str, dict[Severity | str, tuple[str, str]]] = {
+    "en": {Severity.VIOLATION: ("violation", "violations"), Severity.WARNING: ("warning", "warnings"),
+           Severity.INFO: ("info", "infos"), "file": ("file", "files")},
+    "fr": {Severity.VIOLATION: ("violation", "violations"), Severity.WARNING: ("avertissement", "avertissements"),
+           Severity.INFO: ("info", "infos"), "file": ("fichier", "fichiers")},
+}
+_PHRASES: dict[str, dict[str, str]] = {
+    "en": {"in": "in", "conforms": "conforms", "fails": "does not conform", "decimal": ".",
+           "line": "{verdict}: {summary} (checked in {seconds} s)"},
+    "fr": {"in": "dans", "conforms": "conforme", "fails": "non conforme", "decimal": ",",
+           "line": "{verdict} : {summary} (vérifié en {seconds} s)"},
+}
+
+
+def _counted(n: int, word: tuple[str, str], lang: str) -> str:
+    """'1 file', '0 files' in English; '1 fichier', '0 fichier' in French (plural from 2)."""
+    return f"{n} {word[n > 1 if lang == 'fr' else n != 1]}"
+
+
 def _summary(report: Report) -> str:
-    counts = ", ".join(f"{report.count(s)} {s.value}{'s' * (report.count(s) != 1)}" for s in Severity)
-    return f"{counts} in {len(report.files)} file{'s' * (len(report.files) != 1)}"
+    nouns = _NOUNS[report.lang]
+    counts = ", ".join(_counted(report.count(s), nouns[s], report.lang) for s in Severity)
+    return f"{counts} {_PHRASES[report.lang]['in']} {_counted(len(report.files), nouns['file'], report.lang)}"
 
 
 # ---------------------------------------------------------------- text
@@ -92,9 +113,11 @@ def text(report: Report, strict: bool = False, color: bool = False) -> str:
                 lines.append(f"  {r.line or '':>6}  {paint(_COLOURS[r.severity], f'{r.severity.value:<9}')}  "
                              f"{what + ': ' if what else ''}{r.message} {paint('2', '[' + compact(r.source) + ']')}")
     failed = report.exit_code(strict) != 0
-    verdict = paint("31;1", "does not conform") if failed else paint("32;1", "conforms")
+    words = _PHRASES[report.lang]
+    verdict = paint("31;1", words["fails"]) if failed else paint("32;1", words["conforms"])
     seconds = report.timings.get("validate", 0.0) + report.timings.get("checks", 0.0)
-    lines.append(f"{verdict}: {_summary(report)} (checked in {seconds:.2f} s)")
+    lines.append(words["line"].format(verdict=verdict, summary=_summary(report),
+                                      seconds=f"{seconds:.2f}".replace(".", words["decimal"])))
     return "\n".join(lines) + "\n"
 
 
@@ -208,7 +231,8 @@ def sarif(report: Report, strict: bool = False) -> str:
         if rule_id not in rules:
             rules[rule_id] = len(rule_objects)
             rule_objects.append({"id": rule_id, "name": r.source_name, "shortDescription": {"text": r.source_name},
-                                 "helpUri": str(r.source), "defaultConfiguration": {"level": _SARIF_LEVELS[r.severity]}})
+                                 "helpUri": str(r.source),
+                                 "defaultConfiguration": {"level": _SARIF_LEVELS[r.severity]}})
         result: dict = {
             "ruleId": rule_id,
             "ruleIndex": rules[rule_id],

@@ -41,7 +41,8 @@ class Severity(StrEnum):
 
     @classmethod
     def of(cls, iri: Node | None) -> Severity:
-        return {SH.Warning: cls.WARNING, SH.Info: cls.INFO}.get(iri, cls.VIOLATION)  # type: ignore[arg-type]
+        levels: dict[Node | None, Severity] = {SH.Warning: cls.WARNING, SH.Info: cls.INFO}
+        return levels.get(iri, cls.VIOLATION)
 
     @property
     def iri(self) -> URIRef:
@@ -71,9 +72,13 @@ class Report:
     results: list[Result]
     files: list[Path]
     timings: dict[str, float] = field(default_factory=dict)
+    lang: str = "en"  # of the messages, and of the summary line the formats write
 
-    def count(self, severity: Severity) -> int:
-        return sum(r.severity is severity for r in self.results)
+    def count(self, severity: Severity | str) -> int:
+        """Results of one severity, named by the enum or its value (`count("info")`); an unknown name is
+        a ValueError, not 0."""
+        wanted = Severity(severity)
+        return sum(r.severity is wanted for r in self.results)
 
     @property
     def conforms(self) -> bool:
@@ -154,7 +159,7 @@ def validate(data: Iterable[Path | str] | None = None, *, shapes: Iterable[Path 
     results = [_located(r, linemap) for r in _shacl_results(report_graph, shapes_graph, lang) + unlocated]
     timings["locate"] = time.perf_counter() - t
     results.sort(key=lambda r: (str(r.file or ""), r.line or 0, str(r.focus), str(r.source), str(r.value)))
-    return Report(results, [shown(f) for f in inputs.data], timings)
+    return Report(results, [shown(f) for f in inputs.data], timings, lang)
 
 
 def validated_load(root: Path | None = None, inference: str = "owlrl") -> tuple[KnowledgeGraph, Report]:

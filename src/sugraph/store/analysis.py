@@ -16,14 +16,13 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from ..iris import PREFIXES
 from ..memo import MAX_LENGTH, cache_short
-from ..namespaces import PREFIXES
 from .errors import QueryError
 from .lexer import Token, canonical, position, tokens
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
-_SYNTAX_POSITION = re.compile(r"^(?:Parser )?error at (\d+):(\d+): ")
 _PLACED = re.compile(r"^syntax error at line 1, column (\d+): ")
 
 
@@ -46,7 +45,8 @@ class Rewritten:
         index = next((i for i, start in enumerate(self.starts) if start + len(self.tokens[i].text) > offset), None)
         if index is None:
             at = self.tokens[-1].end
-        elif self.starts[index] <= offset and self.tokens[index].text == self.source[self.tokens[index].start:self.tokens[index].end]:
+        elif self.starts[index] <= offset and \
+                self.tokens[index].text == self.source[self.tokens[index].start:self.tokens[index].end]:
             at = self.tokens[index].start + offset - self.starts[index]  # inside a token written as sent
         else:
             at = self.tokens[index].start
@@ -121,7 +121,8 @@ def _analyse(text: str) -> QueryInfo:
             closed = closed or (depth == 0 and token.text == "}")
         elif word == "SERVICE":
             target = i + 2 if _at(toks, i + 1).keyword == "SILENT" else i + 1
-            services.append(toks[target].text[1:-1].replace("\\u0027", "'") if _at(toks, target).kind == "iri" else None)
+            by_iri = _at(toks, target).kind == "iri"
+            services.append(toks[target].text[1:-1].replace("\\u0027", "'") if by_iri else None)
             service_tokens.append(target)
         elif word == "FROM":
             named = _at(toks, i + 1).keyword == "NAMED"
@@ -134,8 +135,8 @@ def _analyse(text: str) -> QueryInfo:
         elif depth == 0 and closed and word == "VALUES" and insert_index == len(toks):
             insert_index = i
     rewritten = _rewrite(text, toks)
-    return QueryInfo(rewritten, form or "", tuple(services), tuple(service_tokens), tuple(from_graphs), tuple(from_named),
-                     limit, limit_index, insert_index)
+    return QueryInfo(rewritten, form or "", tuple(services), tuple(service_tokens), tuple(from_graphs),
+                     tuple(from_named), limit, limit_index, insert_index)
 
 
 _NOTHING = Token("", "", 0, 0)
@@ -201,11 +202,3 @@ def _insert(info: QueryInfo, words: tuple[str, ...], toks: list[Token] | None = 
     at = toks[info.insert_index].start if info.insert_index < len(toks) else (toks[-1].end if toks else 0)
     added = [Token("word" if w.isalpha() else "number", w, at, at) for w in words]
     return _rewrite(info.query.source, toks[:info.insert_index] + added + toks[info.insert_index:])
-
-
-def syntax_message(error: SyntaxError) -> str:
-    """pyoxigraph's 'error at 2:5: expected …' → 'syntax error at line 2, column 5: expected …'."""
-    m = _SYNTAX_POSITION.match(error.msg)
-    if not m:
-        return "syntax error: " + error.msg.splitlines()[0][:300]
-    return f"syntax error at line {m.group(1)}, column {m.group(2)}: {error.msg[m.end():].splitlines()[0][:300]}"

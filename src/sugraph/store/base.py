@@ -18,14 +18,12 @@ import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass
 
 import anyio.to_thread
 import pyoxigraph as ox
 
-from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
-
 from .analysis import QueryInfo, analyse, capped, check
+from .engine import DEFAULT_GRAPHS, Dataset
 from .errors import BackendError, QueryError, QueryTimeout, UpstreamTimeout
 
 __all__ = ["CLIENT", "SITE", "BackendError", "Dataset", "QueryError", "QueryTimeout", "Store", "UpstreamTimeout",
@@ -53,7 +51,7 @@ def bind_values(sparql: str, bindings: Bindings | None) -> str:
         if not pattern.search(sparql):
             raise QueryError(f"the query has no placeholder 'VALUES ?{name} {{ UNDEF }}'")
         block = f"VALUES ?{name} {{ {' '.join(str(t) for t in terms)} }}"
-        sparql = pattern.sub(lambda _m: block, sparql)
+        sparql = pattern.sub(lambda _m, block=block: block, sparql)  # type: ignore[misc]  # as is: no \1
     return sparql
 
 
@@ -61,7 +59,6 @@ RESULTS_MEDIA_TYPES = ("application/sparql-results+json", "application/sparql-re
                        "text/csv", "text/tab-separated-values")
 GRAPH_MEDIA_TYPES = ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml",
                      "application/trig", "application/n-quads")
-DEFAULT_GRAPHS = (str(ASSERTED_GRAPH), str(INFERRED_GRAPH))
 _GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 PROBE_QUERY = "ASK { ?s ?p ?o }"
 
@@ -74,14 +71,6 @@ SITE, CLIENT = "site", "client"
 def media_types_for(form: str) -> tuple[str, ...]:
     """What a query of this form can be answered in: result sets for SELECT/ASK, RDF otherwise."""
     return RESULTS_MEDIA_TYPES if form in ("SELECT", "ASK") else GRAPH_MEDIA_TYPES
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """The RDF dataset a query runs over (SPARQL 1.1 Protocol `default-graph-uri`/`named-graph-uri`)."""
-
-    default_graphs: tuple[str, ...] = DEFAULT_GRAPHS
-    named_graphs: tuple[str, ...] | None = None  # None: every named graph of the store
 
 
 ENTRY_OVERHEAD = 200  # bytes per cache entry beyond its key and value: the dict slot, list node, tuple
@@ -229,7 +218,7 @@ class Store(ABC):
     def _routes(self, info: QueryInfo) -> dict[int, str]:
         """SERVICE endpoint tokens → what the engine is to call instead (check() allowed them)."""
         routes = {}
-        for endpoint, index in zip(info.services, info.service_tokens):
+        for endpoint, index in zip(info.services, info.service_tokens, strict=True):
             iri = self.service_iri(self.allowed_endpoints.index(endpoint)) if endpoint else None
             if iri is None:
                 raise QueryError("SERVICE (federated query) is refused: this server cannot keep its query "
@@ -277,5 +266,5 @@ class Store(ABC):
             raise QueryError(f"not a {' or '.join(forms)} query")
         return text
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 -- optional: a store that holds resources overrides it
         """Release resources; the default store holds none."""

@@ -18,6 +18,7 @@ import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 
@@ -110,6 +111,7 @@ def _prune(stores: Path, keep: int) -> None:
 def hold(path: Path):
     """A shared lock on the store at `path`, released by `.close()` or when the process ends
     (kill -9 included), so a store is pruned only once no server has it open."""
+    lock: IO[bytes]
     try:
         lock = open(path / _IN_USE, "ab")  # noqa: SIM115 -- held for the store's lifetime
     except OSError:  # a read-only cache: the file was made with the store

@@ -1,4 +1,5 @@
 """The ways a query can fail, each with the HTTP status the service answers with."""
+import re
 
 from ..errors import SugraphError, UsageError
 
@@ -37,3 +38,14 @@ class BackendError(SugraphError):
     """The backend cannot answer: unreachable, broken or returning garbage."""
 
     status = 502
+
+
+_SYNTAX_POSITION = re.compile(r"^(?:Parser )?error at (\d+):(\d+): ")
+
+
+def syntax_message(error: SyntaxError) -> str:
+    """pyoxigraph's 'error at 2:5: expected …' → 'syntax error at line 2, column 5: expected …'."""
+    m = _SYNTAX_POSITION.match(error.msg)
+    if not m:
+        return "syntax error: " + error.msg.splitlines()[0][:300]
+    return f"syntax error at line {m.group(1)}, column {m.group(2)}: {error.msg[m.end():].splitlines()[0][:300]}"

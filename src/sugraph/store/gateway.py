@@ -18,9 +18,10 @@ from http.server import BaseHTTPRequestHandler
 
 import httpx
 
+from .isolation import GATEWAY_PORT
+
 log = logging.getLogger(__name__)
 
-GATEWAY_PORT = 3030  # in each worker's own network namespace, so it never collides
 MAX_REQUEST_BYTES = 1 << 20
 _FORWARDED_HEADERS = ("Content-Type", "Accept")
 
@@ -66,10 +67,10 @@ class _Door(socketserver.ThreadingMixIn, socketserver.TCPServer):
 class _Forward(BaseHTTPRequestHandler):
     server: _Door
 
-    def do_GET(self) -> None:  # noqa: N802 -- http.server's naming
+    def do_GET(self) -> None:  # http.server's naming
         self._forward()
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self._forward()
 
     def _forward(self) -> None:

@@ -23,6 +23,7 @@ CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
 _SIOCGIFFLAGS, _SIOCSIFFLAGS, _IFF_UP = 0x8913, 0x8914, 0x1
 ISOLATED = "network namespace"  # what /ready reports for an isolated pool
+GATEWAY_PORT = 3030  # the door an isolated worker listens on, in its own namespace, so it never collides
 
 
 def isolate() -> str | None:

@@ -117,7 +117,8 @@ def tokens(text: str, prefixes: dict[str, str]) -> list[Token]:
         else:
             token = Token(kind, value, pos, stop)
         word = token.keyword
-        if (kind == "punct" and value in _CHAIN_PUNCT) or word in _CHAIN_WORDS or (kind == "number" and value[0] in "+-"):
+        if (kind == "punct" and value in _CHAIN_PUNCT) or word in _CHAIN_WORDS \
+                or (kind == "number" and value[0] in "+-"):
             chains[-1] += 1
             if chains[-1] > MAX_CHAIN:
                 raise _error(text, pos, f"more than {MAX_CHAIN} operators and clauses in one expression or group")

@@ -30,55 +30,15 @@ import pyoxigraph as ox
 from .base import CLIENT, SITE, Dataset, Store
 from .cache import hold
 from .errors import BackendError, QueryError, QueryTimeout, QueryTooLarge
-from .gateway import GATEWAY_PORT, Gateway, route
-from .isolation import ISOLATED, isolate
+from .gateway import Gateway, route
+from .isolation import ISOLATED
+from .worker import BACKEND_ERROR, QUERY_ERROR, TOO_LARGE
 
 log = logging.getLogger(__name__)
 
-_OK, _QUERY_ERROR, _BACKEND_ERROR, _TOO_LARGE = b"0", b"1", b"2", b"3"
-_ERRORS = {_QUERY_ERROR: QueryError, _BACKEND_ERROR: BackendError, _TOO_LARGE: QueryTooLarge}
+_ERRORS = {QUERY_ERROR: QueryError, BACKEND_ERROR: BackendError, TOO_LARGE: QueryTooLarge}
 ISOLATION_MODES = ("auto", "required", "off")
 RESPAWN_RETRY = 5.0  # seconds between attempts to start a worker that failed to start
-WORKER_NICENESS = 10  # below the server process, so long queries cannot starve /health and the pages
-
-
-def serve(path: str, sock: socket.socket, isolation: str, door: bool) -> None:
-    """A worker's life: leave the network, open the store read-only, say so (handing over the
-    gateway's listening socket), then answer queries until the pipe closes. Every failure of a
-    query is answered; only the end of the pipe ends the worker."""
-    from .oxigraph import evaluate
-
-    os.nice(WORKER_NICENESS)  # a busy core goes to the server's event loop first, then to queries
-    reason = isolate() if isolation != "off" else "isolation is off (SUGRAPH_ISOLATION=off)"
-    if reason and isolation == "required":
-        socket.send_fds(sock, [b"failed " + reason.encode()], [])
-        return
-    listeners = []
-    if reason is None and door:
-        listener = socket.socket()
-        listener.bind(("127.0.0.1", GATEWAY_PORT))
-        listener.listen(16)
-        listeners.append(listener.fileno())
-    store = ox.Store.read_only(path)
-    socket.send_fds(sock, [b"ready" if reason is None else b"open " + reason.encode()], listeners)
-    conn = Connection(sock.detach())
-    while True:
-        try:
-            sparql, form, media_type, dataset, max_bytes = conn.recv()
-        except (EOFError, OSError):  # the server closed the pipe: its pool is shutting down
-            return
-        try:
-            reply = _OK + evaluate(store, sparql, form, media_type, dataset, max_bytes)
-        except QueryTooLarge as e:
-            reply = _TOO_LARGE + str(e).encode()
-        except QueryError as e:
-            reply = _QUERY_ERROR + str(e).encode()
-        except Exception as e:  # noqa: BLE001 -- a worker answers every query, whatever went wrong
-            reply = _BACKEND_ERROR + (str(e) if isinstance(e, BackendError) else "the query engine failed").encode()
-        try:
-            conn.send_bytes(reply)
-        except OSError:
-            return
 
 
 class _Worker:
@@ -162,8 +122,8 @@ class PooledStore(Store):
         for worker in [self._start() for _ in range(self.size)]:
             if not worker.ready(60):
                 self.close()
-                raise BackendError(f"a query worker could not open the store at {path}"
-                                   + (" in a network namespace (SUGRAPH_ISOLATION=required)" if isolation == "required" else ""))
+                where = " in a network namespace (SUGRAPH_ISOLATION=required)" if isolation == "required" else ""
+                raise BackendError(f"a query worker could not open the store at {path}{where}")
             self._idle.put(worker)
         self.isolation = worker.isolation
         if self.isolation != ISOLATED:

@@ -1,9 +1,61 @@
-"""Entry point of a query worker process: `python -m sugraph.store.worker STORE SOCKET_FD ISOLATION DOOR`."""
+"""A query worker process: `python -m sugraph.store.worker STORE SOCKET_FD ISOLATION DOOR` (see pool.py).
 
+It imports only what evaluation needs (pyoxigraph, `engine`, `isolation`): no rdflib, web
+framework or validator, since every server starts several workers and every timeout respawns one."""
+
+from __future__ import annotations
+
+import os
 import socket
 import sys
+from multiprocessing.connection import Connection
 
-from .pool import serve
+import pyoxigraph as ox
+
+from .engine import evaluate
+from .errors import BackendError, QueryError, QueryTooLarge
+from .isolation import GATEWAY_PORT, isolate
+
+OK, QUERY_ERROR, BACKEND_ERROR, TOO_LARGE = b"0", b"1", b"2", b"3"
+NICENESS = 10  # below the server process, so long queries cannot starve /health and the pages
+
+
+def serve(path: str, sock: socket.socket, isolation: str, door: bool) -> None:
+    """A worker's life: leave the network, open the store read-only, say so (handing over the
+    gateway's listening socket), then answer queries until the pipe closes. Every failure of a
+    query is answered; only the end of the pipe ends the worker."""
+    os.nice(NICENESS)  # a busy core goes to the server's event loop first, then to queries
+    reason = isolate() if isolation != "off" else "isolation is off (SUGRAPH_ISOLATION=off)"
+    if reason and isolation == "required":
+        socket.send_fds(sock, [b"failed " + reason.encode()], [])
+        return
+    listeners = []
+    if reason is None and door:
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", GATEWAY_PORT))
+        listener.listen(16)
+        listeners.append(listener.fileno())
+    store = ox.Store.read_only(path)
+    socket.send_fds(sock, [b"ready" if reason is None else b"open " + reason.encode()], listeners)
+    conn = Connection(sock.detach())
+    while True:
+        try:
+            sparql, form, media_type, dataset, max_bytes = conn.recv()
+        except (EOFError, OSError):  # the server closed the pipe: its pool is shutting down
+            return
+        try:
+            reply = OK + evaluate(store, sparql, form, media_type, dataset, max_bytes)
+        except QueryTooLarge as e:
+            reply = TOO_LARGE + str(e).encode()
+        except QueryError as e:
+            reply = QUERY_ERROR + str(e).encode()
+        except Exception as e:  # noqa: BLE001 -- a worker answers every query, whatever went wrong
+            reply = BACKEND_ERROR + (str(e) if isinstance(e, BackendError) else "the query engine failed").encode()
+        try:
+            conn.send_bytes(reply)
+        except OSError:
+            return
+
 
 if __name__ == "__main__":
     path, fd, isolation, door = sys.argv[1:5]

@@ -1,0 +1,80 @@
+"""Where a query meets pyoxigraph: `evaluate`, which the in-process `OxigraphStore` and the query
+workers of `PooledStore` both call. Results go straight from pyoxigraph's own serializers to bytes:
+no per-term Python objects on the hot path.
+
+A worker imports only this (with `errors` and `isolation`): pyoxigraph and the standard
+library, no rdflib, so starting or respawning one is cheap (bench/RESULTS.md)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pyoxigraph as ox
+
+from ..iris import ASSERTED_GRAPH_IRI, INFERRED_GRAPH_IRI, PREFIXES
+from .errors import BackendError, QueryError, QueryTooLarge, answer_too_large, syntax_message
+
+log = logging.getLogger(__name__)
+
+DEFAULT_GRAPHS = (ASSERTED_GRAPH_IRI, INFERRED_GRAPH_IRI)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The RDF dataset a query runs over (SPARQL 1.1 Protocol `default-graph-uri`/`named-graph-uri`)."""
+
+    default_graphs: tuple[str, ...] = DEFAULT_GRAPHS
+    named_graphs: tuple[str, ...] | None = None  # None: every named graph of the store
+
+
+@lru_cache(maxsize=64)
+def _dataset_arguments(dataset: Dataset | None) -> dict:
+    if dataset is None:
+        return {}
+    if dataset == Dataset():
+        # The store holds exactly the asserted and inferred graphs (see load_into), so the default
+        # dataset is the union of all its graphs, which pyoxigraph evaluates faster than a list.
+        return {"use_default_graph_as_union": True}
+    named = None if dataset.named_graphs is None else [ox.NamedNode(g) for g in dataset.named_graphs]
+    return {"default_graph": [ox.NamedNode(g) for g in dataset.default_graphs], "named_graphs": named}
+
+
+class _Bounded:
+    """A serializer's output that refuses to grow past `limit` bytes, so an answer too large to
+    send is stopped while it is written, not after it has filled the memory."""
+
+    def __init__(self, limit: int | None):
+        self.limit = limit
+        self.data = bytearray()
+
+    def write(self, chunk: bytes) -> int:
+        self.data += chunk
+        if self.limit is not None and len(self.data) > self.limit:
+            raise answer_too_large(self.limit)
+        return len(chunk)
+
+    def flush(self) -> None:
+        """Nothing to flush: the bytes are kept here."""
+
+
+def evaluate(store: ox.Store, sparql: str, form: str, media_type: str, dataset: Dataset | None,
+             max_bytes: int | None = None) -> bytes:
+    """Run one checked query and serialize its results; QueryError for the client's mistakes
+    (QueryTooLarge past `max_bytes`), BackendError (with the detail only in the log) for anything else."""
+    out = _Bounded(max_bytes)
+    try:
+        result = store.query(sparql, prefixes=PREFIXES, **_dataset_arguments(dataset))
+        if form in ("SELECT", "ASK"):
+            result.serialize(out, format=ox.QueryResultsFormat.from_media_type(media_type))
+        else:
+            ox.serialize(result, out, format=ox.RdfFormat.from_media_type(media_type), prefixes=PREFIXES)
+        return bytes(out.data)
+    except SyntaxError as e:
+        raise QueryError(syntax_message(e)) from None
+    except QueryTooLarge:
+        raise
+    except Exception:  # a failed SERVICE call (only with isolation off), a storage error, …
+        log.exception("query evaluation failed")
+        raise BackendError("the query engine failed while evaluating this query") from None
