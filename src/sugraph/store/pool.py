@@ -14,7 +14,6 @@ workers, the pool says so (`isolation`) and `Store.run` refuses every SERVICE cl
 from __future__ import annotations
 
 import logging
-import os
 import queue
 import socket
 import subprocess
