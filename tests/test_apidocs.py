@@ -26,3 +26,17 @@ def test_docs_assets_are_served(client: httpx.Client) -> None:
 def test_openapi_lists_the_headline_named_query(client: httpx.Client) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert "/queries/measures-by-threat-and-actor" in paths
+
+
+def test_every_openapi_operation_id_is_unique(client: httpx.Client) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    ids = [op["operationId"] for methods in paths.values() for op in methods.values()]
+    assert len(ids) == len(set(ids))
+    assert "head" not in {method for methods in paths.values() for method in methods}  # HEAD is served, not documented
+
+
+def test_head_is_served_beside_get_on_data_routes(client: httpx.Client) -> None:
+    for path in ("/ontology", "/.well-known/void", "/dumps/", "/doc/actor/nato"):
+        get, head = client.get(path), client.head(path)
+        assert (head.status_code, head.content) == (get.status_code, b""), path
+        assert head.headers["content-type"] == get.headers["content-type"], path

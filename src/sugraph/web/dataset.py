@@ -20,7 +20,7 @@ from ..errors import NotFound
 from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 from ..store.oxigraph import quads
 from .formats import JSON_LD, N_QUADS, N_TRIPLES, RDF_XML, TRIG, TURTLE, Format, serialize, serialize_graph
-from .http import cached_response, etag, not_modified, once, represent, validated
+from .http import cached_response, etag, get_and_head, not_modified, once, represent, validated
 from .layout import listing
 
 DUMP_NAME = "sugraph"
@@ -59,7 +59,7 @@ def void_bytes(app: Starlette, fmt: Format) -> bytes:
 router = APIRouter(tags=["dataset"])
 
 
-@router.api_route("/graph/{name}", methods=["GET", "HEAD"], summary="A named graph: 303 to its description")
+@get_and_head(router, "/graph/{name}", summary="A named graph: 303 to its description")
 async def named_graph(request: Request, name: str) -> Response:
     """The asserted and inferred graph IRIs of the TriG/N-Quads dumps are described in the VoID."""
     if f"{request.app.state.settings.public_base}/graph/{name}" not in (str(ASSERTED_GRAPH), str(INFERRED_GRAPH)):
@@ -67,7 +67,7 @@ async def named_graph(request: Request, name: str) -> Response:
     return RedirectResponse(VOID_PATH, status_code=303)
 
 
-@router.api_route("/dumps/", methods=["GET", "HEAD"], summary="The list of dumps")
+@get_and_head(router, "/dumps/", summary="The list of dumps")
 async def dumps(request: Request) -> Response:
     text = ("The whole graph, asserted and inferred triples. TriG and N-Quads keep them in two named "
             "graphs; the other formats merge them. Described in /.well-known/void.")
@@ -76,7 +76,7 @@ async def dumps(request: Request) -> Response:
                                       format_value=request.query_params.get("format")))
 
 
-@router.api_route("/dumps/{name}", methods=["GET", "HEAD"], summary="A full dump of the dataset")
+@get_and_head(router, "/dumps/{name}", summary="A full dump of the dataset")
 async def dump(request: Request, name: str) -> Response:
     if name not in DUMPS:
         raise NotFound(f"no such dump {name!r}; see /dumps/")
@@ -86,11 +86,11 @@ async def dump(request: Request, name: str) -> Response:
     return cached_response(body, "application/gzip" if compressed else fmt.media_type, tag, vary=None)
 
 
-@router.api_route(VOID_PATH, methods=["GET", "HEAD"], summary="VoID and DCAT description of the dataset")
+@get_and_head(router, VOID_PATH, summary="VoID and DCAT description of the dataset")
 async def void(request: Request) -> Response:
     return await represent(request, VOID_PATH, VOID_FORMATS, None, lambda fmt: void_bytes(request.app, fmt))
 
 
-@router.api_route(VOID_PATH + ".{ext}", methods=["GET", "HEAD"], summary="The dataset description in one format")
+@get_and_head(router, VOID_PATH + ".{ext}", summary="The dataset description in one format")
 async def void_in(request: Request, ext: str) -> Response:
     return await represent(request, VOID_PATH, VOID_FORMATS, ext, lambda fmt: void_bytes(request.app, fmt))

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 from urllib.parse import parse_qsl
 
-from fastapi import Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -34,6 +34,17 @@ def once(app: Starlette, key: str, build: Callable[[], T]) -> T:
     if key not in cache:
         cache[key] = build()
     return cache[key]  # type: ignore[return-value]
+
+
+def get_and_head(router: APIRouter, path: str, **options) -> Callable[[Callable], Callable]:
+    """Register a data route for GET and HEAD: GET in the API docs, HEAD beside it on the same
+    handler (the server drops the body) but not documented twice, which gave every such route a
+    duplicate OpenAPI operation id."""
+    def register(endpoint: Callable) -> Callable:
+        router.add_api_route(path, endpoint, methods=["GET"], **options)
+        router.add_api_route(path, endpoint, methods=["HEAD"], include_in_schema=False, **options)
+        return endpoint
+    return register
 
 
 # --- negotiation -------------------------------------------------------------------------------

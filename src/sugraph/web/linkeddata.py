@@ -28,7 +28,7 @@ from ..errors import UriTooLong, UsageError
 from ..namespaces import INFERRED_GRAPH
 from ..search import LabelIndex
 from .formats import ENTITY_FORMATS, HTML, Format, serialize
-from .http import cached_response, choose, decorate, etag, format_for_ext, not_modified, once, validated
+from .http import cached_response, choose, decorate, etag, format_for_ext, get_and_head, not_modified, once, validated
 from .layout import entity_page, listing
 
 router = APIRouter(tags=["linked data"])
@@ -78,7 +78,7 @@ def _malformed(path: str) -> UsageError:
                               "slug in lower case letters, digits and single hyphens")
 
 
-@router.api_route("/id/{path:path}", methods=["GET", "HEAD"], summary="An entity IRI: 303 to its description")
+@get_and_head(router, "/id/{path:path}", summary="An entity IRI: 303 to its description")
 async def entity(request: Request, path: str) -> Response:
     _check_length(path)
     if not _ENTITY_PATH.fullmatch(path):
@@ -94,7 +94,7 @@ async def entity(request: Request, path: str) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
-@router.api_route("/doc/{path:path}", methods=["GET", "HEAD"], summary="The description of an entity")
+@get_and_head(router, "/doc/{path:path}", summary="The description of an entity")
 async def document(request: Request, path: str) -> Response:
     _check_length(path)
     match = _DOC_PATH.fullmatch(path)

@@ -29,7 +29,7 @@ from ..errors import NotFound
 from ..namespaces import ONTOLOGY_IRI, SUG, sparql_prologue
 from ..search import short_name
 from .formats import HTML, JSON_LD, N_TRIPLES, RDF_XML, TURTLE, Format, serialize_graph
-from .http import once, represent
+from .http import get_and_head, once, represent
 from .layout import render_once
 
 ONTOLOGY_FORMATS = (TURTLE, HTML, JSON_LD, RDF_XML, N_TRIPLES)
@@ -224,17 +224,17 @@ def _serve(request: Request, base_path: str, ext: str | None):
     return represent(request, base_path, ONTOLOGY_FORMATS, ext, lambda fmt: ontology_bytes(request.app, fmt))
 
 
-@router.api_route("/ontology", methods=["GET", "HEAD"], summary="The ontology (content negotiation)")
+@get_and_head(router, "/ontology", summary="The ontology (content negotiation)")
 async def ontology(request: Request) -> Response:
     return await _serve(request, "/ontology", None)
 
 
-@router.api_route("/ontology.{ext}", methods=["GET", "HEAD"], summary="The ontology in one format")
+@get_and_head(router, "/ontology.{ext}", summary="The ontology in one format")
 async def ontology_in(request: Request, ext: str) -> Response:
     return await _serve(request, "/ontology", ext)
 
 
-@router.api_route("/ontology/{name}", methods=["GET", "HEAD"], summary="A version of the ontology")
+@get_and_head(router, "/ontology/{name}", summary="A version of the ontology")
 async def ontology_version(request: Request, name: str) -> Response:
     """`/ontology/1.0.0` (negotiated) or `/ontology/1.0.0.ttl`; only the current version is served."""
     stem, _, ext = name.rpartition(".")
