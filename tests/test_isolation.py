@@ -114,7 +114,7 @@ def test_service_to_an_allowed_endpoint_goes_through_the_gateway(kg: KnowledgeGr
             assert [(method, path) for method, path, _ in allowed.requests] == [("POST", "/sparql")]
             with pytest.raises(QueryError, match="not an allowed endpoint"):
                 store.select(f"SELECT ?x WHERE {{ SERVICE <{other.url}> {{ ?x ?y ?z }} }}")
-            with pytest.raises(BackendError):  # the gateway's door for endpoint 0 leads there and nowhere else
+            with pytest.raises(BackendError):  # one allowed endpoint: the gateway has no door number 1
                 store._execute(f"SELECT * WHERE {{ SERVICE <{route(1)}> {{ ?s ?p ?o }} }}", "SELECT",
                                RESULTS_MEDIA_TYPES[0], Dataset(), 10)
             assert not other.contacted() and len(allowed.requests) == 1
