@@ -21,7 +21,7 @@ from validate_bench import ROOT, machine, synthetic  # noqa: E402
 
 from sugraph import Severity, validate  # noqa: E402
 from sugraph.build import load  # noqa: E402
-from sugraph.validate import validated_load  # noqa: E402
+from sugraph.validation.shacl import validated_load  # noqa: E402
 
 
 def build(root: Path) -> dict[str, float | int]:

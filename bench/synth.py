@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from sugraph.build import SourceSet, find_root, load
 from sugraph.config import Settings
 from sugraph.namespaces import ENTITY_BASE
-from sugraph.store.cache import cache_key, prebuilt_store
+from sugraph.store.prebuilt import cache_key, prebuilt_store
 from sugraph.store.oxigraph import load_into
 
 SHARED_KINDS = ("threat/", "status/", "scheme/")

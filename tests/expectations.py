@@ -9,8 +9,8 @@ from pathlib import Path
 import yaml
 from rdflib import BNode
 
-from sugraph.reports import compact
-from sugraph.validate import Result
+from sugraph.validation.formats import compact
+from sugraph.validation.report import Result
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CONFORMING = FIXTURES / "shapes" / "conforming.ttl"

@@ -8,7 +8,8 @@ import pytest
 
 import sugraph
 from sugraph.build import KnowledgeGraph, LoadError, load
-from sugraph.validate import Report, Result, Severity, validate
+from sugraph.validation.report import Report, Result, Severity
+from sugraph.validation.shacl import validate
 
 from conftest import ROOT
 

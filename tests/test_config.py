@@ -13,7 +13,7 @@ import pytest
 from sugraph.config import Settings
 from sugraph.namespaces import ASSERTED_GRAPH
 from sugraph.store import open_store
-from sugraph.store.cache import cache_key, prebuilt_store
+from sugraph.store.prebuilt import cache_key, prebuilt_store
 
 from conftest import ROOT
 

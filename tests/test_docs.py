@@ -118,3 +118,13 @@ def test_the_docs_name_no_route_that_does_not_exist(routes: list[str]) -> None:
     unknown = [m for m in sorted(spans) if m.split("/")[1].split(".")[0] in firsts
                and not any(re.fullmatch(pattern(r), m) or r.startswith(m + "/") for r in routes)]
     assert unknown == []
+
+
+def test_every_module_the_docs_name_exists() -> None:
+    """The code maps in the docs name files by path (`web/pages/site.py`, `sugraph/store/pool.py`), or
+    by file name beside one (`pool.py`, `worker.py`)."""
+    package = ROOT / "src" / "sugraph"
+    named = set(re.findall(r"`(?:src/)?(?:sugraph/)?((?:[a-z_]+/)*[a-z_]+\.py)`", TEXT))
+    missing = [m for m in sorted(named) if not (package / m).exists() and not (ROOT / m).exists()
+               and ("/" in m or not any(package.rglob(m)))]
+    assert not missing, f"the docs name modules that do not exist: {missing}"

@@ -23,7 +23,7 @@ from sugraph.build import KnowledgeGraph
 from sugraph.config import Settings
 from sugraph.store import BackendError, QueryError, open_store
 from sugraph.store.base import RESULTS_MEDIA_TYPES, Dataset
-from sugraph.store.cache import KEEP_STORES, cache_key, prebuilt_store
+from sugraph.store.prebuilt import KEEP_STORES, cache_key, prebuilt_store
 from sugraph.store.gateway import route
 from sugraph.store.isolation import ISOLATED
 from sugraph.store.pool import PooledStore

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from sugraph.quality import Check, load_check, load_checks
-from sugraph.validate import CHECKS_NS, Report, validate
+from sugraph.validation.quality import Check, load_check, load_checks
+from sugraph.validation.report import CHECKS_NS, Report
+from sugraph.validation.shacl import validate
 
 from expectations import CONFORMING, FIXTURES, described, expected
 

@@ -21,7 +21,7 @@ import pytest
 from sugraph.build import KnowledgeGraph
 from sugraph.config import Settings
 from sugraph.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
-from sugraph.store.cache import cache_key, prebuilt_store
+from sugraph.store.prebuilt import cache_key, prebuilt_store
 from sugraph.store.oxigraph import load_into
 from sugraph.store.remote import push_graphs
 from sugraph.web.health import READY_TIMEOUT

@@ -16,9 +16,10 @@ from rdflib.extras.shacl import parse_shacl_path
 from rdflib.namespace import RDF
 
 from sugraph.namespaces import SH, SUG
-from sugraph.reports import render
-from sugraph.validate import Report, validate
-from sugraph.validate import shown as shown_path
+from sugraph.validation.formats import render
+from sugraph.validation.report import Report
+from sugraph.validation.shacl import validate
+from sugraph.validation.report import shown as shown_path
 
 from expectations import CONFORMING, FIXTURES
 
@@ -144,6 +145,6 @@ def test_github_annotates_each_result_on_its_file_and_line(report: Report):
 
 
 def test_github_escapes_line_breaks_and_percent_signs():
-    from sugraph.reports import _escape_data, _escape_property
+    from sugraph.validation.formats import _escape_data, _escape_property
 
     assert (_escape_data("50%\nnext"), _escape_property("a:b,c")) == ("50%25%0Anext", "a%3Ab%2Cc")

@@ -12,8 +12,8 @@ from rdflib.namespace import RDF
 
 from sugraph.build import parse_all, rdf_files
 from sugraph.namespaces import SH
-from sugraph.reports import compact
-from sugraph.validate import validate
+from sugraph.validation.formats import compact
+from sugraph.validation.shacl import validate
 
 from expectations import CONFORMING, FIXTURES, described, expected
 

@@ -13,7 +13,7 @@ from sugraph.config import Settings
 from sugraph.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, SUG
 from sugraph.store import Dataset, QueryError, Store, open_store
 from sugraph.store.base import GRAPH_MEDIA_TYPES, RESULTS_MEDIA_TYPES, ResultCache
-from sugraph.store.cache import cache_key, prebuilt_store
+from sugraph.store.prebuilt import cache_key, prebuilt_store
 from sugraph.store.oxigraph import OxigraphStore
 from virtuoso_helper import virtuoso_endpoint
 

@@ -15,7 +15,7 @@ import pytest
 import sugraph
 from sugraph import validate as validate_function
 from sugraph.build import LoadError
-from sugraph.validate import bundled, resolve_inputs
+from sugraph.validation.shacl import bundled, resolve_inputs
 
 from expectations import CONFORMING, FIXTURES
 
@@ -140,7 +140,7 @@ def test_outside_a_project_the_packaged_shapes_and_ontology_are_used(monkeypatch
     def nowhere():
         raise LoadError(".", "no sugraph project found")
 
-    monkeypatch.setattr(sys.modules["sugraph.validate"], "find_root", nowhere)  # the attribute is the function
+    monkeypatch.setattr(sys.modules["sugraph.validation.shacl"], "find_root", nowhere)
     inputs = resolve_inputs([CONFORMING])
     assert (inputs.shapes, inputs.ontology) == (tuple(sorted((bundled() / "shapes").glob("*.ttl"))),
                                                 tuple(sorted((bundled() / "ontology").glob("*.ttl"))))

@@ -16,14 +16,12 @@ this package) loads no rdflib, pyshacl or web framework until one is asked for."
 
 from __future__ import annotations
 
-import sys
 from importlib import import_module
-from types import ModuleType
 
 __version__ = "0.1.0"
 
-_API = {"KnowledgeGraph": "build", "LoadError": "build", "load": "build",
-        "Report": "validate", "Result": "validate", "Severity": "validate", "validate": "validate"}
+_API = {"KnowledgeGraph": "build", "LoadError": "build", "load": "build", "Report": "validation.report",
+        "Result": "validation.report", "Severity": "validation.report", "validate": "validation.shacl"}
 __all__ = ["KnowledgeGraph", "LoadError", "Report", "Result", "Severity", "__version__", "load", "validate"]
 
 
@@ -37,18 +35,3 @@ def __getattr__(name: str) -> object:
 def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
 
-
-class _Package(ModuleType):
-    """`sugraph.validate` is the function although a submodule has its name: the import system binds
-    each submodule it loads on the package, and this property keeps the function there."""
-
-    @property
-    def validate(self) -> object:
-        return __getattr__("validate")
-
-    @validate.setter
-    def validate(self, submodule: ModuleType) -> None:
-        """The submodule stays reachable as sys.modules['sugraph.validate']."""
-
-
-sys.modules[__name__].__class__ = _Package

@@ -27,8 +27,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     """Build the graph and validate it (side by side); print its size, the time taken and the report."""
     import time
 
-    from .reports import render
-    from .validate import validated_load
+    from .validation.formats import render
+    from .validation.shacl import validated_load
 
     start = time.perf_counter()
     kg, report = validated_load(args.root, inference=args.inference)
@@ -95,9 +95,9 @@ def cmd_load(args: argparse.Namespace) -> int:
     """Push the built graph (asserted + inferred named graphs) to a remote store's Graph Store Protocol."""
     from .config import Settings
     from .namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
-    from .store.cache import LazyKnowledgeGraph, cache_key, prebuilt_store
     from .store.errors import BackendError
     from .store.oxigraph import load_into
+    from .store.prebuilt import LazyKnowledgeGraph, cache_key, prebuilt_store
     from .store.remote import push_graphs
 
     settings = Settings.from_env(root=args.root, update_endpoint=args.graph_store)
@@ -122,8 +122,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """SHACL validation (plus the quality checks with --all / `check`); exit 1 on violations."""
     import os
 
-    from .reports import github_error, render
-    from .validate import validate
+    from .validation.formats import github_error, render
+    from .validation.shacl import validate
 
     try:
         report = validate(args.paths or None, shapes=args.shapes, ontology=args.ontology, root=args.root,
@@ -138,7 +138,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def add_validate_arguments(p: argparse.ArgumentParser) -> None:
-    from .reports import FORMATS
+    from .validation.formats import FORMATS
 
     p.add_argument("paths", nargs="*", type=Path, metavar="FILE_OR_DIR",
                    help="RDF to validate (default: the project's data/)")

@@ -143,7 +143,7 @@ def yields(graph: Graph, doc: URIRef, sentences: list[str]) -> list[list[str]]:
         for quote in graph.objects(derivation, SUG.quote):
             q = normalise(str(quote))
             for i, key in enumerate(keys):
-                if q and q in key or key and key in q:
+                if (q and q in key) or (key and key in q):
                     found[i].append(compact(str(entity)))
                     for link in LINKS:
                         for other in graph.objects(entity, link):

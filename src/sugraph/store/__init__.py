@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from ..build import KnowledgeGraph
     from ..config import Settings
     from .base import Store
-    from .cache import LazyKnowledgeGraph
+    from .prebuilt import LazyKnowledgeGraph
 
 __all__ = ["CLIENT", "SITE", "BackendError", "Dataset", "QueryError", "QueryTimeout", "Store", "open_store"]
 
@@ -33,9 +33,9 @@ def open_store(settings: Settings, kg: KnowledgeGraph | LazyKnowledgeGraph) -> S
         from .remote import RemoteStore
 
         return RemoteStore(settings.endpoint, **options)
-    from .cache import cache_key, prebuilt_store
     from .oxigraph import load_into
     from .pool import PooledStore
+    from .prebuilt import cache_key, prebuilt_store
 
     path = prebuilt_store(settings.cache_dir, cache_key(kg.content_hash, settings.inference),
                           lambda store: load_into(store, kg))

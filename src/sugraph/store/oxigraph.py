@@ -13,8 +13,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from ..build import KnowledgeGraph
 from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 from .base import SITE, Dataset, Store, Term
-from .cache import LazyKnowledgeGraph
 from .engine import evaluate
+from .prebuilt import LazyKnowledgeGraph
 
 
 def to_ox(term) -> Term:

@@ -27,10 +27,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .base import CLIENT, SITE, Dataset, Store
-from .cache import hold
 from .errors import BackendError, QueryError, QueryTimeout, QueryTooLarge
 from .gateway import Gateway, route
 from .isolation import ISOLATED
+from .prebuilt import hold
 from .worker import BACKEND_ERROR, QUERY_ERROR, TOO_LARGE
 
 log = logging.getLogger(__name__)

@@ -14,8 +14,9 @@ from .. import __version__
 from ..build import KnowledgeGraph
 from ..config import Settings
 from ..store import Store, open_store
-from ..store.cache import LazyKnowledgeGraph
-from . import apidocs, dataset, errors, health, linkeddata, middleware, ontology, pages, queries, reload, sparql
+from ..store.prebuilt import LazyKnowledgeGraph
+from . import apidocs, dumps, errors, health, linkeddata, middleware, ontology, queries, reload, sparql
+from .pages import routes as pages
 
 
 def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = None,
@@ -24,7 +25,7 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
     # Without a kg, only the source files are hashed: a cached store serves at once, and the rdflib
     # graphs are built the first time a route needs them.
     if kg is None and settings.strict:  # validated before anything is served: seconds at 100x, not ms
-        from ..validate import conforming_load
+        from ..validation.shacl import conforming_load
 
         kg = conforming_load(settings.root, settings.inference)
     kg = kg or LazyKnowledgeGraph(settings.root, settings.inference)  # type: ignore[assignment]
@@ -48,7 +49,7 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
     app.include_router(health.router)
     app.include_router(apidocs.router)
     app.include_router(linkeddata.router)
-    app.include_router(dataset.router)
+    app.include_router(dumps.router)
     app.include_router(ontology.router)
     app.include_router(pages.router)  # keep last: the site's catch-all pages yield to every API route
     reload.install(app, owns_store=owned)  # SIGHUP rebuilds the graph; after every app.state assignment

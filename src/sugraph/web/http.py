@@ -16,8 +16,8 @@ from fastapi.responses import Response
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 
-from ..memo import cache_short
 from ..errors import NotAcceptable, NotFound
+from ..memo import cache_short
 from .conneg import negotiate, resolve_format
 from .formats import ALIASES, Format, content_type
 

@@ -21,8 +21,8 @@ from .conneg import negotiate
 from .formats import HTML, TEXT, Format
 from .http import choose
 from .i18n import COOKIE, LANGUAGES, choose_language, translator
-from .pages_entity import describe_entity
-from .pages_site import KINDS, Site, href, kind_of, term_label
+from .pages.entity import describe_entity
+from .pages.site import KINDS, Site, href, kind_of, term_label
 
 HERE = Path(__file__).resolve().parent
 

@@ -60,7 +60,7 @@ class Reloader:
                 log.info("reload: sources unchanged, still serving version %s", old_kg.version)
                 return True
             if settings.strict:
-                from ..validate import conforming_load
+                from ..validation.shacl import conforming_load
 
                 kg = conforming_load(root, inference=settings.inference)
             else:

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ..namespaces import ASSERTED_GRAPH, SUG
-from ..store import Store
-from .pages_site import KINDS, Site, entity_iri, term_label
+from ...namespaces import ASSERTED_GRAPH, SUG
+from ...store import Store
+from .site import KINDS, Site, entity_iri, term_label
 
 THREATS_QUERY = f"""
 PREFIX sug: <https://w3id.org/sugraph/ontology#>

@@ -9,86 +9,22 @@ this module adds: each result gets the file and line where its focus node is des
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from dataclasses import dataclass, replace
 from importlib.resources import files as package_files
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal
 from rdflib.extras.shacl import parse_shacl_path
 from rdflib.namespace import RDF
-from rdflib.paths import Path as RdfPath
 from rdflib.term import Node
 
-from .build import INFERENCE_MODES, KnowledgeGraph, LoadError, find_root, load, parse_all, rdf_files, reason
+from ..build import INFERENCE_MODES, KnowledgeGraph, LoadError, find_root, load, parse_all, rdf_files, reason
+from ..namespaces import SH
 from .linemap import LineMap
-from .namespaces import SH
-
-SHAPES_NS = "https://w3id.org/sugraph/shapes#"
-CHECKS_NS = "https://w3id.org/sugraph/checks#"
-
-
-class Severity(StrEnum):
-    """SHACL's three levels, most severe first."""
-
-    VIOLATION = "violation"
-    WARNING = "warning"
-    INFO = "info"
-
-    @classmethod
-    def of(cls, iri: Node | None) -> Severity:
-        levels: dict[Node | None, Severity] = {SH.Warning: cls.WARNING, SH.Info: cls.INFO}
-        return levels.get(iri, cls.VIOLATION)
-
-    @property
-    def iri(self) -> URIRef:
-        return SH[self.value.capitalize()]
-
-
-@dataclass(frozen=True)
-class Result:
-    """One problem: what (focus node, path, value), why (source shape or check, message), where (file, line)."""
-
-    severity: Severity
-    focus: Node
-    path: URIRef | RdfPath | None
-    value: Node | None
-    source: URIRef
-    source_name: str
-    message: str
-    constraint: URIRef | None = None
-    file: Path | None = None
-    line: int | None = None
-
-
-@dataclass
-class Report:
-    """All results of one run, sorted by file, line and focus node."""
-
-    results: list[Result]
-    files: list[Path]
-    timings: dict[str, float] = field(default_factory=dict)
-    lang: str = "en"  # of the messages, and of the summary line the formats write
-
-    def count(self, severity: Severity | str) -> int:
-        """Results of one severity, named by the enum or its value (`count("info")`); an unknown name is
-        a ValueError, not 0."""
-        wanted = Severity(severity)
-        return sum(r.severity is wanted for r in self.results)
-
-    @property
-    def conforms(self) -> bool:
-        """True when there is no violation (warnings and infos do not break conformance)."""
-        return self.count(Severity.VIOLATION) == 0
-
-    def exit_code(self, strict: bool = False) -> int:
-        """0 if it conforms, 1 on a violation — or on a warning when strict."""
-        failing = self.count(Severity.VIOLATION) + (self.count(Severity.WARNING) if strict else 0)
-        return 1 if failing else 0
+from .report import Report, Result, Severity, shown
 
 
 @dataclass(frozen=True)
@@ -216,8 +152,3 @@ def _located(result: Result, linemap: LineMap) -> Result:
     if where is None:
         return result
     return replace(result, file=shown(where.file), line=where.line)
-
-
-def shown(path: Path) -> Path:
-    """Paths under the working directory are shown relative to it, as CI annotations expect."""
-    return Path(os.path.relpath(path)) if path.resolve().is_relative_to(Path.cwd()) else path

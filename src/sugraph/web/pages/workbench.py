@@ -16,12 +16,12 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from ..named_queries import NamedQuery, expand_iri
-from ..search import short_name
-from ..store import CLIENT, Store
-from ..store.analysis import analyse
-from .formats import CSV, JSON_LD, N_TRIPLES, RESULTS_JSON, TSV, TURTLE
-from .pages_site import Site, href
+from ...named_queries import NamedQuery, expand_iri
+from ...search import short_name
+from ...store import CLIENT, Store
+from ...store.analysis import analyse
+from ..formats import CSV, JSON_LD, N_TRIPLES, RESULTS_JSON, TSV, TURTLE
+from .site import Site, href
 
 DISPLAY_ROWS = 1000
 EXAMPLE_QUERY = """PREFIX sug: <https://w3id.org/sugraph/ontology#>

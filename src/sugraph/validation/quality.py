@@ -20,11 +20,11 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from .namespaces import GRAPH
-from .store.oxigraph import quads
-from .validate import CHECKS_NS, Result, Severity
+from ..namespaces import GRAPH
+from ..store.oxigraph import quads
+from .report import CHECKS_NS, Result, Severity
 
-CHECKS_DIR = Path(str(package_files("sugraph") / "checks"))
+CHECKS_DIR = Path(str(package_files("sugraph") / "validation" / "checks"))
 DATA_GRAPH = GRAPH["data"]
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 

@@ -15,10 +15,10 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 
-from ..dataset_meta import Distribution, void_graph
 from ..errors import NotFound
 from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 from ..store.oxigraph import quads
+from ..void import Distribution, void_graph
 from .formats import JSON_LD, N_QUADS, N_TRIPLES, RDF_XML, TRIG, TURTLE, Format, serialize, serialize_graph
 from .http import cached_response, etag, get_and_head, not_modified, once, represent, validated
 from .layout import listing

@@ -18,9 +18,10 @@ from urllib.parse import urljoin
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
-from rdflib.paths import AlternativePath, Path as RdfPath, SequencePath
+from rdflib.paths import AlternativePath, SequencePath
+from rdflib.paths import Path as RdfPath
 
-from .build import parse_file
+from ..build import parse_file
 
 SCANNED_SUFFIXES = {".ttl", ".nt"}
 
@@ -28,7 +29,8 @@ _TOKEN = re.compile(
     r"""
     (?P<ws>[ \t\r]+) | (?P<nl>\n) | (?P<comment>\#[^\n]*)
   | (?P<iri><[^>\s]*>)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+               |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
   | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
   | (?P<dtype>\^\^)
   | (?P<bnode>_:[\w.-]*\w)
@@ -257,7 +259,12 @@ class LineMap:
         for parent, predicate in self.graph.subject_predicates(node):
             if parent in seen:
                 continue
-            parents = self.blocks(parent) if isinstance(parent, URIRef) else self._bnode_block(parent, seen)
+            if isinstance(parent, URIRef):
+                parents = self.blocks(parent)
+            elif isinstance(parent, BNode):
+                parents = self._bnode_block(parent, seen)
+            else:
+                continue
             for path, block in parents:
                 for child in block.children.get(str(predicate), []):
                     score = len(signature & child.values.keys())

@@ -14,14 +14,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
-from ..store import BackendError, QueryError, QueryTimeout
-from .http import validated
-from .i18n import LANGUAGES, translator
-from .layout import HERE, error_page, language, render, site_of
-from .pages_browse import (MEASURE_FILTERS, UnknownValue, grouped, measures, parse_filters,
-                           threat_tree)
-from .pages_site import KINDS, href, kind_of
-from .pages_workbench import EXAMPLE_QUERY, editable, fields, run, values_of
+from ...store import BackendError, QueryError, QueryTimeout
+from ..http import validated
+from ..i18n import LANGUAGES, translator
+from ..layout import HERE, error_page, language, render, site_of
+from .browse import MEASURE_FILTERS, UnknownValue, grouped, measures, parse_filters, threat_tree
+from .site import KINDS, href, kind_of
+from .workbench import EXAMPLE_QUERY, editable, fields, run, values_of
 
 SEARCH_LIMIT = 50
 

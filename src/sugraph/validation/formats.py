@@ -17,10 +17,10 @@ from rdflib.extras.shacl import build_shacl_path
 from rdflib.namespace import RDF
 from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
 
-from . import __version__
-from .build import LoadError
-from .namespaces import PREFIXES, SH
-from .validate import CHECKS_NS, SHAPES_NS, Report, Result, Severity, shown
+from .. import __version__
+from ..build import LoadError
+from ..namespaces import PREFIXES, SH
+from .report import CHECKS_NS, SHAPES_NS, Report, Result, Severity, shown
 
 JSON_VERSION = 1
 DISPLAY_PREFIXES = {**PREFIXES, "sugsh": SHAPES_NS, "check": CHECKS_NS}

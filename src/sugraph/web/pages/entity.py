@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ..namespaces import ASSERTED_GRAPH, ENTITY_BASE, PROV, RDF, RDFS, SKOS, SUG
-from ..store import Store
-from .formats import ENTITY_FORMATS, HTML
-from .graphsvg import Link, Picture, neighbourhood
-from .i18n import format_literal
-from .pages_site import Site, href, kind_of, term_label
+from ...namespaces import ASSERTED_GRAPH, ENTITY_BASE, PROV, RDF, RDFS, SKOS, SUG
+from ...store import Store
+from ..formats import ENTITY_FORMATS, HTML
+from ..graphsvg import Link, Picture, neighbourhood
+from ..i18n import format_literal
+from .site import Site, href, kind_of, term_label
 
 OUTGOING_QUERY = """
 SELECT DISTINCT ?p ?o ?g ?bp ?bo WHERE {

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from ..named_queries import NamedQuery
-from ..namespaces import ASSERTED_GRAPH, ENTITY_BASE, FOAF, SUG
-from ..search import LabelIndex
-from ..store import Store
-from .i18n import TERM_LABELS, pick
+from ...named_queries import NamedQuery
+from ...namespaces import ASSERTED_GRAPH, ENTITY_BASE, FOAF, SUG
+from ...search import LabelIndex
+from ...store import Store
+from ..i18n import TERM_LABELS, pick
 
 # The classes a reader browses, by IRI kind (see CONVENTIONS.md), in the order pages list them.
 KINDS: dict[str, str] = {
