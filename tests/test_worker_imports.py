@@ -1,5 +1,6 @@
 """A query worker imports only what evaluation needs: every server starts several and every timeout
-respawns one, so it must not pay for rdflib (~230 ms, ~20 MB), the web framework or the validator."""
+respawns one, so it must not pay for rdflib (~230 ms, ~20 MB), the web framework or the validator, nor
+for multiprocessing's pipe (~14 ms, 4.5 MB) or logging until something fails."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import subprocess
 import sys
 
 HEAVY = ("rdflib", "pyshacl", "owlrl", "reasonable", "fastapi", "starlette", "pydantic", "uvicorn", "jinja2",
-         "httpx", "anyio", "yaml")
+         "httpx", "anyio", "yaml", "multiprocessing", "logging")
 
 
 def imported_by(statement: str) -> list[str]:

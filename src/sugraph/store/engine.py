@@ -7,7 +7,6 @@ library, no rdflib, so starting or respawning one is cheap (bench/RESULTS.md).""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -15,8 +14,6 @@ import pyoxigraph as ox
 
 from ..iris import ASSERTED_GRAPH_IRI, INFERRED_GRAPH_IRI, PREFIXES
 from .errors import BackendError, QueryError, QueryTooLarge, answer_too_large, syntax_message
-
-log = logging.getLogger(__name__)
 
 DEFAULT_GRAPHS = (ASSERTED_GRAPH_IRI, INFERRED_GRAPH_IRI)
 
@@ -76,5 +73,7 @@ def evaluate(store: ox.Store, sparql: str, form: str, media_type: str, dataset: 
     except QueryTooLarge:
         raise
     except Exception:  # a failed SERVICE call (only with isolation off), a storage error, …
-        log.exception("query evaluation failed")
+        import logging  # here, not at the top: a worker's imports are its start-up cost
+
+        logging.getLogger(__name__).exception("query evaluation failed")
         raise BackendError("the query engine failed while evaluating this query") from None

@@ -21,7 +21,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -30,6 +29,7 @@ from .base import CLIENT, SITE, Dataset, Store
 from .errors import BackendError, QueryError, QueryTimeout, QueryTooLarge
 from .gateway import Gateway, route
 from .isolation import ISOLATED
+from .pipe import receive, send_request
 from .prebuilt import hold
 from .worker import BACKEND_ERROR, QUERY_ERROR, TOO_LARGE
 
@@ -54,7 +54,7 @@ class _Worker:
         self._sock: socket.socket | None = ours
         self._gateway = gateway
         self._door: object | None = None
-        self.conn: Connection | None = None
+        self.conn: socket.socket | None = None  # once the worker serves
         self.isolation = "unknown"
 
     def ready(self, timeout: float) -> bool:
@@ -76,8 +76,7 @@ class _Worker:
         self.isolation = ISOLATED if word == "ready" else f"none: {reason}"
         if fds and self._gateway:
             self._door = self._gateway.attach(socket.socket(fileno=fds[0]))
-        sock.settimeout(None)
-        self.conn = Connection(sock.detach())
+        self.conn = sock
         return True
 
     def alive(self) -> bool:
@@ -145,11 +144,13 @@ class PooledStore(Store):
         worker = self._take(deadline, timeout, release)
         try:
             assert worker.conn is not None
-            worker.conn.send((sparql, form, media_type, dataset, max_bytes))
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                self._replace(worker, release)
-                raise QueryTimeout(f"the query did not finish within its time limit of {timeout:g} s")
-            reply = worker.conn.recv_bytes()
+            worker.conn.settimeout(None)
+            send_request(worker.conn, (sparql, form, media_type, dataset, max_bytes))
+            worker.conn.settimeout(max(0.001, deadline - time.monotonic()))
+            reply = receive(worker.conn)
+        except TimeoutError:
+            self._replace(worker, release)
+            raise QueryTimeout(f"the query did not finish within its time limit of {timeout:g} s") from None
         except (EOFError, OSError):
             log.exception("query worker %s failed", worker.process.pid)
             self._replace(worker, release)

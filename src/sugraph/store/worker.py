@@ -8,13 +8,13 @@ from __future__ import annotations
 import os
 import socket
 import sys
-from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
 from .engine import evaluate
 from .errors import BackendError, QueryError, QueryTooLarge
 from .isolation import GATEWAY_PORT, isolate
+from .pipe import receive_request, send
 
 OK, QUERY_ERROR, BACKEND_ERROR, TOO_LARGE = b"0", b"1", b"2", b"3"
 NICENESS = 10  # below the server process, so long queries cannot starve /health and the pages
@@ -37,10 +37,9 @@ def serve(path: str, sock: socket.socket, isolation: str, door: bool) -> None:
         listeners.append(listener.fileno())
     store = ox.Store.read_only(path)
     socket.send_fds(sock, [b"ready" if reason is None else b"open " + reason.encode()], listeners)
-    conn = Connection(sock.detach())
     while True:
         try:
-            sparql, form, media_type, dataset, max_bytes = conn.recv()
+            sparql, form, media_type, dataset, max_bytes = receive_request(sock)
         except (EOFError, OSError):  # the server closed the pipe: its pool is shutting down
             return
         try:
@@ -52,7 +51,7 @@ def serve(path: str, sock: socket.socket, isolation: str, door: bool) -> None:
         except Exception as e:  # noqa: BLE001 -- a worker answers every query, whatever went wrong
             reply = BACKEND_ERROR + (str(e) if isinstance(e, BackendError) else "the query engine failed").encode()
         try:
-            conn.send_bytes(reply)
+            send(sock, reply)
         except OSError:
             return
 

@@ -1,0 +1,45 @@
+"""The pipe between the server and a query worker: length-prefixed messages over their socket pair.
+
+multiprocessing.connection frames messages the same way, but importing it costs a worker 14 ms and
+4.5 MB (it pulls in tempfile, random and hashlib), and every server starts several workers and every
+timeout respawns one. Requests are pickled (they come from the server, never from a client);
+replies are bytes."""
+
+from __future__ import annotations
+
+import pickle
+import socket
+import struct
+
+_LENGTH = struct.Struct("!Q")
+
+
+def send(sock: socket.socket, payload: bytes) -> None:
+    sock.sendall(_LENGTH.pack(len(payload)))
+    sock.sendall(payload)
+
+
+def receive(sock: socket.socket) -> bytes:
+    """One whole message; EOFError when the other end has closed the pipe (socket.timeout, an
+    OSError, when the socket's timeout passes first)."""
+    (length,) = _LENGTH.unpack(_exactly(sock, _LENGTH.size))
+    return _exactly(sock, length)
+
+
+def send_request(sock: socket.socket, request: tuple) -> None:
+    send(sock, pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def receive_request(sock: socket.socket) -> tuple:
+    return pickle.loads(receive(sock))
+
+
+def _exactly(sock: socket.socket, size: int) -> bytes:
+    buffer = bytearray(size)
+    view, got = memoryview(buffer), 0
+    while got < size:
+        n = sock.recv_into(view[got:])
+        if n == 0:
+            raise EOFError("the other end closed the pipe")
+        got += n
+    return bytes(buffer)
