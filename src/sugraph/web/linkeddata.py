@@ -26,9 +26,9 @@ from starlette.concurrency import run_in_threadpool
 from ..describe import close_matches, describe, exists
 from ..errors import UriTooLong, UsageError
 from ..namespaces import INFERRED_GRAPH
-from ..search import LabelIndex
+from .context import context
 from .formats import ENTITY_FORMATS, HTML, Format, serialize
-from .http import cached_response, choose, decorate, etag, format_for_ext, get_and_head, not_modified, once, validated
+from .http import cached_response, choose, decorate, etag, format_for_ext, get_and_head, not_modified, validated
 from .layout import entity_page, listing
 
 router = APIRouter(tags=["linked data"])
@@ -60,8 +60,8 @@ def replacement(store, iri: str) -> str | None:
 
 async def _moved(request: Request, kind: str, slug: str, route: str, suffix: str) -> Response | None:
     """301 to the same route of the replacing entity, or None when the IRI is not replaced."""
-    new = await run_in_threadpool(replacement, request.app.state.store, _entity_iri(request, kind, slug))
-    base = f"{request.app.state.settings.public_base}/id/"
+    new = await run_in_threadpool(replacement, context(request).store, _entity_iri(request, kind, slug))
+    base = f"{context(request).settings.public_base}/id/"
     if new is None or not new.startswith(base):
         return None
     query = f"?{request.url.query}" if request.url.query else ""
@@ -89,7 +89,7 @@ async def entity(request: Request, path: str) -> Response:
         target += "." + _choose(request).ext
     if (moved := await _moved(request, kind, slug, "id", "")) is not None:
         return moved
-    if not await run_in_threadpool(exists, request.app.state.store, _entity_iri(request, kind, slug)):
+    if not await run_in_threadpool(exists, context(request).store, _entity_iri(request, kind, slug)):
         return await run_in_threadpool(not_found, request, slug)
     return RedirectResponse(target, status_code=303)
 
@@ -102,7 +102,7 @@ async def document(request: Request, path: str) -> Response:
         raise _malformed(path)
     kind, slug, ext = match.groups()
     fmt = format_for_ext(ext, ENTITY_FORMATS) if ext else _choose(request)
-    iri, store = _entity_iri(request, kind, slug), request.app.state.store
+    iri, store = _entity_iri(request, kind, slug), context(request).store
     if (moved := await _moved(request, kind, slug, "doc", f".{ext}" if ext else "")) is not None:
         return moved
     if not await run_in_threadpool(exists, store, iri):
@@ -125,14 +125,13 @@ def _choose(request: Request) -> Format:
 
 
 def _entity_iri(request: Request, kind: str, slug: str) -> str:
-    return f"{request.app.state.settings.public_base}/id/{kind}/{slug}"
+    return f"{context(request).settings.public_base}/id/{kind}/{slug}"
 
 
 def not_found(request: Request, slug: str) -> Response:
     """404 that suggests entities whose names resemble the slug: HTML for browsers, else text."""
-    store = request.app.state.store
-    index = once(request.app, "labels", lambda: LabelIndex.from_store(store))
-    base = f"{request.app.state.settings.public_base}/id/"
+    ctx = context(request)
+    index, base = ctx.site.labels, f"{ctx.settings.public_base}/id/"
     matches = [(iri, index.label(iri, "en")) for iri in close_matches(index, slug.replace("-", " "))]
     links = [("/id/" + iri[len(base):] if iri.startswith(base) else iri, label) for iri, label in matches]
     text = "No such entity: nothing in sugraph has this IRI."
