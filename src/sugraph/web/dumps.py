@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ..errors import NotFound
+from ..iris import GRAPH_BASE, PUBLIC_BASE
 from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 from ..store.oxigraph import quads
 from ..void import Distribution, void_graph
@@ -51,8 +52,7 @@ def dump_bytes(ctx: ServingContext, fmt: Format, compressed: bool) -> bytes:
 
 
 def void_bytes(ctx: ServingContext, fmt: Format) -> bytes:
-    base = ctx.settings.public_base
-    graph = ctx.once("void:graph", lambda: void_graph(ctx.kg, base, distributions(base)))
+    graph = ctx.once("void:graph", lambda: void_graph(ctx.kg, PUBLIC_BASE, distributions(PUBLIC_BASE)))
     return ctx.once(f"void:{fmt.ext}", lambda: serialize_graph(graph, fmt))
 
 
@@ -62,7 +62,7 @@ router = APIRouter(tags=["dataset"])
 @get_and_head(router, "/graph/{name}", summary="A named graph: 303 to its description")
 async def named_graph(request: Request, name: str) -> Response:
     """The asserted and inferred graph IRIs of the TriG/N-Quads dumps are described in the VoID."""
-    if f"{context(request).settings.public_base}/graph/{name}" not in (str(ASSERTED_GRAPH), str(INFERRED_GRAPH)):
+    if f"{GRAPH_BASE}{name}" not in (str(ASSERTED_GRAPH), str(INFERRED_GRAPH)):
         raise NotFound(f"no such graph {name!r}")
     return RedirectResponse(VOID_PATH, status_code=303)
 

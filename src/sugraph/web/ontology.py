@@ -25,6 +25,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, VANN
 
 from ..errors import NotFound
+from ..iris import PUBLIC_BASE
 from ..namespaces import ONTOLOGY_IRI, SUG, sparql_prologue
 from ..search import short_name
 from .context import ServingContext, context
@@ -90,9 +91,8 @@ def current_version(ontology: Graph) -> str:
 class _Docs:
     """Turns the ontology graph into the documentation model."""
 
-    def __init__(self, ontology: Graph, public_base: str):
+    def __init__(self, ontology: Graph):
         self.g = ontology
-        self.public_base = public_base
 
     def link(self, node) -> Link:
         if isinstance(node, Literal):
@@ -102,8 +102,8 @@ class _Docs:
         iri = str(node)
         if iri.startswith(str(SUG)):
             return Link(short_name(iri), "#" + iri[len(str(SUG)):])
-        if iri.startswith(self.public_base + "/"):  # served here: link to this server's copy
-            return Link(short_name(iri), iri[len(self.public_base):])
+        if iri.startswith(PUBLIC_BASE + "/"):  # served here: link to this server's copy
+            return Link(short_name(iri), iri[len(PUBLIC_BASE):])
         return Link(short_name(iri), iri)
 
     def members(self, node) -> list:
@@ -204,7 +204,7 @@ class _Docs:
 
 
 def ontology_html(ctx: ServingContext) -> bytes:
-    docs = _Docs(ctx.kg.ontology, ctx.settings.public_base)
+    docs = _Docs(ctx.kg.ontology)
     doc = docs.document()
     docs.add_usage(doc, ctx.store)
     formats = [f for f in ONTOLOGY_FORMATS if f is not HTML]

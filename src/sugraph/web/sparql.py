@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ..iris import PUBLIC_BASE
 from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES, SD
 from ..store import Dataset, QueryError, Store
 from ..store.analysis import analyse
@@ -168,7 +169,7 @@ def endpoint_iri(request: Request) -> str:
             return iri
         except ValueError:
             pass
-    return f"{context(request).settings.public_base}/sparql"
+    return f"{PUBLIC_BASE}/sparql"
 
 
 def _description(endpoint: str) -> list[ox.Triple]:
