@@ -63,7 +63,7 @@ class LiveServer:
 
 def serve(settings: Settings | None = None, **kwargs) -> LiveServer:
     """A LiveServer for an app built with these settings (use as a context manager)."""
-    settings = settings or Settings(root=ROOT, public_base="https://w3id.org/sugraph")
+    settings = settings or Settings(root=ROOT)
     return LiveServer(create_app(settings, **kwargs))
 
 

@@ -27,6 +27,7 @@ from sugraph.store.prebuilt import KEEP_STORES, cache_key, prebuilt_store
 from sugraph.store.gateway import route
 from sugraph.store.isolation import ISOLATED
 from sugraph.store.pool import PooledStore
+from sugraph.web.context import context_of
 
 HIDDEN = [  # each hides `SERVICE <{url}>` from a check that reads strings, comments or names wrongly
     "SELECT * WHERE {{ OPTIONAL {{ ?s actor:a\\#b ?o }} SERVICE <{url}> {{ ?x ?y ?z }} }}",
@@ -70,7 +71,7 @@ def test_no_hidden_service_reaches_a_listener(pooled: LiveServer, template: str,
 
 def test_ready_says_how_workers_are_isolated(pooled: LiveServer) -> None:
     ready = httpx.get(f"{pooled.url}/ready").json()
-    mode = pooled.server.config.app.state.settings.isolation
+    mode = context_of(pooled.server.config.app).settings.isolation
     assert ready["isolation"] == (ISOLATED if mode == "auto" else "none: isolation is off (SUGRAPH_ISOLATION=off)")
 
 

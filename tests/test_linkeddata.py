@@ -122,6 +122,21 @@ def test_rdf_keeps_canonical_iris_when_served_locally(client, server):
     assert f"<{IRI}>" in body and server.url not in body
 
 
+STAGING = {"Host": "staging.example.org"}  # a mirror or staging host: the same canonical IRIs
+
+
+def test_any_host_serves_the_canonical_iris_under_its_own_paths(client):
+    """No setting names the public base: every server serves `https://w3id.org/sugraph/X` at its `/X`,
+    links with paths, and its RDF names the canonical IRIs, whatever host it is reached at."""
+    assert client.get(f"/id/{ENTITY}", headers=STAGING).headers["location"] == f"/doc/{ENTITY}"
+    page = client.get(f"/doc/{ENTITY}.html", headers=STAGING).text
+    assert 'href="/id/threat/' in page and "staging.example.org" not in page and f'href="{BASE}/id/' not in page
+    for path in (f"/doc/{ENTITY}.nt", "/.well-known/void.nt", "/ontology.nt"):
+        body = client.get(path, headers=STAGING).text
+        assert f"<{BASE}/" in body and "staging.example.org" not in body, path
+    assert client.get("/graph/asserted", headers=STAGING).headers["location"] == "/.well-known/void"
+
+
 def test_browser_gets_the_html_page(client):
     r = client.get(f"/id/{ENTITY}", headers={"Accept": BROWSER}, follow_redirects=True)
     assert r.status_code == 200

@@ -14,6 +14,7 @@ import pytest
 from sugraph.build import LoadError
 from sugraph.config import Settings
 from sugraph.web.app import create_app
+from sugraph.web.context import ServingContext, context_of
 
 from conftest import FIXTURES, LiveServer
 from sandbox import copy_project
@@ -35,16 +36,19 @@ def reloader(live: LiveServer):
     return live.server.config.app.state.reloader
 
 
+def serving(live: LiveServer) -> ServingContext:
+    return context_of(live.server.config.app)
+
+
 def version(live: LiveServer) -> str:
     return httpx.get(f"{live.url}/health").json()["version"]
 
 
 def test_a_broken_source_keeps_the_old_graph_and_store(live: LiveServer, project: Path) -> None:
-    state = live.server.config.app.state
-    before = (version(live), state.store)
+    before = (version(live), serving(live).store)
     shutil.copy(FIXTURES / "build" / "broken.ttl", project / "data" / "zz-broken.ttl")
     assert reloader(live).reload() is False
-    assert (version(live), live.server.config.app.state.store) == before
+    assert (version(live), serving(live).store) == before
 
 
 def test_a_good_change_is_served_at_once(live: LiveServer, project: Path) -> None:
@@ -57,16 +61,18 @@ def test_a_good_change_is_served_at_once(live: LiveServer, project: Path) -> Non
 
 def test_caches_built_from_the_old_graph_are_dropped(live: LiveServer, project: Path) -> None:
     assert httpx.get(f"{live.url}/search.json", params={"q": "label-en"}).json()["results"] == []
+    assert f'"{version(live)}"' in httpx.get(f"{live.url}/.well-known/void.nt").text
     shutil.copy(FIXTURES / "hardening" / "xss.ttl", project / "data" / "zz-xss.ttl")
     reloader(live).reload()
     hits = httpx.get(f"{live.url}/search.json", params={"q": "label-en"}).json()["results"]
     assert [h["iri"] for h in hits] == ["https://w3id.org/sugraph/id/threat/xss-probe"]
+    assert f'"{version(live)}"' in httpx.get(f"{live.url}/.well-known/void.nt").text
 
 
 def test_unchanged_sources_keep_the_same_store(live: LiveServer) -> None:
-    store = live.server.config.app.state.store
+    before = serving(live)
     assert reloader(live).reload() is True
-    assert live.server.config.app.state.store is store
+    assert serving(live) is before
 
 
 UNLABELLED = "<https://w3id.org/sugraph/id/measure/zz-unlabelled> a <https://w3id.org/sugraph/ontology#Measure> .\n"

@@ -21,7 +21,6 @@ class Settings:
     """What the service and the CLI need to know; each field has a SUGRAPH_<NAME> variable."""
 
     root: Path | None = None                     # project folder with ontology/, shapes/, data/
-    public_base: str = "https://w3id.org/sugraph"  # canonical IRI base; a local server maps it to its own host
     endpoint: str | None = None                  # remote SPARQL 1.1 endpoint; None = embedded pyoxigraph
     update_endpoint: str | None = None           # where `sugraph load` writes (defaults to endpoint)
     cache_dir: Path = field(

@@ -4,9 +4,12 @@
 
 from __future__ import annotations
 
-ONTOLOGY_IRI = "https://w3id.org/sugraph/ontology"
-ENTITY_BASE = "https://w3id.org/sugraph/id/"
-GRAPH_BASE = "https://w3id.org/sugraph/graph/"
+# The base of every IRI sugraph mints, whichever host serves them: a server serves `{PUBLIC_BASE}/X`
+# at its own `/X` (w3id redirects there), and its RDF keeps these IRIs.
+PUBLIC_BASE = "https://w3id.org/sugraph"
+ONTOLOGY_IRI = f"{PUBLIC_BASE}/ontology"
+ENTITY_BASE = f"{PUBLIC_BASE}/id/"
+GRAPH_BASE = f"{PUBLIC_BASE}/graph/"
 
 # Named graphs of the built knowledge graph: what was written by people vs. what the reasoner added.
 ASSERTED_GRAPH_IRI = f"{GRAPH_BASE}asserted"

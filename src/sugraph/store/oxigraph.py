@@ -14,7 +14,7 @@ from ..build import KnowledgeGraph
 from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 from .base import SITE, Dataset, Store, Term
 from .engine import evaluate
-from .prebuilt import LazyKnowledgeGraph
+from .prebuilt import LazyKnowledgeGraph, built
 
 
 def to_ox(term) -> Term:
@@ -39,7 +39,8 @@ def quads(graph: Graph, graph_name: URIRef) -> Iterator[ox.Quad]:
 
 
 def load_into(store: ox.Store, kg: KnowledgeGraph | LazyKnowledgeGraph) -> None:
-    """Asserted and inferred triples into their named graphs."""
+    """Asserted and inferred triples into their named graphs (a lazy graph is loaded for it)."""
+    kg = built(kg)
     store.extend(quads(kg.asserted(), ASSERTED_GRAPH))
     store.extend(quads(kg.inferred, INFERRED_GRAPH))
 

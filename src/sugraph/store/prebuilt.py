@@ -121,16 +121,16 @@ def hold(path: Path):
 
 
 class LazyKnowledgeGraph:
-    """A KnowledgeGraph that is only parsed and reasoned on first use of its graphs.
+    """The identity of a KnowledgeGraph now, its rdflib graphs only when asked for (`loaded()`).
 
-    `content_hash` and `version` (what the store cache and ETags need) come from hashing the source
-    files, which takes milliseconds; every other attribute loads the real graph once, under a lock."""
+    `sources`, `content_hash` and `version` (what the store cache and ETags need) come from hashing
+    the source files, which takes milliseconds; `loaded()` parses and reasons once, under a lock."""
 
     def __init__(self, root: Path | None, inference: str):
         self._root = root or find_root()
         self._inference = inference
-        self.sources = SourceSet.of(self._root)
-        self.content_hash = self.sources.content_hash()
+        self.sources: SourceSet = SourceSet.of(self._root)
+        self.content_hash: str = self.sources.content_hash()
         self._graph: KnowledgeGraph | None = None
         self._lock = threading.Lock()
 
@@ -144,5 +144,7 @@ class LazyKnowledgeGraph:
                 self._graph = load(self._root, inference=self._inference)
             return self._graph
 
-    def __getattr__(self, name: str):
-        return getattr(self.loaded(), name)
+
+def built(kg: KnowledgeGraph | LazyKnowledgeGraph) -> KnowledgeGraph:
+    """The rdflib graphs of either kind: a lazy one is parsed and reasoned now (once)."""
+    return kg.loaded() if isinstance(kg, LazyKnowledgeGraph) else kg

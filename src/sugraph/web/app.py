@@ -1,7 +1,8 @@
 """The FastAPI application: wires settings, the built graph and the store to the routers.
 
-Each router module owns one kind of resource and reads what it needs from `request.app.state`:
-`settings` (Settings), `kg` (KnowledgeGraph, for dumps and metadata) and `store` (Store, for every query).
+Each router module owns one kind of resource and serves it from the request's `ServingContext`
+(web/context.py): the settings, the graph (for dumps and metadata), the store (for every query) and
+what is derived from them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from ..build import KnowledgeGraph
 from ..config import Settings
 from ..store import Store, open_store
 from ..store.prebuilt import LazyKnowledgeGraph
-from . import apidocs, dumps, errors, health, linkeddata, middleware, ontology, queries, reload, sparql
+from . import apidocs, context, dumps, errors, health, linkeddata, middleware, ontology, queries, reload, sparql
+from .context import ServingContext
 from .pages import routes as pages
 
 
@@ -28,9 +30,9 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
         from ..validation.shacl import conforming_load
 
         kg = conforming_load(settings.root, settings.inference)
-    kg = kg or LazyKnowledgeGraph(settings.root, settings.inference)  # type: ignore[assignment]
+    graph = kg or LazyKnowledgeGraph(settings.root, settings.inference)
     owned = store is None
-    store = store or open_store(settings, kg)
+    store = store or open_store(settings, graph)
     app = FastAPI(title="sugraph", version=__version__, on_shutdown=[store.close] if owned else [],
                   docs_url=None, redoc_url=None,  # /docs comes from apidocs: offline, no inline script
                   description="The Security Union knowledge graph: SPARQL, named queries and linked data.")
@@ -40,9 +42,7 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
                        expose_headers=["ETag", "Link", "Content-Location", "Sugraph-Inferred-Triples"])
     middleware.install(app, settings)  # outermost: request id, access log, security headers, limits
     errors.install(app)
-    app.state.settings = settings
-    app.state.kg = kg
-    app.state.store = store
+    context.install(app, ServingContext(settings, graph, store))
     # Routers are included here, one line per module (sparql, queries, linkeddata, pages, …).
     app.include_router(sparql.router)
     app.include_router(queries.router(settings))
@@ -52,5 +52,5 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
     app.include_router(dumps.router)
     app.include_router(ontology.router)
     app.include_router(pages.router)  # keep last: the site's catch-all pages yield to every API route
-    reload.install(app, owns_store=owned)  # SIGHUP rebuilds the graph; after every app.state assignment
+    reload.install(app, owns_store=owned)  # SIGHUP rebuilds the graph and swaps the context
     return app

@@ -12,15 +12,16 @@ import gzip
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 
 from ..errors import NotFound
+from ..iris import GRAPH_BASE, PUBLIC_BASE
 from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 from ..store.oxigraph import quads
 from ..void import Distribution, void_graph
+from .context import ServingContext, context
 from .formats import JSON_LD, N_QUADS, N_TRIPLES, RDF_XML, TRIG, TURTLE, Format, serialize, serialize_graph
-from .http import cached_response, etag, get_and_head, not_modified, once, represent, validated
+from .http import cached_response, etag, get_and_head, not_modified, represent, validated
 from .layout import listing
 
 DUMP_NAME = "sugraph"
@@ -40,20 +41,19 @@ def distributions(public_base: str) -> list[Distribution]:
             for name, (fmt, compressed) in DUMPS.items()]
 
 
-def dump_bytes(app: Starlette, fmt: Format, compressed: bool) -> bytes:
-    kg = app.state.kg
-    everything = once(app, "dump:quads", lambda: sorted(
+def dump_bytes(ctx: ServingContext, fmt: Format, compressed: bool) -> bytes:
+    kg = ctx.kg
+    everything = ctx.once("dump:quads", lambda: sorted(
         [*quads(kg.asserted(), ASSERTED_GRAPH), *quads(kg.inferred, INFERRED_GRAPH)], key=str))
-    plain = once(app, f"dump:{fmt.ext}", lambda: serialize(everything, fmt))
+    plain = ctx.once(f"dump:{fmt.ext}", lambda: serialize(everything, fmt))
     if not compressed:
         return plain
-    return once(app, f"dump:{fmt.ext}.gz", lambda: gzip.compress(plain, mtime=0))
+    return ctx.once(f"dump:{fmt.ext}.gz", lambda: gzip.compress(plain, mtime=0))
 
 
-def void_bytes(app: Starlette, fmt: Format) -> bytes:
-    base = app.state.settings.public_base
-    graph = once(app, "void:graph", lambda: void_graph(app.state.kg, base, distributions(base)))
-    return once(app, f"void:{fmt.ext}", lambda: serialize_graph(graph, fmt))
+def void_bytes(ctx: ServingContext, fmt: Format) -> bytes:
+    graph = ctx.once("void:graph", lambda: void_graph(ctx.kg, PUBLIC_BASE, distributions(PUBLIC_BASE)))
+    return ctx.once(f"void:{fmt.ext}", lambda: serialize_graph(graph, fmt))
 
 
 router = APIRouter(tags=["dataset"])
@@ -62,7 +62,7 @@ router = APIRouter(tags=["dataset"])
 @get_and_head(router, "/graph/{name}", summary="A named graph: 303 to its description")
 async def named_graph(request: Request, name: str) -> Response:
     """The asserted and inferred graph IRIs of the TriG/N-Quads dumps are described in the VoID."""
-    if f"{request.app.state.settings.public_base}/graph/{name}" not in (str(ASSERTED_GRAPH), str(INFERRED_GRAPH)):
+    if f"{GRAPH_BASE}{name}" not in (str(ASSERTED_GRAPH), str(INFERRED_GRAPH)):
         raise NotFound(f"no such graph {name!r}")
     return RedirectResponse(VOID_PATH, status_code=303)
 
@@ -81,16 +81,18 @@ async def dump(request: Request, name: str) -> Response:
     if name not in DUMPS:
         raise NotFound(f"no such dump {name!r}; see /dumps/")
     fmt, compressed = DUMPS[name]
-    tag = etag(request, name)
-    body = None if not_modified(request, tag) else await run_in_threadpool(dump_bytes, request.app, fmt, compressed)
+    ctx, tag = context(request), etag(request, name)
+    body = None if not_modified(request, tag) else await run_in_threadpool(dump_bytes, ctx, fmt, compressed)
     return cached_response(body, "application/gzip" if compressed else fmt.media_type, tag, vary=None)
 
 
 @get_and_head(router, VOID_PATH, summary="VoID and DCAT description of the dataset")
 async def void(request: Request) -> Response:
-    return await represent(request, VOID_PATH, VOID_FORMATS, None, lambda fmt: void_bytes(request.app, fmt))
+    ctx = context(request)
+    return await represent(request, VOID_PATH, VOID_FORMATS, None, lambda fmt: void_bytes(ctx, fmt))
 
 
 @get_and_head(router, VOID_PATH + ".{ext}", summary="The dataset description in one format")
 async def void_in(request: Request, ext: str) -> Response:
-    return await represent(request, VOID_PATH, VOID_FORMATS, ext, lambda fmt: void_bytes(request.app, fmt))
+    ctx = context(request)
+    return await represent(request, VOID_PATH, VOID_FORMATS, ext, lambda fmt: void_bytes(ctx, fmt))

@@ -7,6 +7,8 @@ import asyncio
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from .context import context
+
 router = APIRouter(tags=["operations"])
 
 READY_TIMEOUT = 2.0  # seconds: a probe must answer fast even when the backend hangs
@@ -14,16 +16,17 @@ READY_TIMEOUT = 2.0  # seconds: a probe must answer fast even when the backend h
 
 @router.get("/health", summary="Liveness: the process is up and serving")
 async def health(request: Request) -> JSONResponse:
-    problem = request.app.state.store.health()  # e.g. a query worker that cannot be started again
+    ctx = context(request)
+    problem = ctx.store.health()  # e.g. a query worker that cannot be started again
     if problem:
-        return JSONResponse({"status": "degraded", "version": request.app.state.kg.version, "message": problem},
-                            status_code=503)
-    return JSONResponse({"status": "ok", "version": request.app.state.kg.version})
+        return JSONResponse({"status": "degraded", "version": ctx.version, "message": problem}, status_code=503)
+    return JSONResponse({"status": "ok", "version": ctx.version})
 
 
 @router.get("/ready", summary="Readiness: the graph is loaded and the backend answers")
 async def ready(request: Request) -> JSONResponse:
-    store = request.app.state.store
+    ctx = context(request)
+    store = ctx.store
     try:
         # The backend itself, never the result cache; the store stops waiting after READY_TIMEOUT too,
         # so a hung backend does not pile up probe threads.
@@ -36,4 +39,4 @@ async def ready(request: Request) -> JSONResponse:
                              "message": problem}, status_code=503)
     # isolation: how the engine is kept off the network; "none: …" means every SERVICE is refused
     return JSONResponse({"status": "ready", "backend": store.name, "isolation": store.isolation,
-                         "version": request.app.state.kg.version})
+                         "version": ctx.version})

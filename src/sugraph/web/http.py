@@ -8,32 +8,19 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from typing import TypeVar
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 
 from ..errors import NotAcceptable, NotFound
 from ..memo import cache_short
 from .conneg import negotiate, resolve_format
+from .context import context
 from .formats import ALIASES, Format, content_type
 
-T = TypeVar("T")
 CACHE_CONTROL = "public, max-age=300"
-
-
-def once(app: Starlette, key: str, build: Callable[[], T]) -> T:
-    """Compute something from the (read-only) graph the first time it is asked for, then reuse it."""
-    state = app.state
-    if not hasattr(state, "linked_data_cache"):
-        state.linked_data_cache = {}
-    cache: dict[str, object] = state.linked_data_cache
-    if key not in cache:
-        cache[key] = build()
-    return cache[key]  # type: ignore[return-value]
 
 
 def get_and_head(router: APIRouter, path: str, **options) -> Callable[[Callable], Callable]:
@@ -80,7 +67,7 @@ def format_for_ext(ext: str, formats: Sequence[Format]) -> Format:
 
 def etag(request: Request, *parts: object) -> str:
     """A strong validator: the data version plus a digest of what selects the representation."""
-    return f'"{request.app.state.kg.version}-{_digest(parts)}"'
+    return f'"{context(request).version}-{_digest(parts)}"'
 
 
 def _digest(parts: tuple) -> str:

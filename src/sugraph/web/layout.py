@@ -11,18 +11,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import jinja2
-from fastapi import FastAPI, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
-from ..named_queries import load_queries, queries_folder
 from .conneg import negotiate
+from .context import ServingContext, context
 from .formats import HTML, TEXT, Format
 from .http import choose
 from .i18n import COOKIE, LANGUAGES, choose_language, translator
 from .pages.entity import describe_entity
-from .pages.site import KINDS, Site, href, kind_of, term_label
+from .pages.site import KINDS, href, kind_of, term_label
 
 HERE = Path(__file__).resolve().parent
 
@@ -31,35 +31,28 @@ ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), aut
 templates = Jinja2Templates(env=ENV)
 
 
-def site_of(app: FastAPI) -> Site:
-    """The startup snapshot of the graph (built on first use if the app was not started)."""
-    if getattr(app.state, "site", None) is None:
-        app.state.site = Site.from_store(app.state.store, load_queries(queries_folder(app.state.settings)))
-    return app.state.site
-
-
 def language(request: Request) -> str:
     return choose_language(request.query_params.get("lang"), request.cookies.get(COOKIE),
                            request.headers.get("accept-language"))
 
 
-def _page_context(app: FastAPI, lang: str, path: str, switch: dict[str, str]) -> dict:
+def _page_context(ctx: ServingContext, lang: str, path: str, switch: dict[str, str]) -> dict:
     """What every template (base.html) uses."""
-    site = site_of(app)
+    site = ctx.site
     return dict(
-        lang=lang, _=translator(lang), site=site, kg=app.state.kg, switch=switch, kinds=list(KINDS),
+        lang=lang, _=translator(lang), site=site, version=ctx.version, switch=switch, kinds=list(KINDS),
         href=href, kind_of=kind_of, label=lambda iri: site.label(iri, lang),
         term=lambda iri: term_label(site, iri, lang), describe=lambda iri: site.description(iri, lang),
         path=path)
 
 
-def render(request: Request, template: str, status_code: int = 200, **context) -> HTMLResponse:
+def render(request: Request, template: str, status_code: int = 200, **values) -> HTMLResponse:
     """A page in the reader's language, with what every template uses; remembers a `?lang=` choice."""
     lang = language(request)
     switch = {other: f"{request.url.path}?{request.url.include_query_params(lang=other).query}"
               for other in LANGUAGES}
-    context.update(_page_context(request.app, lang, request.url.path, switch))
-    response = templates.TemplateResponse(request, template, context, status_code=status_code)
+    values.update(_page_context(context(request), lang, request.url.path, switch))
+    response = templates.TemplateResponse(request, template, values, status_code=status_code)
     response.headers["Content-Language"] = lang
     response.headers["Vary"] = "Accept-Language, Cookie"
     if request.query_params.get("lang") in LANGUAGES:
@@ -67,10 +60,10 @@ def render(request: Request, template: str, status_code: int = 200, **context) -
     return response
 
 
-def render_once(app: FastAPI, template: str, path: str, **context) -> bytes:
+def render_once(ctx: ServingContext, template: str, path: str, **values) -> bytes:
     """A page in English that is the same for every reader, so its route can render it once and
     keep the bytes (the ontology's documentation): no language switch."""
-    return ENV.get_template(template).render(**context, **_page_context(app, "en", path, {})).encode()
+    return ENV.get_template(template).render(**values, **_page_context(ctx, "en", path, {})).encode()
 
 
 def page_variant(request: Request, fmt: Format) -> tuple[str | None, str]:
@@ -87,8 +80,8 @@ def error_page(request: Request, status_code: int, message: str) -> HTMLResponse
 
 async def entity_page(request: Request, iri: str) -> Response:
     """The HTML representation of an entity (served by the linked-data routes); 404 if unknown."""
-    lang, site = language(request), site_of(request.app)
-    view = await run_in_threadpool(describe_entity, request.app.state.store, site, iri, lang)
+    lang, ctx = language(request), context(request)
+    view = await run_in_threadpool(describe_entity, ctx.store, ctx.site, iri, lang)
     if view is None:
         return error_page(request, 404, translator(lang)("entity.notfound.text", iri=iri))
     return render(request, "entity.html", entity=view)

@@ -7,10 +7,10 @@ the data says it `dct:isReplacedBy` another (a misspelt name corrected), both ro
 negotiation (`Accept`, or `?format=` which wins), and each representation also has its own URL
 (`/doc/{kind}/{slug}.ttl`, `.jsonld`, `.rdf`, `.nt`, `.trig`, `.nq`, `.html`).
 
-The RDF keeps the canonical IRIs (`{public_base}/id/…`) whatever host serves it: a client maps the
-public base to the server it talks to (see docs/linked-data.md). TriG and N-Quads keep asserted and
-inferred triples in their named graphs; the triple formats merge them and say how many were
-inferred in the `Sugraph-Inferred-Triples` header.
+The RDF keeps the canonical IRIs (`https://w3id.org/sugraph/id/…`, `iris.PUBLIC_BASE`) whatever
+host serves it: a client maps the public base to the server it talks to (see docs/linked-data.md).
+TriG and N-Quads keep asserted and inferred triples in their named graphs; the triple formats merge
+them and say how many were inferred in the `Sugraph-Inferred-Triples` header.
 
 """
 
@@ -25,11 +25,13 @@ from starlette.concurrency import run_in_threadpool
 
 from ..describe import close_matches, describe, exists
 from ..errors import UriTooLong, UsageError
+from ..iris import ENTITY_BASE
 from ..namespaces import INFERRED_GRAPH
-from ..search import LabelIndex
+from .context import context
 from .formats import ENTITY_FORMATS, HTML, Format, serialize
-from .http import cached_response, choose, decorate, etag, format_for_ext, get_and_head, not_modified, once, validated
+from .http import cached_response, choose, decorate, etag, format_for_ext, get_and_head, not_modified, validated
 from .layout import entity_page, listing
+from .pages.site import entity_iri, href, kind_of
 
 router = APIRouter(tags=["linked data"])
 
@@ -60,12 +62,11 @@ def replacement(store, iri: str) -> str | None:
 
 async def _moved(request: Request, kind: str, slug: str, route: str, suffix: str) -> Response | None:
     """301 to the same route of the replacing entity, or None when the IRI is not replaced."""
-    new = await run_in_threadpool(replacement, request.app.state.store, _entity_iri(request, kind, slug))
-    base = f"{request.app.state.settings.public_base}/id/"
-    if new is None or not new.startswith(base):
+    new = await run_in_threadpool(replacement, context(request).store, entity_iri(kind, slug))
+    if new is None or kind_of(new) is None:
         return None
     query = f"?{request.url.query}" if request.url.query else ""
-    return RedirectResponse(f"/{route}/{new[len(base):]}{suffix}{query}", status_code=301)
+    return RedirectResponse(f"/{route}/{new[len(ENTITY_BASE):]}{suffix}{query}", status_code=301)
 
 
 def _check_length(path: str) -> None:
@@ -89,7 +90,7 @@ async def entity(request: Request, path: str) -> Response:
         target += "." + _choose(request).ext
     if (moved := await _moved(request, kind, slug, "id", "")) is not None:
         return moved
-    if not await run_in_threadpool(exists, request.app.state.store, _entity_iri(request, kind, slug)):
+    if not await run_in_threadpool(exists, context(request).store, entity_iri(kind, slug)):
         return await run_in_threadpool(not_found, request, slug)
     return RedirectResponse(target, status_code=303)
 
@@ -102,7 +103,7 @@ async def document(request: Request, path: str) -> Response:
         raise _malformed(path)
     kind, slug, ext = match.groups()
     fmt = format_for_ext(ext, ENTITY_FORMATS) if ext else _choose(request)
-    iri, store = _entity_iri(request, kind, slug), request.app.state.store
+    iri, store = entity_iri(kind, slug), context(request).store
     if (moved := await _moved(request, kind, slug, "doc", f".{ext}" if ext else "")) is not None:
         return moved
     if not await run_in_threadpool(exists, store, iri):
@@ -124,16 +125,9 @@ def _choose(request: Request) -> Format:
     return choose(request, ENTITY_FORMATS, "an entity", request.query_params.get("format"))
 
 
-def _entity_iri(request: Request, kind: str, slug: str) -> str:
-    return f"{request.app.state.settings.public_base}/id/{kind}/{slug}"
-
-
 def not_found(request: Request, slug: str) -> Response:
     """404 that suggests entities whose names resemble the slug: HTML for browsers, else text."""
-    store = request.app.state.store
-    index = once(request.app, "labels", lambda: LabelIndex.from_store(store))
-    base = f"{request.app.state.settings.public_base}/id/"
-    matches = [(iri, index.label(iri, "en")) for iri in close_matches(index, slug.replace("-", " "))]
-    links = [("/id/" + iri[len(base):] if iri.startswith(base) else iri, label) for iri, label in matches]
+    index = context(request).site.labels
+    links = [(href(iri), index.label(iri, "en")) for iri in close_matches(index, slug.replace("-", " "))]
     text = "No such entity: nothing in sugraph has this IRI."
     return listing(request, "No such entity", text, links, status_code=404, intro="Did you mean:")

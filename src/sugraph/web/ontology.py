@@ -23,13 +23,14 @@ from fastapi.responses import Response
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, VANN
-from starlette.applications import Starlette
 
 from ..errors import NotFound
+from ..iris import PUBLIC_BASE
 from ..namespaces import ONTOLOGY_IRI, SUG, sparql_prologue
 from ..search import short_name
+from .context import ServingContext, context
 from .formats import HTML, JSON_LD, N_TRIPLES, RDF_XML, TURTLE, Format, serialize_graph
-from .http import get_and_head, once, represent
+from .http import get_and_head, represent
 from .layout import render_once
 
 ONTOLOGY_FORMATS = (TURTLE, HTML, JSON_LD, RDF_XML, N_TRIPLES)
@@ -90,9 +91,8 @@ def current_version(ontology: Graph) -> str:
 class _Docs:
     """Turns the ontology graph into the documentation model."""
 
-    def __init__(self, ontology: Graph, public_base: str):
+    def __init__(self, ontology: Graph):
         self.g = ontology
-        self.public_base = public_base
 
     def link(self, node) -> Link:
         if isinstance(node, Literal):
@@ -102,8 +102,8 @@ class _Docs:
         iri = str(node)
         if iri.startswith(str(SUG)):
             return Link(short_name(iri), "#" + iri[len(str(SUG)):])
-        if iri.startswith(self.public_base + "/"):  # served here: link to this server's copy
-            return Link(short_name(iri), iri[len(self.public_base):])
+        if iri.startswith(PUBLIC_BASE + "/"):  # served here: link to this server's copy
+            return Link(short_name(iri), iri[len(PUBLIC_BASE):])
         return Link(short_name(iri), iri)
 
     def members(self, node) -> list:
@@ -203,25 +203,26 @@ class _Docs:
         return Link(label.value, link.href) if label is not None else link
 
 
-def ontology_html(app: Starlette) -> bytes:
-    docs = _Docs(app.state.kg.ontology, app.state.settings.public_base)
+def ontology_html(ctx: ServingContext) -> bytes:
+    docs = _Docs(ctx.kg.ontology)
     doc = docs.document()
-    docs.add_usage(doc, app.state.store)
+    docs.add_usage(doc, ctx.store)
     formats = [f for f in ONTOLOGY_FORMATS if f is not HTML]
-    return render_once(app, "ontology.html", "/ontology", doc=doc, formats=formats, langs=LANGS)
+    return render_once(ctx, "ontology.html", "/ontology", doc=doc, formats=formats, langs=LANGS)
 
 
-def ontology_bytes(app: Starlette, fmt: Format) -> bytes:
+def ontology_bytes(ctx: ServingContext, fmt: Format) -> bytes:
     if fmt is HTML:
-        return once(app, "ontology:html", lambda: ontology_html(app))
-    return once(app, f"ontology:{fmt.ext}", lambda: serialize_graph(app.state.kg.ontology, fmt))
+        return ctx.once("ontology:html", lambda: ontology_html(ctx))
+    return ctx.once(f"ontology:{fmt.ext}", lambda: serialize_graph(ctx.kg.ontology, fmt))
 
 
 router = APIRouter(tags=["ontology"])
 
 
 def _serve(request: Request, base_path: str, ext: str | None):
-    return represent(request, base_path, ONTOLOGY_FORMATS, ext, lambda fmt: ontology_bytes(request.app, fmt))
+    ctx = context(request)
+    return represent(request, base_path, ONTOLOGY_FORMATS, ext, lambda fmt: ontology_bytes(ctx, fmt))
 
 
 @get_and_head(router, "/ontology", summary="The ontology (content negotiation)")
@@ -240,7 +241,7 @@ async def ontology_version(request: Request, name: str) -> Response:
     stem, _, ext = name.rpartition(".")
     if ext not in {f.ext for f in ONTOLOGY_FORMATS}:
         stem, ext = name, ""
-    version = current_version(request.app.state.kg.ontology)
+    version = current_version(context(request).kg.ontology)
     if stem != version:
         raise NotFound(f"no ontology version {stem!r}; the current version is {version}")
     return await _serve(request, f"/ontology/{version}", ext or None)

@@ -19,6 +19,7 @@ from ..errors import NotFound
 from ..named_queries import NamedQuery, Param, load_queries, queries_folder
 from ..store.analysis import analyse, paged
 from ..store.errors import QueryError
+from .context import context
 from .formats import CSV, HTML, JSON, RESULTS_JSON, TSV, Format
 from .http import cached_response, choose, etag, not_modified, url_params, validated
 from .layout import page_variant, render
@@ -119,7 +120,8 @@ def _handler(query: NamedQuery):
             values.setdefault(key, []).append(value)
         formats = values.pop("format", [])
         chosen = choose(request, OFFERED, f"the query {query.name}", formats[-1] if formats else None)
-        settings = request.app.state.settings
+        ctx = context(request)
+        settings = ctx.settings
         paging = {key: values.pop(key, []) for key in ("limit", "offset")}
         limit = _integer(paging["limit"], "limit", min(DEFAULT_LIMIT, settings.max_rows), 1, settings.max_rows)
         offset = _integer(paging["offset"], "offset", 0, 0, 10**9)
@@ -134,7 +136,7 @@ def _handler(query: NamedQuery):
         tag = etag(request, text, chosen.media_type, lang)
         if not_modified(request, tag):
             return cached_response(None, chosen.media_type, tag, vary)
-        body = await request.app.state.store.arun(text, RESULTS_JSON.media_type)
+        body = await ctx.store.arun(text, RESULTS_JSON.media_type)
         data = json.loads(body)
         links = []
         if pageable:

@@ -2,11 +2,12 @@
 
 There is deliberately no HTTP endpoint for this: only whoever may signal the process can reload.
 The sources are parsed and reasoned off the event loop while the old graph keeps serving; if a file
-is broken the error (file:line) is logged and nothing changes. On success `app.state` is replaced by
-one new State object, so a request sees either the old graph and store or the new ones.
+is broken the error (file:line) is logged and nothing changes. On success the app's ServingContext
+is replaced by a new one in one assignment, so a request sees either the old graph and store or the
+new ones.
 
-Keys a route adds to `app.state` after `create_app` (snapshots, caches) are derived from the graph,
-so a reload drops them and each is rebuilt on first use. Under `--workers N`, send SIGHUP to the
+The pages' snapshot and the documents rendered once hang on the context, so a reload drops them
+with the graph they came from and each is rebuilt on first use. Under `--workers N`, send SIGHUP to the
 uvicorn supervisor instead: it replaces workers one by one and keeps an old one if its successor
 cannot start.
 """
@@ -19,12 +20,14 @@ import signal
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import APIRouter, FastAPI
-from starlette.datastructures import State
 
 from ..build import LoadError, SourceSet, find_root, load
 from ..store import Store, open_store
+from . import context
+from .context import ServingContext
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +40,6 @@ class Reloader:
         self.app = app
         self._owns_current = owns_store  # may close the store now serving once it is replaced
         self._reloaded = False
-        self._base_keys = frozenset(app.state) | {"reloader"}
         self._lock = threading.Lock()
 
     def reload(self) -> bool:
@@ -52,8 +54,8 @@ class Reloader:
             self._lock.release()
 
     def _reload(self) -> bool:
-        state = self.app.state
-        settings, old_kg, old_store = state.settings, state.kg, state.store
+        current = context.context_of(self.app)
+        settings, old_kg, old_store = current.settings, current.graph, current.store
         try:
             root = settings.root or find_root()
             if SourceSet.of(root).content_hash() == old_kg.content_hash:
@@ -69,8 +71,7 @@ class Reloader:
             log.error("reload failed, still serving version %s: %s", old_kg.version, e)
             return False
         store = open_store(settings, kg)
-        fresh = {key: state[key] for key in self._base_keys if key in state}
-        self.app.state = State({**fresh, "kg": kg, "store": store})
+        context.install(self.app, ServingContext(settings, kg, store))
         log.info("reloaded: now serving version %s (was %s)", kg.version, old_kg.version)
         if self._owns_current:
             self._retire(old_store, after=settings.query_timeout + 1)
@@ -86,23 +87,22 @@ class Reloader:
     def close(self) -> None:
         """At shutdown: close the current store if a reload opened it (create_app closes its own)."""
         if self._reloaded:
-            self.app.state.store.close()
+            context.context_of(self.app).store.close()
 
     def on_signal(self) -> None:
         asyncio.get_running_loop().run_in_executor(None, self.reload)
 
 
 def install(app: FastAPI, *, owns_store: bool) -> None:
-    """Make `app` reloadable; call last in create_app, once settings, kg and store are in app.state."""
-    app.state.reloader = Reloader(app, owns_store=owns_store)
-    app.include_router(APIRouter(lifespan=_sighup))
+    """Make `app` reloadable; call last in create_app, once its context is installed."""
+    reloader = app.state.reloader = Reloader(app, owns_store=owns_store)  # tests reload without a signal
+    app.include_router(APIRouter(lifespan=partial(_sighup, reloader)))
 
 
 @asynccontextmanager
-async def _sighup(app: FastAPI) -> AsyncIterator[None]:
+async def _sighup(reloader: Reloader, app: FastAPI) -> AsyncIterator[None]:
     """Listen for SIGHUP while the server runs (only possible in the main thread, so not in tests
     that run uvicorn in a thread: they call `Reloader.reload` directly)."""
-    reloader: Reloader = app.state.reloader
     loop = asyncio.get_running_loop()
     try:
         loop.add_signal_handler(signal.SIGHUP, reloader.on_signal)

@@ -15,11 +15,13 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from ..iris import PUBLIC_BASE
 from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES, SD
 from ..store import Dataset, QueryError, Store
 from ..store.analysis import analyse
 from ..store.base import CLIENT, media_types_for
 from ..store.errors import QueryTooLarge
+from .context import context
 from .formats import GRAPH_FORMATS, HTML, JSON_LD, RESULT_FORMATS, TURTLE, formats_for
 from .http import cached_response, choose, decode_params, etag, not_modified, url_params
 from .layout import page_variant, render
@@ -103,7 +105,8 @@ async def sparql(request: Request) -> Response:
     query = _one(params, "query")
     if query is None:
         return service_description(request, _one(params, "format"))
-    settings = request.app.state.settings
+    ctx = context(request)
+    settings = ctx.settings
     if len(query) > settings.max_query_length:
         raise QueryTooLarge(f"the query is {len(query):,} characters long; the limit is {settings.max_query_length:,}")
     # Reading a long text takes milliseconds: off the event loop, so no request stalls the others.
@@ -112,7 +115,7 @@ async def sparql(request: Request) -> Response:
     chosen = choose(request, formats_for(media_types_for(info.form)), f"a {info.form} query",
                     _one(params, "format"), aliases={}).media_type
     dataset = _dataset(params)
-    store: Store = request.app.state.store
+    store: Store = ctx.store
     tag = etag(request, query, chosen, dataset)
     if request.method == "GET" and not_modified(request, tag):
         return cached_response(None, chosen, tag)
@@ -166,7 +169,7 @@ def endpoint_iri(request: Request) -> str:
             return iri
         except ValueError:
             pass
-    return f"{request.app.state.settings.public_base}/sparql"
+    return f"{PUBLIC_BASE}/sparql"
 
 
 def _description(endpoint: str) -> list[ox.Triple]:

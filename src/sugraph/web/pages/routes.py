@@ -15,9 +15,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from ...store import BackendError, QueryError, QueryTimeout
+from ..context import context, context_of
 from ..http import validated
 from ..i18n import LANGUAGES, translator
-from ..layout import HERE, error_page, language, render, site_of
+from ..layout import HERE, error_page, language, render
 from .browse import MEASURE_FILTERS, UnknownValue, grouped, measures, parse_filters, threat_tree
 from .site import KINDS, href, kind_of
 from .workbench import EXAMPLE_QUERY, editable, fields, run, values_of
@@ -28,7 +29,7 @@ SEARCH_LIMIT = 50
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Build the snapshot before the first request, so no reader waits for it."""
-    await run_in_threadpool(site_of, app)
+    await run_in_threadpool(lambda: context_of(app).site)
     yield
 
 
@@ -38,15 +39,15 @@ router.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
-    site = site_of(request.app)
+    site = context(request).site
     counts = [(kind, site.count(kind)) for kind in KINDS]
     return render(request, "home.html", counts=counts)
 
 
 @router.get("/browse/{kind}", response_class=HTMLResponse)
 def browse(request: Request, kind: str) -> HTMLResponse:
-    lang, site = language(request), site_of(request.app)
-    store = request.app.state.store
+    lang, ctx = language(request), context(request)
+    site, store = ctx.site, ctx.store
     if kind not in KINDS:
         return error_page(request, 404, translator(lang)("entity.notfound"))
     if kind == "threat":
@@ -65,14 +66,14 @@ def browse(request: Request, kind: str) -> HTMLResponse:
 
 @router.get("/search", response_class=HTMLResponse)
 def search_page(request: Request, q: str = "") -> HTMLResponse:
-    hits = site_of(request.app).labels.search(q, SEARCH_LIMIT)
+    hits = context(request).site.labels.search(q, SEARCH_LIMIT)
     return render(request, "search.html", q=q, hits=hits)
 
 
 @router.get("/search.json")
 def search_json(request: Request, q: str = "", limit: int = Query(SEARCH_LIMIT, ge=1, le=500)) -> Response:
     """The same search for scripts: each hit with its labels in both languages."""
-    site = site_of(request.app)
+    site = context(request).site
     results = [{"iri": hit.iri, "label": {lang: site.label(hit.iri, lang) for lang in LANGUAGES},
                 "type": site.main_type(hit.iri), "kind": kind_of(hit.iri), "matched": hit.matched,
                 "page": href(hit.iri)}
@@ -84,7 +85,8 @@ def search_json(request: Request, q: str = "", limit: int = Query(SEARCH_LIMIT, 
 def workbench(request: Request) -> HTMLResponse:
     """`?query=` runs a typed query; `?name=` opens a named question and runs it with the
     request's parameter values (or their defaults). Either URL can be shared as is."""
-    lang, site = language(request), site_of(request.app)
+    lang, ctx = language(request), context(request)
+    site = ctx.site
     name, text = request.query_params.get("name"), request.query_params.get("query")
     current = site.queries.get(name) if name else None
     if name and current is None:
@@ -95,8 +97,8 @@ def workbench(request: Request) -> HTMLResponse:
         if current is not None and text is None:
             text = editable(current.text(values))
         if text and text.strip():
-            settings = request.app.state.settings
-            outcome = run(request.app.state.store, site, lang, text, settings.max_rows, settings.max_response_bytes)
+            settings = ctx.settings
+            outcome = run(ctx.store, site, lang, text, settings.max_rows, settings.max_response_bytes)
     except (QueryError, QueryTimeout, BackendError) as e:
         error, status = str(e), e.status
     return render(request, "workbench.html", status_code=status, queries=list(site.queries.values()),
