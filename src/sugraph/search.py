@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from .namespaces import ENTITY_BASE, PREFIXES
 from .store import Store
+from .terms import in_language
 
 LABELS_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -87,11 +88,7 @@ class LabelIndex:
 
     def label(self, iri: str, lang: str) -> str:
         """The label in `lang`, else in English, else in any language, else a prefixed name."""
-        by_lang = self.labels.get(iri, {})
-        for candidate in (lang, "en", ""):
-            if candidate in by_lang:
-                return by_lang[candidate]
-        return next(iter(by_lang.values()), short_name(iri))
+        return in_language(self.labels.get(iri, {}), lang) or short_name(iri)
 
     def has_label(self, iri: str) -> bool:
         return iri in self.labels

@@ -28,6 +28,7 @@ from starlette.applications import Starlette
 from ..errors import NotFound
 from ..namespaces import ONTOLOGY_IRI, SUG, sparql_prologue
 from ..search import short_name
+from ..terms import by_language
 from .formats import HTML, JSON_LD, N_TRIPLES, RDF_XML, TURTLE, Format, serialize_graph
 from .http import get_and_head, once, represent
 from .layout import render_once
@@ -118,7 +119,7 @@ class _Docs:
         return [[self.link(s)] for s in sorted(self.g.subjects(prop, subject)) if isinstance(s, URIRef)]
 
     def by_lang(self, subject, prop) -> dict[str, str]:
-        return {o.language: str(o) for o in self.g.objects(subject, prop) if isinstance(o, Literal) and o.language}
+        return by_language(self.g.objects(subject, prop))
 
     def terms(self, rdf_type: URIRef) -> Iterator[URIRef]:
         yield from sorted(t for t in self.g.subjects(RDF.type, rdf_type) if str(t).startswith(str(SUG)))

@@ -12,6 +12,7 @@ import pyoxigraph as ox
 
 from ...namespaces import ASSERTED_GRAPH, ENTITY_BASE, PROV, RDF, RDFS, SKOS, SUG
 from ...store import Store
+from ...terms import by_language, in_language
 from ..formats import ENTITY_FORMATS, HTML
 from ..graphsvg import Link, Picture, neighbourhood
 from ..i18n import format_literal
@@ -174,8 +175,7 @@ def _outgoing_groups(site: Site, rows: list[dict], facts: list[tuple[str, ox.Ter
 
 def _blank_value(site: Site, parts: list[tuple[str, ox.NamedNode | ox.Literal]], lang: str) -> Value:
     """A blank node (an amount of money, say) as its label with its other facts beneath."""
-    label_in = {o.language: o.value for p, o in parts if p == str(RDFS.label) and isinstance(o, ox.Literal)}
-    text = label_in.get(lang) or label_in.get("en") or next(iter(label_in.values()), "")
+    text = in_language(by_language(o for p, o in parts if p == str(RDFS.label)), lang)
     others = [(p, _literal_value(o, lang) if isinstance(o, ox.Literal) else _iri_value(site, o.value, lang))
               for p, o in parts if p != str(RDFS.label)]
     return Value(text, parts=_group(site, lang, others))
