@@ -1,5 +1,5 @@
 """The one conversion of terms between rdflib and pyoxigraph, the one choice of a text's language,
-and the one reader of SPARQL JSON results."""
+the one reader of SPARQL JSON results, and the one pair that writes an IRI with a prefix and reads it back."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
+from sugraph.namespaces import compact_iri, expand_iri
 from sugraph.terms import by_language, in_language, read_results, to_ox, to_rdflib
 
 NATO = "https://w3id.org/sugraph/id/actor/nato"
@@ -99,3 +100,23 @@ def test_a_boolean_answer_is_read() -> None:
 def test_unreadable_results_are_a_syntax_or_value_error(content: bytes) -> None:
     with pytest.raises((SyntaxError, ValueError)):
         list(read_results(content))  # pyoxigraph reads the rows as they are asked for
+
+
+def test_an_iri_is_compacted_with_the_longest_namespace_that_fits() -> None:
+    assert compact_iri(NATO) == "actor:nato"
+    assert compact_iri("https://w3id.org/sugraph/ontology#Measure") == "sug:Measure"
+    assert compact_iri("https://w3id.org/sugraph/shapes#Threat", {"sugsh": "https://w3id.org/sugraph/shapes#"}) \
+        == "sugsh:Threat"
+
+
+@pytest.mark.parametrize("iri", ["https://example.org/x", "https://w3id.org/sugraph/id/actor/",
+                                 "https://w3id.org/sugraph/id/actor/nato?x=1"])
+def test_an_iri_without_a_readable_prefixed_name_is_not_compacted(iri: str) -> None:
+    assert compact_iri(iri) is None
+
+
+def test_a_prefixed_name_is_expanded_and_anything_else_left_alone() -> None:
+    assert expand_iri("actor:nato") == NATO
+    assert expand_iri(NATO) == NATO
+    assert expand_iri("unknown:nato") == "unknown:nato"
+    assert expand_iri("<actor:nato>") == "<actor:nato>"

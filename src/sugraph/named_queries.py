@@ -20,7 +20,7 @@ import yaml
 
 from .build import find_root
 from .config import Settings
-from .namespaces import PREFIXES
+from .namespaces import expand_iri
 from .store.analysis import analyse
 from .store.base import Term, bind_values, placeholders
 from .store.errors import QueryError
@@ -40,14 +40,6 @@ def queries_folder(settings: Settings) -> Path:
     if settings.queries_dir is not None:
         return settings.queries_dir
     return (settings.root or find_root()) / "queries"
-
-
-def expand_iri(value: str) -> str:
-    """A full IRI, or a known prefixed name (`threat:hybrid-threats`) expanded to one."""
-    prefix, colon, local = value.partition(":")
-    if colon and prefix in PREFIXES:
-        return PREFIXES[prefix] + local
-    return value
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .namespaces import ENTITY_BASE, PREFIXES
+from .namespaces import ENTITY_BASE, compact_iri
 from .store import Store
 from .terms import in_language
 
@@ -39,11 +39,8 @@ def normalise(text: str) -> str:
 
 
 def short_name(iri: str) -> str:
-    """A prefixed name (`sug:Measure`, `actor:nato`) for an IRI without a label."""
-    for prefix, base in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(base) and len(iri) > len(base):
-            return f"{prefix}:{iri[len(base):]}"
-    return iri
+    """A prefixed name (`sug:Measure`, `actor:nato`) for an IRI without a label, else the IRI itself."""
+    return compact_iri(iri) or iri
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from ...named_queries import NamedQuery, expand_iri
+from ...named_queries import NamedQuery
+from ...namespaces import expand_iri
 from ...search import short_name
 from ...store import CLIENT, Store
 from ...store.analysis import analyse
