@@ -1,5 +1,6 @@
 """The one conversion of terms between rdflib and pyoxigraph, the one choice of a text's language,
-the one reader of SPARQL JSON results, and the one pair that writes an IRI with a prefix and reads it back."""
+the one reader of SPARQL JSON results, the one pair that writes an IRI with a prefix and reads it back,
+and the one reader of a query file's `#+` header."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 
+from sugraph.named_queries import read_header
 from sugraph.namespaces import compact_iri, expand_iri
 from sugraph.terms import by_language, in_language, read_results, to_ox, to_rdflib
 
@@ -120,3 +122,18 @@ def test_a_prefixed_name_is_expanded_and_anything_else_left_alone() -> None:
     assert expand_iri(NATO) == NATO
     assert expand_iri("unknown:nato") == "unknown:nato"
     assert expand_iri("<actor:nato>") == "<actor:nato>"
+
+
+def test_the_header_is_the_first_lines_that_start_with_hash_plus() -> None:
+    text = "#+ title:\n#+   en: Measures\n#+\n#+ severity: info\n# a comment\nSELECT * {}\n#+ not: header\n"
+    assert read_header(text) == ({"title": {"en": "Measures"}, "severity": "info"},
+                                 "# a comment\nSELECT * {}\n#+ not: header\n")
+
+
+def test_a_query_without_a_header_has_an_empty_one() -> None:
+    assert read_header("SELECT * {}\n") == ({}, "SELECT * {}\n")
+
+
+def test_a_header_that_is_no_mapping_is_refused() -> None:
+    with pytest.raises(ValueError, match="must be a YAML mapping"):
+        read_header("#+ - a list\nASK {}\n")

@@ -11,14 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files as package_files
-from itertools import takewhile
 from pathlib import Path
 
 import pyoxigraph as ox
-import yaml
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
+from ..named_queries import read_header
 from ..namespaces import GRAPH
 from ..store.oxigraph import quads
 from ..terms import in_language, to_rdflib
@@ -43,11 +42,10 @@ class Check:
 
 
 def load_check(path: Path) -> Check:
-    """One check file; ValueError (naming the file) when its `#+ ` YAML header is incomplete."""
+    """One check file; ValueError (naming the file) when its `#+` YAML header is incomplete."""
     text = path.read_text(encoding="utf-8")
-    header_lines = takewhile(lambda line: line.startswith("#+ "), text.splitlines())
-    header = yaml.safe_load("\n".join(line[3:] for line in header_lines))
     try:
+        header, _ = read_header(text)
         title, message = dict(header["title"]), dict(header["message"])
         return Check(path.stem, Severity(header["severity"]), title, message, text)
     except (TypeError, KeyError, ValueError):

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from ...named_queries import NamedQuery
+from ...named_queries import NamedQuery, read_header
 from ...namespaces import expand_iri
 from ...search import short_name
 from ...store import CLIENT, Store
@@ -104,10 +104,7 @@ def run(store: Store, site: Site, lang: str, text: str, max_rows: int, max_bytes
 
 def editable(text: str) -> str:
     """A named query's SPARQL without its `#+` header, which the page shows as a form instead."""
-    lines = text.splitlines(keepends=True)
-    while lines and lines[0].startswith("#+"):
-        lines.pop(0)
-    return "".join(lines)
+    return read_header(text)[1]
 
 
 def _term_cell(site: Site, lang: str, term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Cell:
