@@ -6,13 +6,14 @@ its neighbours' links), everything else from the startup snapshot (`Site`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from ...namespaces import ASSERTED_GRAPH, ENTITY_BASE, PROV, RDF, RDFS, SKOS, SUG
 from ...store import Store
 from ...terms import by_language, in_language
+from ..display import Group, Value
 from ..formats import ENTITY_FORMATS, HTML
 from ..graphsvg import Link, Picture, neighbourhood
 from ..i18n import format_literal
@@ -49,24 +50,6 @@ SHOWN_APART = {str(RDF.type), str(RDFS.label), "http://purl.org/dc/terms/descrip
 ALL_LANGUAGES = {str(SKOS.altLabel)}  # names in every language help readers of both
 NOT_IN_PICTURE = {str(RDF.type), str(PROV.wasDerivedFrom), str(SKOS.broaderTransitive), str(SKOS.narrowerTransitive)}
 HUB_KINDS = {"document", "status", "scheme"}  # linked to by almost everything: never expanded
-
-
-@dataclass
-class Value:
-    """One object of a fact, ready to print."""
-
-    text: str
-    href: str | None = None
-    lang: str | None = None  # a literal's language, when it is not the page's
-    inferred: bool = False
-    parts: list[Group] = field(default_factory=list)  # a blank node's own facts (e.g. an amount)
-
-
-@dataclass
-class Group:
-    prop: str
-    label: str
-    values: list[Value]
 
 
 @dataclass

@@ -21,6 +21,7 @@ from ...search import short_name
 from ...store import CLIENT, Store
 from ...store.analysis import analyse
 from ...terms import in_language, read_results
+from ..display import Value
 from ..formats import CSV, JSON_LD, N_TRIPLES, RESULTS_JSON, TSV, TURTLE
 from .site import Site, href
 
@@ -38,14 +39,6 @@ TABLE_DOWNLOADS = (CSV, TSV, RESULTS_JSON)
 GRAPH_DOWNLOADS = (TURTLE, N_TRIPLES, JSON_LD)
 
 
-@dataclass(frozen=True)
-class Cell:
-    text: str
-    href: str | None = None
-    lang: str | None = None
-    title: str | None = None  # the IRI behind a label
-
-
 @dataclass
 class Outcome:
     """What a query gave: a table (SELECT, CONSTRUCT, DESCRIBE) or a yes/no (ASK), and how long it took."""
@@ -53,7 +46,7 @@ class Outcome:
     form: str
     ms: float
     variables: list[str] = field(default_factory=list)
-    rows: list[list[Cell | None]] = field(default_factory=list)
+    rows: list[list[Value | None]] = field(default_factory=list)
     count: int = 0
     boolean: bool | None = None
     downloads: list[tuple[str, str, str]] = field(default_factory=list)  # name, URL, file name
@@ -107,13 +100,13 @@ def editable(text: str) -> str:
     return read_header(text)[1]
 
 
-def _term_cell(site: Site, lang: str, term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Cell:
+def _term_cell(site: Site, lang: str, term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Value:
     """A result term as a cell: IRIs by label (else a prefixed name), linked; literals as written."""
     if isinstance(term, ox.NamedNode):
-        return Cell(site.label(term.value, lang), href(term.value), title=term.value)
+        return Value(site.label(term.value, lang), href(term.value), title=term.value)
     if isinstance(term, ox.BlankNode):
-        return Cell(f"_:{term.value}")
-    return Cell(term.value, lang=term.language)
+        return Value(f"_:{term.value}")
+    return Value(term.value, lang=term.language)
 
 
 def values_of(query: NamedQuery, params: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
