@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Literal, URIRef
@@ -13,6 +14,7 @@ from rdflib.namespace import XSD
 
 from sugraph.named_queries import read_header
 from sugraph.namespaces import compact_iri, expand_iri
+from sugraph.store.remote import RemoteStore
 from sugraph.terms import by_language, in_language, read_results, to_ox, to_rdflib
 
 NATO = "https://w3id.org/sugraph/id/actor/nato"
@@ -137,3 +139,17 @@ def test_a_query_without_a_header_has_an_empty_one() -> None:
 def test_a_header_that_is_no_mapping_is_refused() -> None:
     with pytest.raises(ValueError, match="must be a YAML mapping"):
         read_header("#+ - a list\nASK {}\n")
+
+
+@pytest.mark.parametrize("term", [{"type": "bnode", "value": "nodeID://b10037"},
+                                  {"type": "uri", "value": "nodeID://b10037"},
+                                  {"type": "bnode", "value": "_:b10037"}],
+                         ids=["virtuoso-bnode", "virtuoso-uri", "prefixed"])
+def test_a_remote_endpoint_s_blank_nodes_reach_clients_as_blank_nodes(term: dict) -> None:
+    store = RemoteStore("http://sparql.invalid/sparql", timeout=5)
+    answer = httpx.Response(200, content=_results(term))
+    store._http = httpx.Client(transport=httpx.MockTransport(lambda request: answer))
+    try:
+        assert store.select("SELECT ?x WHERE { ?x ?p ?o }") == [{"x": ox.BlankNode("b10037")}]
+    finally:
+        store.close()
