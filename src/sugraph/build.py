@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS
 
 from . import __version__
 from .namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES
+from .terms import to_rdflib
 
 RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".nq": "nquads", ".jsonld": "json-ld", ".rdf": "xml",
                 ".owl": "xml"}
@@ -87,23 +88,8 @@ def parse_file(path: Path, into: Graph | None = None) -> Graph:
         quads = list(pyoxigraph.parse(data, format=ox_format, base_iri=path.resolve().as_uri()))
     except SyntaxError as e:
         raise _located_error(path, e) from None
-    graph.addN((_from_ox(q.subject), _from_ox(q.predicate), _from_ox(q.object), graph) for q in quads)
+    graph.addN((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object), graph) for q in quads)
     return graph
-
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def _from_ox(term) -> URIRef | BNode | Literal:
-    """pyoxigraph term → the rdflib term rdflib's own parser would have made."""
-    if isinstance(term, pyoxigraph.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = term.datatype.value
-    return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
 
 
 def _located_error(path: Path, error: SyntaxError) -> LoadError:

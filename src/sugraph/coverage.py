@@ -24,7 +24,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import PROV, RDFS, SKOS
 
-from .namespaces import PREFIXES, SUG
+from .namespaces import PREFIXES, SUG, compact_iri, expand_iri
 from .search import normalise
 
 SOURCES = {"ip-17-1789": "IP_17_1789.fr.txt", "ip-20-1379": "IP_20_1379.fr.txt"}
@@ -85,18 +85,9 @@ def start_of(sentence: str) -> str:
     return " ".join(sentence.split()[:START_WORDS])
 
 
-def compact(iri: str) -> str:
-    for prefix, base in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(base) and len(iri) > len(base):
-            return f"{prefix}:{iri[len(base):]}"
-    return f"<{iri}>"
-
-
-def expand(name: str) -> str:
-    if name.startswith("<") and name.endswith(">"):
-        return name[1:-1]
-    prefix, _, local = name.partition(":")
-    return PREFIXES[prefix] + local if prefix in PREFIXES else name
+def written(iri: str) -> str:
+    """An IRI as a map writes it: a prefixed name, else `<IRI>` (which `expand_iri` leaves alone)."""
+    return compact_iri(iri) or f"<{iri}>"
 
 
 @dataclass(frozen=True)
@@ -144,11 +135,11 @@ def yields(graph: Graph, doc: URIRef, sentences: list[str]) -> list[list[str]]:
             q = normalise(str(quote))
             for i, key in enumerate(keys):
                 if (q and q in key) or (key and key in q):
-                    found[i].append(compact(str(entity)))
+                    found[i].append(written(str(entity)))
                     for link in LINKS:
                         for other in graph.objects(entity, link):
                             if isinstance(other, URIRef) and any(n and f" {n} " in f" {key} " for n in _names(graph, other)):
-                                found[i].append(compact(str(link)))
+                                found[i].append(written(str(link)))
     return [sorted(set(f), key=lambda x: (":" in x and x.split(":")[0] == "sug", x)) for f in found]
 
 
@@ -192,8 +183,8 @@ def problems(root: Path, graph: Graph) -> list[str]:
             elif "TODO" in row.yields:
                 found.append(f"{path.name}: row {i} has no reason yet")
             else:
-                found.extend(f"{path.name}: row {i} names {iri}, which is not in the graph"
-                             for iri in row.iris if expand(iri) not in known)
+                found.extend(f"{path.name}: row {i} names {name}, which is not in the graph"
+                             for name in row.iris if expand_iri(name.removeprefix("<").removesuffix(">")) not in known)
         found.extend(f"{path.name}: row {n} has no sentence in the source" for n in sorted(rows))
     return found
 

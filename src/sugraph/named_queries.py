@@ -13,6 +13,7 @@ import datetime
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import takewhile
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -20,14 +21,13 @@ import yaml
 
 from .build import find_root
 from .config import Settings
-from .namespaces import PREFIXES
+from .namespaces import expand_iri
 from .store.analysis import analyse
 from .store.base import Term, bind_values, placeholders
 from .store.errors import QueryError
 
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "date", "year", "boolean")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
-_HEADER_LINE = re.compile(r"^#\+ ?(.*)$")
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _INTEGER = re.compile(r"^[+-]?\d{1,30}$")
 _DECIMAL = re.compile(r"^[+-]?(\d{1,30}(\.\d{0,30})?|\.\d{1,30})$")
@@ -40,14 +40,6 @@ def queries_folder(settings: Settings) -> Path:
     if settings.queries_dir is not None:
         return settings.queries_dir
     return (settings.root or find_root()) / "queries"
-
-
-def expand_iri(value: str) -> str:
-    """A full IRI, or a known prefixed name (`threat:hybrid-threats`) expanded to one."""
-    prefix, colon, local = value.partition(":")
-    if colon and prefix in PREFIXES:
-        return PREFIXES[prefix] + local
-    return value
 
 
 @dataclass(frozen=True)
@@ -157,18 +149,25 @@ def _languages(value: object, path: Path, field: str) -> dict[str, str]:
     return {str(k): v for k, v in value.items()}
 
 
+def read_header(text: str) -> tuple[dict, str]:
+    """The YAML header of a query file (named queries, quality checks): its first lines that start
+    with `#+`, read without it and one space, as a mapping ({} when there is none); and the SPARQL
+    after it. ValueError when the header is not a mapping."""
+    lines = text.splitlines(keepends=True)
+    header = list(takewhile(lambda line: line.startswith("#+"), lines))
+    meta = yaml.safe_load("\n".join(line.rstrip("\r\n")[2:].removeprefix(" ") for line in header)) or {}
+    if not isinstance(meta, dict):
+        raise ValueError("the '#+' header must be a YAML mapping")
+    return meta, "".join(lines[len(header):])
+
+
 def parse_query_file(path: Path) -> NamedQuery:
     """Read one named query; ValueError (naming the file) for a header or parameter that is wrong."""
     text = path.read_text(encoding="utf-8")
-    header = []
-    for line in text.splitlines():
-        m = _HEADER_LINE.match(line)
-        if not m:
-            break
-        header.append(m.group(1))
-    meta = yaml.safe_load("\n".join(header)) or {}
-    if not isinstance(meta, dict):
-        raise ValueError(f"{path}: the '#+' header must be a YAML mapping")
+    try:
+        meta, _ = read_header(text)
+    except ValueError as e:
+        raise ValueError(f"{path}: {e}") from None
     if not _NAME.match(path.stem):
         raise ValueError(f"{path}: a query's file name must be lower case words joined by hyphens")
     declared = set(placeholders(text))

@@ -13,8 +13,9 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .namespaces import ENTITY_BASE, PREFIXES
+from .namespaces import ENTITY_BASE, compact_iri
 from .store import Store
+from .terms import in_language
 
 LABELS_QUERY = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -38,11 +39,8 @@ def normalise(text: str) -> str:
 
 
 def short_name(iri: str) -> str:
-    """A prefixed name (`sug:Measure`, `actor:nato`) for an IRI without a label."""
-    for prefix, base in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(base) and len(iri) > len(base):
-            return f"{prefix}:{iri[len(base):]}"
-    return iri
+    """A prefixed name (`sug:Measure`, `actor:nato`) for an IRI without a label, else the IRI itself."""
+    return compact_iri(iri) or iri
 
 
 @dataclass(frozen=True)
@@ -87,11 +85,7 @@ class LabelIndex:
 
     def label(self, iri: str, lang: str) -> str:
         """The label in `lang`, else in English, else in any language, else a prefixed name."""
-        by_lang = self.labels.get(iri, {})
-        for candidate in (lang, "en", ""):
-            if candidate in by_lang:
-                return by_lang[candidate]
-        return next(iter(by_lang.values()), short_name(iri))
+        return in_language(self.labels.get(iri, {}), lang) or short_name(iri)
 
     def has_label(self, iri: str) -> bool:
         return iri in self.labels

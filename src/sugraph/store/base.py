@@ -22,6 +22,7 @@ from collections.abc import Hashable, Mapping, Sequence
 import anyio.to_thread
 import pyoxigraph as ox
 
+from ..terms import read_results
 from .analysis import QueryInfo, analyse, capped, check
 from .engine import DEFAULT_GRAPHS, Dataset
 from .errors import BackendError, QueryError, QueryTimeout, UpstreamTimeout
@@ -166,7 +167,7 @@ class Store(ABC):
     def graphs(self) -> Sequence[str]:
         """IRIs of the named graphs in the store."""
         body = self._execute(_GRAPHS_QUERY, "SELECT", RESULTS_MEDIA_TYPES[0], None, self.timeout)
-        return [s["g"].value for s in ox.parse_query_results(body, ox.QueryResultsFormat.JSON) if s["g"]]
+        return [s["g"].value for s in read_results(body) if s["g"]]
 
     def known_graphs(self) -> frozenset[str]:
         """The graphs a FROM clause or `default-graph-uri` may name (read once: the data never changes)."""
@@ -179,7 +180,7 @@ class Store(ABC):
         says nothing about whether the backend answers now); raises on any failure or after
         `timeout` seconds (never more than the store's own limit)."""
         body = self._execute(PROBE_QUERY, "ASK", RESULTS_MEDIA_TYPES[0], Dataset(), min(timeout, self.timeout))
-        bool(ox.parse_query_results(body, ox.QueryResultsFormat.JSON))  # garbage raises
+        bool(read_results(body))  # garbage raises
 
     def run(self, sparql: str, media_type: str | None = None, *, dataset: Dataset | None = None,
             timeout: float | None = None, max_rows: int | None = None, lane: str = SITE,
@@ -242,7 +243,7 @@ class Store(ABC):
                timeout: float | None = None) -> list[Row]:
         """Rows of a SELECT query; an unbound variable is absent from its row."""
         text = self._expect(sparql, bindings, "SELECT")
-        result = ox.parse_query_results(self.run(text, timeout=timeout), ox.QueryResultsFormat.JSON)
+        result = read_results(self.run(text, timeout=timeout))
         names = [v.value for v in result.variables]
         return [{n: s[n] for n in names if s[n] is not None} for s in result]
 
@@ -250,7 +251,7 @@ class Store(ABC):
             timeout: float | None = None) -> bool:
         """The answer of an ASK query."""
         text = self._expect(sparql, bindings, "ASK")
-        return bool(ox.parse_query_results(self.run(text, timeout=timeout), ox.QueryResultsFormat.JSON))
+        return bool(read_results(self.run(text, timeout=timeout)))
 
     def construct(self, sparql: str, bindings: Bindings | None = None,
                   timeout: float | None = None) -> list[ox.Triple]:

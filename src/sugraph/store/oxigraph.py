@@ -1,6 +1,6 @@
 """The embedded engine in this process (tests, small tools), and rdflib graphs loaded into pyoxigraph.
 
-Everything here that needs rdflib (`to_ox`, `quads`, `load_into`) serves whoever builds a store;
+Everything here that needs rdflib (`quads`, `load_into`) serves whoever builds a store;
 the query workers never import this module (they import `engine.py`)."""
 
 from __future__ import annotations
@@ -8,28 +8,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 
 from ..build import KnowledgeGraph
 from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
-from .base import SITE, Dataset, Store, Term
+from ..terms import to_ox
+from .base import SITE, Dataset, Store
 from .engine import evaluate
 from .prebuilt import LazyKnowledgeGraph, built
-
-
-def to_ox(term) -> Term:
-    """rdflib term → pyoxigraph term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"not an RDF term: {term!r}")
 
 
 def quads(graph: Graph, graph_name: URIRef) -> Iterator[ox.Quad]:

@@ -5,7 +5,8 @@ is their canonical text, re-written from SPARQL 1.1 tokens: no vendor pragma (`D
 query form), no undeclared prefix (`bif:`), no comment. Syntax errors are the remote engine's own;
 no client text is parsed by evaluating it in this process. Results are asked
 for in one format the library reads (SPARQL JSON, N-Triples), parsed by pyoxigraph (garbage becomes
-BackendError) and re-serialized in the format the client negotiated.
+BackendError; `terms.read_results` first makes the blank nodes of Virtuoso and others standard) and
+re-serialized in the format the client negotiated.
 
 `push_graphs` loads the built graph into such a store with the SPARQL 1.1 Graph Store HTTP
 Protocol: one PUT of N-Triples per named graph, which keeps blank nodes intact (batched INSERT DATA
@@ -24,6 +25,7 @@ import pyoxigraph as ox
 
 from .. import __version__
 from ..namespaces import PREFIXES, sparql_prologue
+from ..terms import read_results
 from .base import SITE, Dataset, Store
 from .errors import BackendError, QueryError, UpstreamTimeout, answer_too_large
 
@@ -100,11 +102,11 @@ def _reserialize(content: bytes, form: str, media_type: str) -> bytes | None:
         if form in ("CONSTRUCT", "DESCRIBE"):
             triples = (quad.triple for quad in ox.parse(content, format=ox.RdfFormat.N_TRIPLES))
             return ox.serialize(triples, format=ox.RdfFormat.from_media_type(media_type), prefixes=PREFIXES)
-        results = ox.parse_query_results(content, format=ox.QueryResultsFormat.JSON)
+        results = read_results(content)
         if form == "ASK" and isinstance(results, ox.QuerySolutions):
             results = _ask_answer(results)
         return results.serialize(format=ox.QueryResultsFormat.from_media_type(media_type))
-    except (SyntaxError, ValueError, TypeError):
+    except (SyntaxError, ValueError, TypeError, RecursionError):
         return None
 
 

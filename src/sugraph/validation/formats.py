@@ -19,7 +19,7 @@ from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
 
 from .. import __version__
 from ..build import LoadError
-from ..namespaces import PREFIXES, SH
+from ..namespaces import PREFIXES, SH, compact_iri
 from .report import CHECKS_NS, SHAPES_NS, Report, Result, Severity, shown
 
 JSON_VERSION = 1
@@ -33,11 +33,7 @@ def compact(term, prefixes: dict[str, str] | None = DISPLAY_PREFIXES) -> str:
     if term is None:
         return ""
     if isinstance(term, URIRef):
-        for prefix, ns in (prefixes or {}).items():
-            local = str(term)[len(ns):]
-            if str(term).startswith(ns) and local and all(c.isalnum() or c in "-_." for c in local):
-                return f"{prefix}:{local}"
-        return f"<{term}>"
+        return (compact_iri(str(term), prefixes) if prefixes is not None else None) or f"<{term}>"
     if isinstance(term, Literal) and term.datatype is not None and prefixes is not None:
         return Literal(str(term)).n3() + "^^" + compact(term.datatype, prefixes)
     if isinstance(term, (BNode, Literal)):

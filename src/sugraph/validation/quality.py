@@ -11,17 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files as package_files
-from itertools import takewhile
 from pathlib import Path
 
 import pyoxigraph as ox
-import yaml
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
+from ..named_queries import read_header
 from ..namespaces import GRAPH
 from ..store.oxigraph import quads
+from ..terms import in_language, to_rdflib
 from .report import CHECKS_NS, Result, Severity
 
 CHECKS_DIR = Path(str(package_files("sugraph") / "validation" / "checks"))
@@ -43,11 +42,10 @@ class Check:
 
 
 def load_check(path: Path) -> Check:
-    """One check file; ValueError (naming the file) when its `#+ ` YAML header is incomplete."""
+    """One check file; ValueError (naming the file) when its `#+` YAML header is incomplete."""
     text = path.read_text(encoding="utf-8")
-    header_lines = takewhile(lambda line: line.startswith("#+ "), text.splitlines())
-    header = yaml.safe_load("\n".join(line[3:] for line in header_lines))
     try:
+        header, _ = read_header(text)
         title, message = dict(header["title"]), dict(header["message"])
         return Check(path.stem, Severity(header["severity"]), title, message, text)
     except (TypeError, KeyError, ValueError):
@@ -75,22 +73,17 @@ def run_checks(data: Graph, ontology: Graph, lang: str = "en") -> list[Result]:
         for row in solutions:
             results.append(Result(
                 severity=check.severity,
-                focus=_rdflib(row["focus"]),
-                path=_rdflib(row["path"]) if "path" in projected else None,
-                value=_rdflib(row["value"]) if "value" in projected else None,
+                focus=_node(row, "focus", projected),
+                path=_node(row, "path", projected),
+                value=_node(row, "value", projected),
                 source=check.iri,
-                source_name=check.title.get(lang) or check.title["en"],
-                message=check.message.get(lang) or check.message["en"],
+                source_name=in_language(check.title, lang),
+                message=in_language(check.message, lang),
             ))
     return results
 
 
-def _rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Node | None:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):  # RDF 1.1 simple literals are xsd:string; rdflib leaves those untyped
-        datatype = None if term.language or term.datatype.value == str(XSD.string) else URIRef(term.datatype.value)
-        return Literal(term.value, lang=term.language, datatype=datatype)
-    return None
+def _node(row: ox.QuerySolution, variable: str, projected: set[str]) -> Node | None:
+    """The row's value of `variable` as rdflib reads it; None when unbound or not selected."""
+    term = row[variable] if variable in projected else None
+    return None if term is None else to_rdflib(term)

@@ -16,13 +16,13 @@ from dataclasses import dataclass, replace
 from importlib.resources import files as package_files
 from pathlib import Path
 
-from rdflib import Graph, Literal
+from rdflib import Graph
 from rdflib.extras.shacl import parse_shacl_path
 from rdflib.namespace import RDF
-from rdflib.term import Node
 
 from ..build import INFERENCE_MODES, KnowledgeGraph, LoadError, find_root, load, parse_all, rdf_files, reason
 from ..namespaces import SH
+from ..terms import by_language, in_language
 from .linemap import LineMap
 from .report import Report, Result, Severity, shown
 
@@ -134,17 +134,11 @@ def _shacl_results(report: Graph, shapes: Graph, lang: str) -> list[Result]:
             path=parse_shacl_path(report, path) if path is not None else None,
             value=report.value(node, SH.value),
             source=source,
-            source_name=in_language(shapes.objects(source, SH.name), lang) or str(source),
-            message=in_language(report.objects(node, SH.resultMessage), lang),
+            source_name=in_language(by_language(shapes.objects(source, SH.name)), lang, str(source)),
+            message=in_language(by_language(report.objects(node, SH.resultMessage)), lang),
             constraint=report.value(node, SH.sourceConstraintComponent),
         ))
     return results
-
-
-def in_language(literals: Iterable[Node], lang: str) -> str:
-    """The text in `lang`, else in English, else any: messages and names are written in fr and en."""
-    texts = {(lit.language or ""): str(lit) for lit in literals if isinstance(lit, Literal)}
-    return texts.get(lang) or texts.get("en") or next(iter(texts.values()), "")
 
 
 def _located(result: Result, linemap: LineMap) -> Result:

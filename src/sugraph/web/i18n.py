@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..terms import in_language
+
 LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
 COOKIE = "lang"
@@ -175,15 +177,16 @@ TERM_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[LANGUAGES.index(lang)] if lang in LANGUAGES else pair[0]
+def interface_text(pair: tuple[str, str], lang: str) -> str:
+    """One of the interface's (en, fr) texts, chosen as the data's are."""
+    return in_language(dict(zip(LANGUAGES, pair, strict=True)), lang)
 
 
 def translator(lang: str) -> Callable[..., str]:
     """`_("key", n=3)` for templates: the string in `lang`, formatted with the keyword arguments."""
 
     def _(key: str, **values: object) -> str:
-        text = pick(STRINGS[key], lang)
+        text = interface_text(STRINGS[key], lang)
         return text.format(**values) if values else text
 
     return _

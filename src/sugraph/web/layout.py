@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
+from ..terms import in_language
 from .conneg import negotiate
 from .context import ServingContext, context
 from .formats import HTML, TEXT, Format
@@ -28,6 +29,7 @@ HERE = Path(__file__).resolve().parent
 
 ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                          trim_blocks=True, lstrip_blocks=True)
+ENV.filters["in_language"] = in_language  # `{{ texts | in_language(lang) }}`: the one choice of language
 templates = Jinja2Templates(env=ENV)
 
 

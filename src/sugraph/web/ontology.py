@@ -28,7 +28,9 @@ from ..errors import NotFound
 from ..iris import PUBLIC_BASE
 from ..namespaces import ONTOLOGY_IRI, SUG, sparql_prologue
 from ..search import short_name
+from ..terms import by_language, to_rdflib
 from .context import ServingContext, context
+from .display import Value
 from .formats import HTML, JSON_LD, N_TRIPLES, RDF_XML, TURTLE, Format, serialize_graph
 from .http import get_and_head, represent
 from .layout import render_once
@@ -54,15 +56,6 @@ SELECT ?t ?s ?sl ?o ?ol WHERE {
 """
 
 
-@dataclass(frozen=True)
-class Link:
-    """Something the page shows: a term, an entity, a literal (no href) or a blank node."""
-
-    text: str
-    href: str | None = None
-    lang: str | None = None
-
-
 @dataclass
 class TermDoc:
     iri: str
@@ -70,9 +63,9 @@ class TermDoc:
     kind: str
     labels: dict[str, str]
     definitions: dict[str, str]
-    facts: list[tuple[str, list[list[Link]]]]  # heading → values; a value with several links is a union
+    facts: list[tuple[str, list[list[Value]]]]  # heading → values; a value with several links is a union
     usage: int = 0
-    examples: list[list[Link]] = field(default_factory=list)
+    examples: list[list[Value]] = field(default_factory=list)
 
 
 @dataclass
@@ -80,7 +73,7 @@ class OntologyDoc:
     iri: str
     version: str
     version_iri: str
-    header: list[tuple[str, list[Link]]]
+    header: list[tuple[str, list[Value]]]
     sections: list[tuple[str, str, list[TermDoc]]]  # (anchor, title, terms)
 
 
@@ -94,41 +87,41 @@ class _Docs:
     def __init__(self, ontology: Graph):
         self.g = ontology
 
-    def link(self, node) -> Link:
+    def link(self, node) -> Value:
         if isinstance(node, Literal):
-            return Link(str(node), lang=node.language)
+            return Value(str(node), lang=node.language)
         if isinstance(node, BNode):
-            return Link("[ ]")
+            return Value("[ ]")
         iri = str(node)
         if iri.startswith(str(SUG)):
-            return Link(short_name(iri), "#" + iri[len(str(SUG)):])
+            return Value(short_name(iri), "#" + iri[len(str(SUG)):])
         if iri.startswith(PUBLIC_BASE + "/"):  # served here: link to this server's copy
-            return Link(short_name(iri), iri[len(PUBLIC_BASE):])
-        return Link(short_name(iri), iri)
+            return Value(short_name(iri), iri[len(PUBLIC_BASE):])
+        return Value(short_name(iri), iri)
 
     def members(self, node) -> list:
         """The classes a class expression is made of: itself, or those of its owl:unionOf."""
         union = self.g.value(node, OWL.unionOf) if isinstance(node, BNode) else None
         return list(Collection(self.g, union)) if union is not None else [node]
 
-    def values(self, subject, prop) -> list[list[Link]]:
+    def values(self, subject, prop) -> list[list[Value]]:
         return [[self.link(m) for m in self.members(o)] for o in sorted(self.g.objects(subject, prop))]
 
-    def inverse_values(self, subject, prop) -> list[list[Link]]:
+    def inverse_values(self, subject, prop) -> list[list[Value]]:
         return [[self.link(s)] for s in sorted(self.g.subjects(prop, subject)) if isinstance(s, URIRef)]
 
     def by_lang(self, subject, prop) -> dict[str, str]:
-        return {o.language: str(o) for o in self.g.objects(subject, prop) if isinstance(o, Literal) and o.language}
+        return by_language(self.g.objects(subject, prop))
 
     def terms(self, rdf_type: URIRef) -> Iterator[URIRef]:
         yield from sorted(t for t in self.g.subjects(RDF.type, rdf_type) if str(t).startswith(str(SUG)))
 
-    def mentions(self, prop: URIRef, term: URIRef) -> list[list[Link]]:
+    def mentions(self, prop: URIRef, term: URIRef) -> list[list[Value]]:
         """Properties whose domain or range is `term`, alone or in a union."""
         return [[self.link(p)] for p, o in sorted(self.g.subject_objects(prop))
                 if str(p).startswith(str(SUG)) and term in self.members(o)]
 
-    def term(self, iri: URIRef, kind: str, facts: list[tuple[str, list[list[Link]]]]) -> TermDoc:
+    def term(self, iri: URIRef, kind: str, facts: list[tuple[str, list[list[Value]]]]) -> TermDoc:
         facts += [("See also", self.values(iri, RDFS.seeAlso))]
         return TermDoc(str(iri), str(iri)[len(str(SUG)):], kind, self.by_lang(iri, RDFS.label),
                        self.by_lang(iri, SKOS.definition), [(h, v) for h, v in facts if v])
@@ -153,9 +146,9 @@ class _Docs:
             ("Characteristics", characteristics),
         ])
 
-    def header(self) -> list[tuple[str, list[Link]]]:
+    def header(self) -> list[tuple[str, list[Value]]]:
         o = URIRef(ONTOLOGY_IRI)
-        rows = [("IRI", [Link(ONTOLOGY_IRI, "/ontology")]),
+        rows = [("IRI", [Value(ONTOLOGY_IRI, "/ontology")]),
                 ("Version IRI", [self.link(v) for v in self.g.objects(o, OWL.versionIRI)]),
                 ("Version", [self.link(v) for v in self.g.objects(o, OWL.versionInfo)]),
                 ("Title", [self.link(v) for v in sorted(self.g.objects(o, DCTERMS.title))]),
@@ -183,7 +176,7 @@ class _Docs:
         """Usage counts and examples from the data (asserted and inferred)."""
         counts = {row["t"].value: int(row["n"].value)
                   for query in (CLASS_USAGE, PROPERTY_USAGE) for row in store.select(query)}
-        examples: dict[str, list[list[Link]]] = defaultdict(list)
+        examples: dict[str, list[list[Value]]] = defaultdict(list)
         for row in store.select(CLASS_EXAMPLES):
             examples[row["t"].value].append([self._example_link(row["s"], row.get("sl"))])
         for row in store.select(PROPERTY_EXAMPLES):
@@ -194,13 +187,9 @@ class _Docs:
                 term.usage = counts.get(term.iri, 0)
                 term.examples = examples.get(term.iri, [])[:EXAMPLES]
 
-    def _example_link(self, node: ox.NamedNode | ox.BlankNode | ox.Literal, label: ox.Literal | None) -> Link:
-        if isinstance(node, ox.Literal):
-            return Link(node.value, lang=node.language)
-        if isinstance(node, ox.BlankNode):
-            return Link("[ ]")
-        link = self.link(URIRef(node.value))
-        return Link(label.value, link.href) if label is not None else link
+    def _example_link(self, node: ox.NamedNode | ox.BlankNode | ox.Literal, label: ox.Literal | None) -> Value:
+        link = self.link(to_rdflib(node))
+        return Value(label.value, link.href) if label is not None and isinstance(node, ox.NamedNode) else link
 
 
 def ontology_html(ctx: ServingContext) -> bytes:

@@ -19,7 +19,9 @@ from ..errors import NotFound
 from ..named_queries import NamedQuery, Param, load_queries, queries_folder
 from ..store.analysis import analyse, paged
 from ..store.errors import QueryError
+from ..terms import read_results
 from .context import context
+from .display import Value
 from .formats import CSV, HTML, JSON, RESULTS_JSON, TSV, Format
 from .http import cached_response, choose, etag, not_modified, url_params, validated
 from .layout import page_variant, render
@@ -162,8 +164,22 @@ def _link(request: Request, limit: int, offset: int, rel: str) -> str:
 
 
 def _render(request: Request, data: dict, fmt: Format, query: NamedQuery) -> bytes:
-    if fmt is HTML:
-        return render(request, "query_table.html", data=data, title=query.title.get("en", query.name),
-                      description=query.description.get("en", "")).body
-    results = ox.parse_query_results(json.dumps(data), ox.QueryResultsFormat.JSON)
-    return results.serialize(format=fmt.results)
+    results = read_results(json.dumps(data))
+    if fmt is not HTML:
+        return results.serialize(format=fmt.results)
+    if isinstance(results, ox.QueryBoolean):
+        table: dict = {"boolean": bool(results)}
+    else:
+        variables = [v.value for v in results.variables]
+        table = {"variables": variables, "rows": [[_shown(row[v]) for v in variables] for row in results]}
+    return render(request, "query_table.html", title=query.title.get("en", query.name),
+                  description=query.description.get("en", ""), **table).body
+
+
+def _shown(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Value | None:
+    """A result term as the table prints it: an IRI as a link to itself, a literal with its language."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return Value(term.value, term.value)
+    return Value(term.value, lang=term.language if isinstance(term, ox.Literal) else None)

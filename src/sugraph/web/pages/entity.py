@@ -6,12 +6,14 @@ its neighbours' links), everything else from the startup snapshot (`Site`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from ...namespaces import ASSERTED_GRAPH, ENTITY_BASE, PROV, RDF, RDFS, SKOS, SUG
 from ...store import Store
+from ...terms import by_language, in_language
+from ..display import Group, Value
 from ..formats import ENTITY_FORMATS, HTML
 from ..graphsvg import Link, Picture, neighbourhood
 from ..i18n import format_literal
@@ -48,24 +50,6 @@ SHOWN_APART = {str(RDF.type), str(RDFS.label), "http://purl.org/dc/terms/descrip
 ALL_LANGUAGES = {str(SKOS.altLabel)}  # names in every language help readers of both
 NOT_IN_PICTURE = {str(RDF.type), str(PROV.wasDerivedFrom), str(SKOS.broaderTransitive), str(SKOS.narrowerTransitive)}
 HUB_KINDS = {"document", "status", "scheme"}  # linked to by almost everything: never expanded
-
-
-@dataclass
-class Value:
-    """One object of a fact, ready to print."""
-
-    text: str
-    href: str | None = None
-    lang: str | None = None  # a literal's language, when it is not the page's
-    inferred: bool = False
-    parts: list[Group] = field(default_factory=list)  # a blank node's own facts (e.g. an amount)
-
-
-@dataclass
-class Group:
-    prop: str
-    label: str
-    values: list[Value]
 
 
 @dataclass
@@ -174,8 +158,7 @@ def _outgoing_groups(site: Site, rows: list[dict], facts: list[tuple[str, ox.Ter
 
 def _blank_value(site: Site, parts: list[tuple[str, ox.NamedNode | ox.Literal]], lang: str) -> Value:
     """A blank node (an amount of money, say) as its label with its other facts beneath."""
-    label_in = {o.language: o.value for p, o in parts if p == str(RDFS.label) and isinstance(o, ox.Literal)}
-    text = label_in.get(lang) or label_in.get("en") or next(iter(label_in.values()), "")
+    text = in_language(by_language(o for p, o in parts if p == str(RDFS.label)), lang)
     others = [(p, _literal_value(o, lang) if isinstance(o, ox.Literal) else _iri_value(site, o.value, lang))
               for p, o in parts if p != str(RDFS.label)]
     return Value(text, parts=_group(site, lang, others))

@@ -16,7 +16,8 @@ from ...named_queries import NamedQuery
 from ...namespaces import ASSERTED_GRAPH, ENTITY_BASE, FOAF, SUG
 from ...search import LabelIndex
 from ...store import Store
-from ..i18n import TERM_LABELS, pick
+from ...terms import in_language
+from ..i18n import TERM_LABELS, interface_text
 
 # The classes a reader browses, by IRI kind (see CONVENTIONS.md), in the order pages list them.
 KINDS: dict[str, str] = {
@@ -115,8 +116,7 @@ class Site:
         return self.labels.label(iri, lang)
 
     def description(self, iri: str, lang: str) -> str:
-        by_lang = self.descriptions.get(iri, {})
-        return by_lang.get(lang) or by_lang.get("en") or next(iter(by_lang.values()), "")
+        return in_language(self.descriptions.get(iri, {}), lang)
 
     def members(self, class_iri: str, lang: str) -> list[str]:
         """The entities of a class (asserted or inferred), sorted by label in `lang`."""
@@ -160,5 +160,5 @@ def href(iri: str) -> str:
 def term_label(site: Site, iri: str, lang: str) -> str:
     """A human label for a class or property: the ontology's, else the interface's, else a short name."""
     if iri in TERM_LABELS and not site.labels.has_label(iri):
-        return pick(TERM_LABELS[iri], lang)
+        return interface_text(TERM_LABELS[iri], lang)
     return site.label(iri, lang)

@@ -8,7 +8,6 @@ the CSV a reader saves holds exactly the rows the page showed, and more if the p
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,10 +15,13 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
-from ...named_queries import NamedQuery, expand_iri
+from ...named_queries import NamedQuery, read_header
+from ...namespaces import expand_iri
 from ...search import short_name
 from ...store import CLIENT, Store
 from ...store.analysis import analyse
+from ...terms import in_language, read_results
+from ..display import Value
 from ..formats import CSV, JSON_LD, N_TRIPLES, RESULTS_JSON, TSV, TURTLE
 from .site import Site, href
 
@@ -37,14 +39,6 @@ TABLE_DOWNLOADS = (CSV, TSV, RESULTS_JSON)
 GRAPH_DOWNLOADS = (TURTLE, N_TRIPLES, JSON_LD)
 
 
-@dataclass(frozen=True)
-class Cell:
-    text: str
-    href: str | None = None
-    lang: str | None = None
-    title: str | None = None  # the IRI behind a label
-
-
 @dataclass
 class Outcome:
     """What a query gave: a table (SELECT, CONSTRUCT, DESCRIBE) or a yes/no (ASK), and how long it took."""
@@ -52,7 +46,7 @@ class Outcome:
     form: str
     ms: float
     variables: list[str] = field(default_factory=list)
-    rows: list[list[Cell | None]] = field(default_factory=list)
+    rows: list[list[Value | None]] = field(default_factory=list)
     count: int = 0
     boolean: bool | None = None
     downloads: list[tuple[str, str, str]] = field(default_factory=list)  # name, URL, file name
@@ -89,48 +83,30 @@ def run(store: Store, site: Site, lang: str, text: str, max_rows: int, max_bytes
         outcome.rows = [[_term_cell(site, lang, t) for t in (tr.subject, tr.predicate, tr.object)]
                         for tr in triples[:DISPLAY_ROWS]]
         return outcome
-    data = json.loads(body)
-    if "boolean" in data:
-        outcome.boolean = bool(data["boolean"])
+    results = read_results(body)
+    if isinstance(results, ox.QueryBoolean):
+        outcome.boolean = bool(results)
         return outcome
-    bindings = data["results"]["bindings"]
-    outcome.variables = list(data["head"]["vars"])
-    outcome.count = len(bindings)
-    outcome.rows = [[_json_cell(site, lang, b.get(v)) for v in outcome.variables] for b in bindings[:DISPLAY_ROWS]]
+    outcome.variables = [v.value for v in results.variables]
+    solutions = list(results)
+    outcome.count = len(solutions)
+    outcome.rows = [[None if s[v] is None else _term_cell(site, lang, s[v]) for v in outcome.variables]
+                    for s in solutions[:DISPLAY_ROWS]]
     return outcome
 
 
 def editable(text: str) -> str:
     """A named query's SPARQL without its `#+` header, which the page shows as a form instead."""
-    lines = text.splitlines(keepends=True)
-    while lines and lines[0].startswith("#+"):
-        lines.pop(0)
-    return "".join(lines)
+    return read_header(text)[1]
 
 
-def _iri_cell(site: Site, lang: str, iri: str) -> Cell:
-    if site.labels.has_label(iri):
-        return Cell(site.label(iri, lang), href(iri), title=iri)
-    return Cell(short_name(iri), href(iri), title=iri)
-
-
-def _json_cell(site: Site, lang: str, term: Mapping[str, str] | None) -> Cell | None:
-    """A SPARQL JSON results term as a cell: IRIs by label, linked; literals as written."""
-    if term is None:
-        return None
-    if term["type"] == "uri":
-        return _iri_cell(site, lang, term["value"])
-    if term["type"] == "bnode":
-        return Cell(f"_:{term['value']}")
-    return Cell(term["value"], lang=term.get("xml:lang"))
-
-
-def _term_cell(site: Site, lang: str, term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Cell:
+def _term_cell(site: Site, lang: str, term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Value:
+    """A result term as a cell: IRIs by label (else a prefixed name), linked; literals as written."""
     if isinstance(term, ox.NamedNode):
-        return _iri_cell(site, lang, term.value)
+        return Value(site.label(term.value, lang), href(term.value), title=term.value)
     if isinstance(term, ox.BlankNode):
-        return Cell(f"_:{term.value}")
-    return Cell(term.value, lang=term.language)
+        return Value(f"_:{term.value}")
+    return Value(term.value, lang=term.language)
 
 
 def values_of(query: NamedQuery, params: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
@@ -149,7 +125,7 @@ def fields(query: NamedQuery, site: Site, lang: str, values: Mapping[str, Sequen
         selected = list(values.get(p.name) or p.default)
         if options:
             selected = [short_name(expand_iri(v)) for v in selected]
-        description = p.description.get(lang) or p.description.get("en") or p.name
+        description = in_language(p.description, lang, p.name)
         found.append(Field(p.name, description, p.type, p.required, p.list, options, selected))
     return found
 
