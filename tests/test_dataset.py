@@ -37,7 +37,7 @@ def test_triple_dumps_hold_asserted_and_inferred_triples(client, kg, ext):
 def test_quad_dumps_keep_inferred_triples_in_their_own_graph(client, kg, ext):
     media_type, rdflib_name = QUAD_DUMPS[ext]
     ds = Dataset().parse(data=client.get(f"/dumps/sugraph.{ext}").content, format=rdflib_name)
-    assert len(ds.graph(ASSERTED_GRAPH)) == len(kg.asserted())
+    assert len(ds.graph(ASSERTED_GRAPH)) == len(kg.asserted)
     assert len(ds.graph(INFERRED_GRAPH)) == len(kg.inferred)
 
 
@@ -45,7 +45,7 @@ def test_quad_dumps_keep_inferred_triples_in_their_own_graph(client, kg, ext):
 def test_quad_dumps_parse_with_oxigraph(client, kg, ext):
     media_type, _ = QUAD_DUMPS[ext]
     quads = list(ox.parse(client.get(f"/dumps/sugraph.{ext}").content, format=ox.RdfFormat.from_media_type(media_type)))
-    assert len(quads) == len(kg.asserted()) + len(kg.inferred)
+    assert len(quads) == len(kg.asserted) + len(kg.inferred)
 
 
 @pytest.mark.parametrize("ext", [*TRIPLE_DUMPS, *QUAD_DUMPS])
@@ -95,7 +95,7 @@ def test_void_counts_triples(void, kg):
 
 def test_void_describes_both_named_graphs(void, kg):
     sizes = {g: void.value(g, VOID.triples).toPython() for g in void.objects(DATASET, VOID.subset)}
-    assert sizes == {ASSERTED_GRAPH: len(kg.asserted()), INFERRED_GRAPH: len(kg.inferred)}
+    assert sizes == {ASSERTED_GRAPH: len(kg.asserted), INFERRED_GRAPH: len(kg.inferred)}
 
 
 def test_void_class_partition_counts_entities(void, store):

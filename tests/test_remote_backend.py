@@ -166,7 +166,7 @@ def test_sugraph_load_pushes_the_graph(kg, tmp_path, monkeypatch, capsys):
     assert cli.main(["--root", str(ROOT), "load", "--graph-store", graph_store]) == 0
     assert "loaded <https://w3id.org/sugraph/graph/inferred>" in capsys.readouterr().out
     count = RemoteStore(endpoint).select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"].value
-    assert int(count) == len(kg.asserted()) + len(kg.inferred)  # replaced, not appended
+    assert int(count) == len(kg.asserted) + len(kg.inferred)  # replaced, not appended
 
 
 def test_sugraph_load_needs_a_graph_store(monkeypatch, capsys):

@@ -131,7 +131,7 @@ def test_default_and_named_graph_uri(client, kg):
     asserted = number(client.get("/sparql", params={"query": COUNT, "default-graph-uri": str(ASSERTED_GRAPH)}))
     both = number(client.get("/sparql", params=[("query", COUNT), ("default-graph-uri", str(ASSERTED_GRAPH)),
                                                 ("default-graph-uri", str(INFERRED_GRAPH))]))
-    assert union == both == len(kg.asserted()) + len(kg.inferred) and asserted == len(kg.asserted())
+    assert union == both == len(kg.asserted) + len(kg.inferred) and asserted == len(kg.asserted)
     in_graph = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} }}"
     named = client.post("/sparql", data={"query": in_graph, "named-graph-uri": str(INFERRED_GRAPH)})
     assert number(named) == len(kg.inferred)
@@ -283,7 +283,7 @@ def test_sparqlwrapper_construct_with_its_default_format(server, kg):
     client.setQuery("CONSTRUCT WHERE { ?m a sug:Measure }")
     graph = client.queryAndConvert()  # SPARQLWrapper asks format=xml and parses RDF/XML
     measure = URIRef("https://w3id.org/sugraph/ontology#Measure")
-    expected = set(kg.asserted().subjects(RDF.type, measure)) | set(kg.inferred.subjects(RDF.type, measure))
+    expected = set(kg.asserted.subjects(RDF.type, measure)) | set(kg.inferred.subjects(RDF.type, measure))
     assert set(graph.subjects(RDF.type, measure)) == expected and len(graph) == len(expected)
 
 

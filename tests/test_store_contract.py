@@ -46,7 +46,7 @@ def count(store: Store, sparql: str = COUNT, **options) -> int:
 
 
 def test_default_graph_is_asserted_plus_inferred(backend, kg):
-    assert count(backend) == len(kg.asserted()) + len(kg.inferred)
+    assert count(backend) == len(kg.asserted) + len(kg.inferred)
 
 
 def test_graphs(backend):
@@ -87,7 +87,7 @@ def test_describe(backend):
 
 def test_protocol_dataset(backend, kg):
     asserted_only = Dataset((str(ASSERTED_GRAPH),), ())
-    assert count(backend, dataset=asserted_only) == len(kg.asserted())
+    assert count(backend, dataset=asserted_only) == len(kg.asserted)
     in_graph = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?s ?p ?o } }" % INFERRED_GRAPH
     assert count(backend, in_graph, dataset=Dataset((str(ASSERTED_GRAPH),), (str(INFERRED_GRAPH),))) == len(kg.inferred)
 

@@ -43,7 +43,7 @@ def distributions(public_base: str) -> list[Distribution]:
 def dump_bytes(app: Starlette, fmt: Format, compressed: bool) -> bytes:
     kg = app.state.kg
     everything = once(app, "dump:quads", lambda: sorted(
-        [*quads(kg.asserted(), ASSERTED_GRAPH), *quads(kg.inferred, INFERRED_GRAPH)], key=str))
+        [*quads(kg.asserted, ASSERTED_GRAPH), *quads(kg.inferred, INFERRED_GRAPH)], key=str))
     plain = once(app, f"dump:{fmt.ext}", lambda: serialize(everything, fmt))
     if not compressed:
         return plain
