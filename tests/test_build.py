@@ -44,7 +44,8 @@ def test_closure_follows_broader_transitively(kg: KnowledgeGraph) -> None:
 
 def test_closure_adds_inverse_properties(kg: KnowledgeGraph) -> None:
     assert (EUROPOL, ORG.hasSubOrganization, EC3) in kg.inferred
-    assert set(kg.inferred.objects(ID["threat/hybrid-threats"], SUG.addressedBy)) == {ID["measure/eu-approach-hybrid-threats"]}
+    assert set(kg.inferred.objects(ID["threat/hybrid-threats"], SUG.addressedBy)) == {
+        ID["measure/eu-approach-hybrid-threats"]}
 
 
 def test_closure_lifts_sub_properties_of_involves(kg: KnowledgeGraph) -> None:

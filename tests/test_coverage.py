@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
 from sugraph.build import KnowledgeGraph
 from sugraph.coverage import (
@@ -24,6 +23,8 @@ from sugraph.coverage import (
     start_of,
     write_map,
 )
+
+from conftest import ROOT
 
 pytestmark = pytest.mark.skipif(not seeds_dir(ROOT).is_dir(), reason=f"the sources are not at {seeds_dir(ROOT)}")
 
@@ -55,7 +56,8 @@ def test_each_row_either_yields_iris_or_says_why_not() -> None:
 
 def test_the_splitter_keeps_abbreviations_headings_and_broken_paragraphs_whole() -> None:
     text = ("Le premier vice-président, M. Frans Timmermans, a déclaré: «Nous agissons. Nous proposons.»\n\n"
-            "### 1. Un environnement sûr\n\nElle crée une **unité**\n\n**conjointe de cybersécurité**, en tant que plateforme.\n"
+            "### 1. Un environnement sûr\n\nElle crée une **unité**\n\n"
+            "**conjointe de cybersécurité**, en tant que plateforme.\n"
             "Justice pénale: elle examine des preuves numériques.Elle examine aussi le chiffrement.")
     assert split(text) == [
         "Le premier vice-président, M. Frans Timmermans, a déclaré: «Nous agissons.",

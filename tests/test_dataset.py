@@ -35,7 +35,7 @@ def test_triple_dumps_hold_asserted_and_inferred_triples(client, kg, ext):
 
 @pytest.mark.parametrize("ext", list(QUAD_DUMPS))
 def test_quad_dumps_keep_inferred_triples_in_their_own_graph(client, kg, ext):
-    media_type, rdflib_name = QUAD_DUMPS[ext]
+    _, rdflib_name = QUAD_DUMPS[ext]
     ds = Dataset().parse(data=client.get(f"/dumps/sugraph.{ext}").content, format=rdflib_name)
     assert len(ds.graph(ASSERTED_GRAPH)) == len(kg.asserted)
     assert len(ds.graph(INFERRED_GRAPH)) == len(kg.inferred)
