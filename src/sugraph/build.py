@@ -17,11 +17,11 @@ from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from . import __version__
-from .namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES
+from .namespaces import PREFIXES
 
 RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".nq": "nquads", ".jsonld": "json-ld", ".rdf": "xml",
                 ".owl": "xml"}
@@ -161,17 +161,6 @@ class KnowledgeGraph:
     def asserted(self) -> Graph:
         """Ontology and data together, as written: built once, shared, so copy it before changing it."""
         return _merged(self.ontology, self.data)
-
-    def dataset(self) -> Dataset:
-        """Asserted and inferred triples in two named graphs (for TriG/N-Quads dumps and the store)."""
-        ds = Dataset()
-        for prefix, iri in PREFIXES.items():
-            ds.bind(prefix, iri)
-        asserted = ds.graph(ASSERTED_GRAPH)
-        asserted += self.asserted
-        inferred = ds.graph(INFERRED_GRAPH)
-        inferred += self.inferred
-        return ds
 
     def union(self) -> Graph:
         """Everything: asserted plus inferred, a new graph each call."""
