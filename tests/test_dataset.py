@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import gzip
+from datetime import date
 
 import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, XSD
+from rdflib.namespace import DCTERMS, RDF
 
 from sugraph.namespaces import ASSERTED_GRAPH, DCAT, INFERRED_GRAPH, SUG, VOID
 
@@ -85,7 +86,7 @@ def test_void_licence_and_creator_come_from_the_ontology(void, kg):
 def test_void_dates_and_version(void, kg):
     created = kg.ontology.value(URIRef("https://w3id.org/sugraph/ontology"), DCTERMS.created)
     assert void.value(DATASET, DCTERMS.issued) == created
-    assert void.value(DATASET, DCTERMS.modified) == Literal("2026-11-25", datatype=XSD.date)
+    assert void.value(DATASET, DCTERMS.modified) == Literal(date(2026, 11, 25))  # an xsd:date
     assert void.value(DATASET, DCAT.version) == Literal(kg.version)
 
 
