@@ -85,8 +85,7 @@ def queries(draw: st.DrawFn) -> str:
     form = draw(st.sampled_from(["SELECT *", "SELECT ?s ?o ?x", "ASK", "CONSTRUCT { ?s ?p ?o }"]))
     sep = draw(st.sampled_from([" ", "\n", ""]))
     body = sep.join(draw(st.lists(pieces(), min_size=1, max_size=6)))
-    modifiers = draw(st.sampled_from(["", "LIMIT 5", "LIMIT 50", "ORDER BY ?s LIMIT 4",
-                                      "LIMIT 2 VALUES ?s { ex:s1 ex:s2 }"]))
+    modifiers = draw(st.sampled_from(["", "LIMIT 5", "LIMIT 50", "ORDER BY ?s LIMIT 4", "LIMIT 2 VALUES ?s { ex:s1 ex:s2 }"]))
     return f"PREFIX ex: <{EX}>\n{form} WHERE {{ {body} }} {modifiers}"
 
 
@@ -144,8 +143,7 @@ def test_the_row_cap_is_the_top_level_limit(listener: Endpoint, store: ox.Store,
     if info is None or info.form == "ASK" or not isinstance(original, Counter):
         return
     rows = sum(outcome(store, capped(info, 3).text).values())  # type: ignore[union-attr]
-    assert rows == min(sum(original.values()), 3), \
-        f"the cap is not the top-level LIMIT:\n{text}\n{capped(info, 3).text}"
+    assert rows == min(sum(original.values()), 3), f"the cap is not the top-level LIMIT:\n{text}\n{capped(info, 3).text}"
 
 
 @MANY
