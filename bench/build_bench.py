@@ -17,11 +17,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from validate_bench import ROOT, machine, synthetic  # noqa: E402
+from validate_bench import ROOT, machine, synthetic
 
-from sugraph import Severity, validate  # noqa: E402
-from sugraph.build import load  # noqa: E402
-from sugraph.validation.shacl import validated_load  # noqa: E402
+from sugraph import Severity, validate
+from sugraph.build import load
+from sugraph.validation.shacl import validated_load
 
 
 def build(root: Path) -> dict[str, float | int]:

@@ -192,7 +192,8 @@ def memory(samples: list) -> dict:
         return {}
     third = max(1, len(values) // 3)
     return {"start_mib": round(values[0], 1), "end_mib": round(values[-1], 1), "peak_mib": round(max(values), 1),
-            "growth_first_to_last_third_mib": round(statistics.median(values[-third:]) - statistics.median(values[:third]), 1),
+            "growth_first_to_last_third_mib":
+                round(statistics.median(values[-third:]) - statistics.median(values[:third]), 1),
             "every_10s_mib": [round(v, 1) for t, v in samples[9::10]]}
 
 
@@ -202,25 +203,25 @@ def server(workers: int, timeout: float) -> Iterator[tuple[str, int]]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    log = tempfile.NamedTemporaryFile("w", prefix="sugraph-loadtest-", suffix=".log", delete=False)
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "sugraph"), "serve", "--host", "127.0.0.1",
-                             "--port", str(port), "--workers", str(workers), "--timeout", str(timeout),
-                             "--no-access-log"], stdout=subprocess.DEVNULL, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        else:
-            raise SystemExit(f"the server did not become ready; see {log.name}")
-        yield url, proc.pid
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with tempfile.NamedTemporaryFile("w", prefix="sugraph-loadtest-", suffix=".log", delete=False) as log:
+        proc = subprocess.Popen([str(Path(sys.executable).parent / "sugraph"), "serve", "--host", "127.0.0.1",
+                                 "--port", str(port), "--workers", str(workers), "--timeout", str(timeout),
+                                 "--no-access-log"], stdout=subprocess.DEVNULL, stderr=log)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(600):
+                try:
+                    if httpx.get(f"{url}/ready", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.2)
+            else:
+                raise SystemExit(f"the server did not become ready; see {log.name}")
+            yield url, proc.pid
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
 
 
 def main() -> None:
@@ -246,8 +247,8 @@ def main() -> None:
         report["mixed"] = {"summary": summary(records, args.duration), "memory": memory(samples)}
         if args.runaway:
             cheap = cheap_calls(mixed)
-            runaway = [Call("runaway", "GET", f"/sparql?query={quote(RUNAWAY)}%20%23{NONCE}&timeout={args.query_timeout}",
-                            SPARQL_JSON)]
+            runaway = [Call("runaway", "GET",
+                            f"/sparql?query={quote(RUNAWAY)}%20%23{NONCE}&timeout={args.query_timeout}", SPARQL_JSON)]
             alone, _ = run_phase(url, pid, [(cheap, 1)], args.runaway)
             loaded, samples = run_phase(url, pid, [(cheap, 1), (runaway, args.runaway_clients)], args.runaway)
             report["cheap alone"] = summary(alone, args.runaway)

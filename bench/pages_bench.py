@@ -15,8 +15,8 @@ import statistics
 import sys
 import threading
 import time
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import uvicorn

@@ -95,7 +95,7 @@ def wrk(url: str, duration: int, connections: int, suffix: str | None) -> dict:
                      if suffix else "")
     if suffix:
         args += ["-s", script.name]
-    out = subprocess.run(args + [url], capture_output=True, text=True, timeout=duration + 60).stdout
+    out = subprocess.run([*args, url], capture_output=True, text=True, timeout=duration + 60).stdout
     os.unlink(script.name)
 
     def latency(percent: str) -> float:
@@ -141,9 +141,10 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
-    results = {"machine": f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
-               "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "runs": {}}
-    print("| data | triples | startup s | scenario | req/s | p50 ms | p99 ms | non-2xx |\n|---|---|---|---|---|---|---|---|")
+    machine = f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}"
+    results = {"machine": machine, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "runs": {}}
+    print("| data | triples | startup s | scenario | req/s | p50 ms | p99 ms | non-2xx |\n"
+          "|---|---|---|---|---|---|---|---|")
     for scale in args.scale:
         root = find_root() if scale == "real" else HERE / "out" / f"scale-{scale}"
         cache_dir = Path(tempfile.mkdtemp()) if scale == "real" else root / "cache"

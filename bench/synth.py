@@ -28,8 +28,8 @@ import pyoxigraph as ox
 from sugraph.build import SourceSet, find_root, load
 from sugraph.config import Settings
 from sugraph.namespaces import ENTITY_BASE
-from sugraph.store.prebuilt import cache_key, prebuilt_store
 from sugraph.store.oxigraph import load_into
+from sugraph.store.prebuilt import cache_key, prebuilt_store
 
 SHARED_KINDS = ("threat/", "status/", "scheme/")
 

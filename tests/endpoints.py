@@ -19,7 +19,7 @@ class Endpoint:
         recorded = self.requests
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 recorded.append((self.command, self.path, self.rfile.read(length)))
                 self.send_response(200)

@@ -24,10 +24,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from endpoints import Endpoint
 from sugraph.namespaces import PREFIXES
 from sugraph.store.analysis import QueryInfo, analyse, capped
 from sugraph.store.errors import QueryError
+
+from endpoints import Endpoint
 
 CAMPAIGN = int(os.environ.get("SUGRAPH_FUZZ_EXAMPLES", "0"))
 MANY = settings(max_examples=CAMPAIGN or 1500, deadline=None, derandomize=not CAMPAIGN, database=None,

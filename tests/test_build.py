@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import FOAF, RDF, SKOS
 
 from sugraph.build import KnowledgeGraph, LoadError, SourceSet, is_useful_inference, load, parse_file, reason
@@ -20,9 +20,14 @@ EC3 = ID["actor/european-cybercrime-centre"]
 
 
 def test_asserted_and_inferred_are_disjoint(kg: KnowledgeGraph) -> None:
-    asserted = kg.asserted()
+    asserted = kg.asserted
     assert len(kg.inferred) == 507
     assert not any(t in asserted for t in kg.inferred)
+
+
+def test_asserted_is_ontology_and_data_built_once(kg: KnowledgeGraph) -> None:
+    assert set(kg.asserted) == set(kg.ontology) | set(kg.data)
+    assert kg.asserted is kg.asserted
 
 
 def test_closure_types_subclass_instances(kg: KnowledgeGraph) -> None:
@@ -39,7 +44,8 @@ def test_closure_follows_broader_transitively(kg: KnowledgeGraph) -> None:
 
 def test_closure_adds_inverse_properties(kg: KnowledgeGraph) -> None:
     assert (EUROPOL, ORG.hasSubOrganization, EC3) in kg.inferred
-    assert set(kg.inferred.objects(ID["threat/hybrid-threats"], SUG.addressedBy)) == {ID["measure/eu-approach-hybrid-threats"]}
+    assert set(kg.inferred.objects(ID["threat/hybrid-threats"], SUG.addressedBy)) == {
+        ID["measure/eu-approach-hybrid-threats"]}
 
 
 def test_closure_lifts_sub_properties_of_involves(kg: KnowledgeGraph) -> None:
@@ -50,7 +56,8 @@ def test_closure_lifts_sub_properties_of_involves(kg: KnowledgeGraph) -> None:
 def test_reasonable_gives_the_owlrl_closure_queries_rely_on(kg: KnowledgeGraph) -> None:
     import owlrl
 
-    expanded = kg.asserted()
+    expanded = Graph()
+    expanded += kg.asserted  # a copy: the closure must not grow the graph kg shares
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(expanded)
     relied_on = [RDF.type, SKOS.broaderTransitive, SKOS.narrower, SUG.involves, SUG.involvedIn, SUG.addressedBy,
                  SUG.implementedBy, SUG.priorityOf, SUG.replacedBy, ORG.hasSubOrganization]
@@ -64,12 +71,12 @@ def test_reasonable_gives_the_owlrl_closure_queries_rely_on(kg: KnowledgeGraph) 
 
 
 def test_no_inference_mode_adds_nothing(kg: KnowledgeGraph) -> None:
-    assert len(reason(kg.asserted(), "none")) == 0
+    assert len(reason(kg.asserted, "none")) == 0
 
 
 def test_unknown_inference_mode_is_refused(kg: KnowledgeGraph) -> None:
     with pytest.raises(ValueError, match="unknown inference mode"):
-        reason(kg.asserted(), "magic")
+        reason(kg.asserted, "magic")
 
 
 def test_syntax_error_names_file_line_and_column() -> None:

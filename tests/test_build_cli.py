@@ -5,8 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from expectations import FIXTURES
 from test_validate_cli import ROOT, run
+
+from expectations import FIXTURES
 
 
 def project(tmp_path: Path, extra: Path | None = None) -> Path:

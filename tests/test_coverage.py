@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
 from sugraph.build import KnowledgeGraph
 from sugraph.coverage import (
@@ -25,6 +24,8 @@ from sugraph.coverage import (
     write_map,
 )
 
+from conftest import ROOT
+
 pytestmark = pytest.mark.skipif(not seeds_dir(ROOT).is_dir(), reason=f"the sources are not at {seeds_dir(ROOT)}")
 
 
@@ -33,12 +34,12 @@ def sentences(doc: str) -> list[str]:
 
 
 def test_the_shipped_maps_have_no_problem(kg: KnowledgeGraph) -> None:
-    assert problems(ROOT, kg.asserted()) == []
+    assert problems(ROOT, kg.asserted) == []
 
 
 def test_the_shipped_maps_are_what_the_data_implies(kg: KnowledgeGraph) -> None:
     """Changing the data without `python -m sugraph.coverage draft` leaves a map out of date: this fails."""
-    assert {doc: read_map(map_path(ROOT, doc)) for doc in SOURCES} == draft(ROOT, kg.asserted())
+    assert {doc: read_map(map_path(ROOT, doc)) for doc in SOURCES} == draft(ROOT, kg.asserted)
 
 
 @pytest.mark.parametrize("doc,count", [("ip-17-1789", 51), ("ip-20-1379", 80)])
@@ -55,7 +56,8 @@ def test_each_row_either_yields_iris_or_says_why_not() -> None:
 
 def test_the_splitter_keeps_abbreviations_headings_and_broken_paragraphs_whole() -> None:
     text = ("Le premier vice-président, M. Frans Timmermans, a déclaré: «Nous agissons. Nous proposons.»\n\n"
-            "### 1. Un environnement sûr\n\nElle crée une **unité**\n\n**conjointe de cybersécurité**, en tant que plateforme.\n"
+            "### 1. Un environnement sûr\n\nElle crée une **unité**\n\n"
+            "**conjointe de cybersécurité**, en tant que plateforme.\n"
             "Justice pénale: elle examine des preuves numériques.Elle examine aussi le chiffrement.")
     assert split(text) == [
         "Le premier vice-président, M. Frans Timmermans, a déclaré: «Nous agissons.",
@@ -95,7 +97,7 @@ def test_a_missing_row_an_unknown_iri_and_a_stale_row_are_each_reported(tmp_path
     first = sentences("ip-20-1379")[0]
     new[0] = Row(1, start_of(first), fingerprint(first + " changé"), new[0].yields)  # the source changed
     write_map(map_path(root, "ip-20-1379"), new)
-    assert problems(root, kg.asserted()) == [
+    assert problems(root, kg.asserted) == [
         "ip-17-1789.tsv: row 7 names measure:no-such-measure, which is not in the graph",
         "ip-17-1789.tsv: sentence 51 ('Side Bar') has no row",
         "ip-20-1379.tsv: row 1 is out of date with the source (now \"Stratégie de l'UE sur l'union de\")",

@@ -19,9 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sugraph.named_queries import load_queries
+
 import rawhttp
 from conftest import ROOT
-from sugraph.named_queries import load_queries
 
 CAMPAIGN = int(os.environ.get("SUGRAPH_FUZZ_EXAMPLES", "0"))
 FUZZ = settings(max_examples=CAMPAIGN or 100, deadline=None, derandomize=not CAMPAIGN, database=None,
@@ -120,7 +121,8 @@ def test_sparql_get(server, query, qs, hs) -> None:
        content_type=st.one_of(st.sampled_from(MEDIA), header_value), wellformed=mostly(st.just(True), st.just(False)))
 def test_sparql_post(server, form, query, payload, qs, content_type, wellformed) -> None:
     if wellformed:  # a protocol-conformant POST, with a query that may be hostile
-        data = urlencode({"query": query}, errors="surrogatepass").encode() if form else query.encode("utf-8", "surrogatepass")
+        data = (urlencode({"query": query}, errors="surrogatepass").encode() if form
+                else query.encode("utf-8", "surrogatepass"))
         content_type = "application/x-www-form-urlencoded" if form else "application/sparql-query"
     else:
         data = payload
@@ -159,7 +161,8 @@ def test_pages(server, path, qs, hs) -> None:
 
 @FUZZ
 @given(prefix=st.sampled_from(["/graph/", "/dumps/", "/.well-known/void.", "/ontology.", "/ontology/"]),
-       name=mostly(st.sampled_from(["asserted", "inferred", "sugraph.ttl", "sugraph.nq.gz", "ttl", "jsonld", "nt", ""]), segment),
+       name=mostly(st.sampled_from(["asserted", "inferred", "sugraph.ttl", "sugraph.nq.gz", "ttl", "jsonld", "nt", ""]),
+                   segment),
        verb=st.sampled_from(["GET", "HEAD"]), hs=headers)
 def test_dataset_and_ontology(server, prefix, name, verb, hs) -> None:
     send(server, verb, prefix + name, hs)

@@ -77,7 +77,8 @@ def test_an_insane_client_request_id_is_replaced(server, bad: str) -> None:
 def test_each_request_writes_one_access_line(server, caplog) -> None:
     caplog.set_level(logging.INFO, logger="sugraph.access")
     r = httpx.get(f"{server.url}/health?probe=1", headers={"X-Request-ID": "access-line-1"})
-    records = wait_for(lambda: [x for x in caplog.records if getattr(x, "http", {}).get("request_id") == "access-line-1"])
+    records = wait_for(lambda: [x for x in caplog.records
+                                if getattr(x, "http", {}).get("request_id") == "access-line-1"])
     assert len(records) == 1
     fields = dict(records[0].http)
     assert fields.pop("duration_ms") >= 0
@@ -173,7 +174,8 @@ def test_an_internal_error_answers_500_with_only_the_request_id(exploding) -> No
 
 
 def test_an_internal_error_is_logged_with_its_traceback(exploding, caplog) -> None:
-    r = httpx.get(f"{exploding.url}/sparql", params={"query": "ASK { ?boom ?p ?o }"}, headers={"X-Request-ID": "boom-1"})
+    r = httpx.get(f"{exploding.url}/sparql", params={"query": "ASK { ?boom ?p ?o }"},
+                  headers={"X-Request-ID": "boom-1"})
     records = wait_for(lambda: [x for x in caplog.records if x.name == "sugraph.web.middleware" and x.exc_info])
     assert r.status_code == 500
     assert "secret detail" in str(records[-1].exc_info[1])
@@ -288,7 +290,8 @@ def test_serve_names_no_server_software(running: Served) -> None:
 def test_serve_writes_json_access_lines(running: Served) -> None:
     httpx.get(f"{running.url}/health", headers={"X-Request-ID": "json-line-1"})
     lines = wait_for(lambda: [json.loads(x) for x in running.logged().splitlines() if "json-line-1" in x])
-    assert [(x["logger"], x["method"], x["path"], x["status"]) for x in lines] == [("sugraph.access", "GET", "/health", 200)]
+    assert [(x["logger"], x["method"], x["path"], x["status"]) for x in lines] == [
+        ("sugraph.access", "GET", "/health", 200)]
 
 
 def test_sighup_with_broken_data_keeps_serving_the_last_good_graph(running: Served, project: Path) -> None:

@@ -2,10 +2,11 @@
 
 import httpx
 
-from conftest import ROOT, serve
 from sugraph.build import KnowledgeGraph
 from sugraph.config import Settings
 from sugraph.store.oxigraph import OxigraphStore
+
+from conftest import ROOT, serve
 
 
 def test_health_reports_ok_and_data_version(server, kg: KnowledgeGraph) -> None:

@@ -17,17 +17,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import ROOT, LiveServer, serve
-from endpoints import Endpoint
 from sugraph.build import KnowledgeGraph
 from sugraph.config import Settings
 from sugraph.store import BackendError, QueryError, open_store
 from sugraph.store.base import RESULTS_MEDIA_TYPES, Dataset
-from sugraph.store.prebuilt import KEEP_STORES, cache_key, prebuilt_store
 from sugraph.store.gateway import route
 from sugraph.store.isolation import ISOLATED
 from sugraph.store.pool import PooledStore
+from sugraph.store.prebuilt import KEEP_STORES, cache_key, prebuilt_store
 from sugraph.web.context import context_of
+
+from conftest import ROOT, LiveServer, serve
+from endpoints import Endpoint
 
 HIDDEN = [  # each hides `SERVICE <{url}>` from a check that reads strings, comments or names wrongly
     "SELECT * WHERE {{ OPTIONAL {{ ?s actor:a\\#b ?o }} SERVICE <{url}> {{ ?x ?y ?z }} }}",
@@ -145,7 +146,8 @@ def test_without_isolation_an_allowed_service_is_refused_with_the_reason(kg: Kno
     ("SELECT * WHERE { FILTER(1" + " +1" * 10000 + ") }", "more than 1000 operators and clauses"),
     ("SELECT * WHERE { " + "OPTIONAL { ?s ?p ?o } " * 2000 + "}", "more than 1000 operators and clauses"),
 ])
-def test_input_that_killed_workers_is_a_400_and_the_worker_lives(isolated: PooledStore, query: str, message: str) -> None:
+def test_input_that_killed_workers_is_a_400_and_the_worker_lives(isolated: PooledStore, query: str,
+                                                                 message: str) -> None:
     worker_pids = {w.process.pid for w in isolated._workers}
     with pytest.raises(QueryError, match=message):
         isolated.run(query)

@@ -49,7 +49,7 @@ def test_document_links_every_alternate_format(client):
     r = client.get(f"/doc/{ENTITY}.ttl")
     links = re.findall(r'<([^>]+)>; rel="alternate"; type="([^"]+)"', r.headers["link"])
     expected = [(f"/doc/{ENTITY}.{ext}", media_type) for ext, media_type in RDF_EXTS.items()]
-    assert sorted(links) == sorted(expected + [(f"/doc/{ENTITY}.html", "text/html")])
+    assert sorted(links) == sorted([*expected, (f"/doc/{ENTITY}.html", "text/html")])
 
 
 @pytest.mark.parametrize("accept,media_type", [("*/*", "text/turtle; charset=utf-8"),

@@ -10,10 +10,11 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from conftest import FIXTURES, ROOT, serve
 from sugraph.config import Settings
 from sugraph.named_queries import load_queries, parse_query_file
 from sugraph.store import QueryError
+
+from conftest import FIXTURES, ROOT, serve
 
 QUERIES = FIXTURES / "queries"
 MEASURE = "https://w3id.org/sugraph/ontology#Measure"
@@ -89,7 +90,8 @@ def test_typed_and_list_parameters(client, english_measures):
     assert things(client.get("/queries/labels-of-kind", params={"label": l2})) == [(m2, l2)]
     french = things(client.get("/queries/labels-of-kind", params={"lang": "fr", "thing": m1}))
     assert len(french) == 1 and french[0][1] != l1
-    assert things(client.get("/queries/labels-of-kind", params={"class": MEASURE, "thing": "measure:" + m1.rsplit("/", 1)[1]})) == [(m1, l1)]
+    one = {"class": MEASURE, "thing": "measure:" + m1.rsplit("/", 1)[1]}
+    assert things(client.get("/queries/labels-of-kind", params=one)) == [(m1, l1)]
 
 
 @pytest.mark.parametrize("params, answer", [
@@ -174,7 +176,8 @@ def test_a_label_with_quotes_is_found_exactly(store):
 
 def test_formats(client, english_measures):
     params = {"limit": 3}
-    table = list(csv.reader(io.StringIO(client.get("/queries/labels-of-kind", params={**params, "format": "csv"}).text)))
+    csv_text = client.get("/queries/labels-of-kind", params={**params, "format": "csv"}).text
+    table = list(csv.reader(io.StringIO(csv_text)))
     assert table == [["thing", "label"], *[list(r) for r in english_measures[:3]]]
     tsv = client.get("/queries/labels-of-kind", params=params, headers={"Accept": "text/tab-separated-values"})
     assert tsv.text.splitlines()[0] == "?thing\t?label" and len(tsv.text.splitlines()) == 4
@@ -201,7 +204,8 @@ def test_pagination_and_link_headers(client, english_measures):
 def test_etag(client):
     first = client.get("/queries/labels-of-kind")
     assert client.get("/queries/labels-of-kind", headers={"If-None-Match": first.headers["etag"]}).status_code == 304
-    other = client.get("/queries/labels-of-kind", params={"lang": "fr"}, headers={"If-None-Match": first.headers["etag"]})
+    other = client.get("/queries/labels-of-kind", params={"lang": "fr"},
+                       headers={"If-None-Match": first.headers["etag"]})
     assert other.status_code == 200
 
 

@@ -12,7 +12,6 @@ import httpx
 import pytest
 from starlette.requests import Request
 
-from conftest import ROOT, LiveServer, serve
 from sugraph.build import load
 from sugraph.config import Settings
 from sugraph.namespaces import ENTITY_BASE
@@ -21,6 +20,8 @@ from sugraph.web.app import create_app
 from sugraph.web.graphsvg import MAX_FIRST, Link, neighbourhood
 from sugraph.web.i18n import choose_language
 from sugraph.web.layout import entity_page
+
+from conftest import ROOT, LiveServer, serve
 
 HTML = {"accept": "text/html"}
 NATO_PAGE = "/doc/actor/nato.html"
@@ -205,12 +206,14 @@ def test_measures_unfiltered_lists_every_measure(server: LiveServer, store: Oxig
 
 def test_unknown_filter_value_is_a_400_page(server: LiveServer) -> None:
     r, doc = page(server, "/browse/measure?threat=no-such-threat")
-    assert (r.status_code, doc.find("p", class_="error").text()) == (400, "Unknown value for “Threat (or a narrower one)”: no-such-threat")
+    assert (r.status_code, doc.find("p", class_="error").text()) == (
+        400, "Unknown value for “Threat (or a narrower one)”: no-such-threat")
 
 
 def test_actors_are_grouped_by_kind(server: LiveServer) -> None:
     _, doc = page(server, "/browse/actor")
-    group = next(s for s in doc.find_all("section", class_="group") if s.find("h2").text().startswith("International organisation"))
+    group = next(s for s in doc.find_all("section", class_="group")
+                 if s.find("h2").text().startswith("International organisation"))
     assert "/id/actor/nato" in group.hrefs()
 
 
@@ -374,7 +377,8 @@ def test_named_question_runs_with_the_chosen_parameters(server: LiveServer) -> N
 def test_named_question_editor_holds_the_bound_query_without_header(server: LiveServer) -> None:
     _, doc = page(server, "/workbench?name=measures-by-threat-and-actor&actor=actor:g7")
     text = doc.find("textarea", id="query").text()
-    assert (text.startswith("PREFIX"), "VALUES ?actor { <https://w3id.org/sugraph/id/actor/g7> }" in text) == (True, True)
+    assert (text.startswith("PREFIX"),
+            "VALUES ?actor { <https://w3id.org/sugraph/id/actor/g7> }" in text) == (True, True)
 
 
 def test_named_question_share_link_is_the_page_url(server: LiveServer) -> None:

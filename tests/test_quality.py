@@ -58,7 +58,7 @@ def test_every_check_is_titled_and_explained_in_english_and_french():
 def test_a_check_without_severity_is_refused_with_its_file_name(tmp_path: Path):
     bad = tmp_path / "no-severity.rq"
     bad.write_text("#+ title: {en: T, fr: T}\n#+ message: {en: M, fr: M}\nSELECT ?focus WHERE {}\n")
-    with pytest.raises(ValueError, match="no-severity.rq: the header needs"):
+    with pytest.raises(ValueError, match=r"no-severity\.rq: the header needs"):
         load_check(bad)
 
 

@@ -13,11 +13,12 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from conftest import ROOT, serve
 from sugraph import cli
 from sugraph.config import Settings
 from sugraph.store import BackendError
 from sugraph.store.remote import RemoteStore
+
+from conftest import ROOT, serve
 from virtuoso_helper import virtuoso_endpoint
 
 HEADLINE = "measures-by-threat-and-actor"
@@ -74,7 +75,7 @@ class Endpoint(BaseHTTPRequestHandler):
     reply: tuple[int, bytes] = (200, b"")
     silent = False
 
-    def do_POST(self):  # noqa: N802 (the stdlib's name)
+    def do_POST(self):
         marked = b"marker" in self.rfile.read(int(self.headers.get("Content-Length", 0)))
         if marked and self.silent:
             time.sleep(3)
@@ -138,7 +139,13 @@ def test_unreadable_results_leave_no_parser_for_another_thread(monkeypatch, quer
     try:
         store = RemoteStore(f"http://127.0.0.1:{httpd.server_address[1]}/sparql", timeout=5)
         failures: list[Exception] = []
-        thread = threading.Thread(target=lambda: failures.append(pytest.raises(BackendError, store.run, query).value))
+
+        def run() -> None:
+            with pytest.raises(BackendError) as failure:
+                store.run(query)
+            failures.append(failure.value)
+
+        thread = threading.Thread(target=run)
         thread.start()
         thread.join()
         assert [str(f) for f in failures] == ["the SPARQL endpoint returned results that could not be read"]
@@ -166,7 +173,7 @@ def test_sugraph_load_pushes_the_graph(kg, tmp_path, monkeypatch, capsys):
     assert cli.main(["--root", str(ROOT), "load", "--graph-store", graph_store]) == 0
     assert "loaded <https://w3id.org/sugraph/graph/inferred>" in capsys.readouterr().out
     count = RemoteStore(endpoint).select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"].value
-    assert int(count) == len(kg.asserted()) + len(kg.inferred)  # replaced, not appended
+    assert int(count) == len(kg.asserted) + len(kg.inferred)  # replaced, not appended
 
 
 def test_sugraph_load_needs_a_graph_store(monkeypatch, capsys):

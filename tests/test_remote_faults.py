@@ -21,8 +21,8 @@ import pytest
 from sugraph.build import KnowledgeGraph
 from sugraph.config import Settings
 from sugraph.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
-from sugraph.store.prebuilt import cache_key, prebuilt_store
 from sugraph.store.oxigraph import load_into
+from sugraph.store.prebuilt import cache_key, prebuilt_store
 from sugraph.store.remote import push_graphs
 from sugraph.web.health import READY_TIMEOUT
 
@@ -190,7 +190,7 @@ class Proxy(BaseHTTPRequestHandler):
     upstream = ""
     garbage: bytes | None = None
 
-    def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         if self.garbage is not None:
             status, content_type, content = 200, "application/sparql-results+json", self.garbage

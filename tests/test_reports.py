@@ -18,8 +18,8 @@ from rdflib.namespace import RDF
 from sugraph.namespaces import SH, SUG
 from sugraph.validation.formats import render
 from sugraph.validation.report import Report
-from sugraph.validation.shacl import validate
 from sugraph.validation.report import shown as shown_path
+from sugraph.validation.shacl import validate
 
 from expectations import CONFORMING, FIXTURES
 
@@ -93,7 +93,8 @@ def test_turtle_is_a_shacl_validation_report_with_every_result(report: Report):
     g = Graph().parse(data=render(report, "turtle"), format="turtle")
     root = g.value(predicate=RDF.type, object=SH.ValidationReport)
     severities = sorted(str(g.value(r, SH.resultSeverity)) for r in g.objects(root, SH.result))
-    assert (g.value(root, SH.conforms), severities) == (Literal(False), [str(SH.Info), str(SH.Violation), str(SH.Warning)])
+    assert (g.value(root, SH.conforms), severities) == (
+        Literal(False), [str(SH.Info), str(SH.Violation), str(SH.Warning)])
 
 
 def test_turtle_keeps_a_complex_path_as_a_shacl_path(report: Report):
@@ -119,12 +120,14 @@ def test_junit_fails_warnings_too_when_strict(report: Report):
 def test_junit_has_a_passing_case_for_each_file_without_failures(report: Report):
     suites = ET.fromstring(render(report, "junit")).findall("testsuite")
     assert {s.get("name"): [c.get("name") for c in s.findall("testcase[@name='conforms']")] for s in suites} == {
-        shown(CONFORMING): ["conforms"], shown(INVOLVES): [], shown(ACTOR_KIND): ["conforms"], shown(UNDATED): ["conforms"]}
+        shown(CONFORMING): ["conforms"], shown(INVOLVES): [], shown(ACTOR_KIND): ["conforms"],
+        shown(UNDATED): ["conforms"]}
 
 
 def test_sarif_matches_the_sarif_2_1_0_schema(report: Report):
     schema = json.loads((SCHEMAS / "sarif-2.1.0-subset.schema.json").read_text())
-    jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker()).validate(json.loads(render(report, "sarif")))
+    validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+    validator.validate(json.loads(render(report, "sarif")))
 
 
 def test_sarif_locates_each_result_by_file_and_line_with_its_level(report: Report):

@@ -17,10 +17,11 @@ import pytest
 from rdflib import RDF, Graph, URIRef
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 
-from conftest import ROOT, free_port, serve
-from endpoints import Endpoint
 from sugraph.config import Settings
 from sugraph.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, SD
+
+from conftest import ROOT, free_port, serve
+from endpoints import Endpoint
 
 MEASURES = "SELECT ?m WHERE { ?m a sug:Measure } ORDER BY ?m"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -131,7 +132,7 @@ def test_default_and_named_graph_uri(client, kg):
     asserted = number(client.get("/sparql", params={"query": COUNT, "default-graph-uri": str(ASSERTED_GRAPH)}))
     both = number(client.get("/sparql", params=[("query", COUNT), ("default-graph-uri", str(ASSERTED_GRAPH)),
                                                 ("default-graph-uri", str(INFERRED_GRAPH))]))
-    assert union == both == len(kg.asserted()) + len(kg.inferred) and asserted == len(kg.asserted())
+    assert union == both == len(kg.asserted) + len(kg.inferred) and asserted == len(kg.asserted)
     in_graph = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} }}"
     named = client.post("/sparql", data={"query": in_graph, "named-graph-uri": str(INFERRED_GRAPH)})
     assert number(named) == len(kg.inferred)
@@ -154,7 +155,8 @@ def test_default_and_named_graph_uri(client, kg):
     ({"method": "GET", "params": {"update": "INSERT DATA { <a:b> <a:c> <a:d> }"}}, "read-only"),
     ({"method": "POST", "data": {"update": "DELETE WHERE { ?s ?p ?o }"}}, "read-only"),
     ({"method": "POST", "content": "DROP ALL", "headers": {"Content-Type": "application/sparql-update"}}, "read-only"),
-    ({"method": "POST", "content": "CLEAR DEFAULT", "headers": {"Content-Type": "application/sparql-query"}}, "read-only"),
+    ({"method": "POST", "content": "CLEAR DEFAULT", "headers": {"Content-Type": "application/sparql-query"}},
+     "read-only"),
     ({"method": "GET", "params": {"query": MEASURES, "timeout": "soon"}}, "timeout"),
     ({"method": "GET", "params": {"query": MEASURES, "default-graph-uri": "http://127.0.0.1:9/x"}}, "never fetched"),
 ])
@@ -166,7 +168,8 @@ def test_bad_requests_are_400_with_a_readable_message(client, request_args, mess
 
 @pytest.mark.parametrize("query, position", [
     ("SELECT * WHERE { ?s ?p }\n", "line 1, column 25"),  # a one-line query, as a form sends it: was line 2
-    ("SELECT ?m\nWHERE {\n  ?m a sug:Measure ;\n     rdfs:label\n}\n", "line 5, column 1"),  # the `}` where an object belongs
+    # the `}` where an object belongs
+    ("SELECT ?m\nWHERE {\n  ?m a sug:Measure ;\n     rdfs:label\n}\n", "line 5, column 1"),
     ("SELECT ?m\nWHERE { ?m a sug:Measure }\nORDER BY ?m LIMIT ten\n", "line 3, column 22"),
 ])
 @pytest.mark.parametrize("method", ["GET", "POST"])
@@ -283,7 +286,7 @@ def test_sparqlwrapper_construct_with_its_default_format(server, kg):
     client.setQuery("CONSTRUCT WHERE { ?m a sug:Measure }")
     graph = client.queryAndConvert()  # SPARQLWrapper asks format=xml and parses RDF/XML
     measure = URIRef("https://w3id.org/sugraph/ontology#Measure")
-    expected = set(kg.asserted().subjects(RDF.type, measure)) | set(kg.inferred.subjects(RDF.type, measure))
+    expected = set(kg.asserted.subjects(RDF.type, measure)) | set(kg.inferred.subjects(RDF.type, measure))
     assert set(graph.subjects(RDF.type, measure)) == expected and len(graph) == len(expected)
 
 

@@ -13,8 +13,9 @@ from sugraph.config import Settings
 from sugraph.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, SUG
 from sugraph.store import Dataset, QueryError, Store, open_store
 from sugraph.store.base import GRAPH_MEDIA_TYPES, RESULTS_MEDIA_TYPES, ResultCache
-from sugraph.store.prebuilt import cache_key, prebuilt_store
 from sugraph.store.oxigraph import OxigraphStore
+from sugraph.store.prebuilt import cache_key, prebuilt_store
+
 from virtuoso_helper import virtuoso_endpoint
 
 MEASURE = ox.NamedNode(str(SUG.Measure))
@@ -46,7 +47,7 @@ def count(store: Store, sparql: str = COUNT, **options) -> int:
 
 
 def test_default_graph_is_asserted_plus_inferred(backend, kg):
-    assert count(backend) == len(kg.asserted()) + len(kg.inferred)
+    assert count(backend) == len(kg.asserted) + len(kg.inferred)
 
 
 def test_graphs(backend):
@@ -61,7 +62,8 @@ def test_select_rows_are_pyoxigraph_terms(backend):
 
 
 def test_unbound_variables_are_absent(backend):
-    rows = backend.select("SELECT ?m ?nothing WHERE { ?m a sug:Measure OPTIONAL { ?m sug:noSuchProperty ?nothing } } LIMIT 1")
+    rows = backend.select(
+        "SELECT ?m ?nothing WHERE { ?m a sug:Measure OPTIONAL { ?m sug:noSuchProperty ?nothing } } LIMIT 1")
     assert rows and "nothing" not in rows[0]
 
 
@@ -87,8 +89,8 @@ def test_describe(backend):
 
 def test_protocol_dataset(backend, kg):
     asserted_only = Dataset((str(ASSERTED_GRAPH),), ())
-    assert count(backend, dataset=asserted_only) == len(kg.asserted())
-    in_graph = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?s ?p ?o } }" % INFERRED_GRAPH
+    assert count(backend, dataset=asserted_only) == len(kg.asserted)
+    in_graph = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} }}"
     assert count(backend, in_graph, dataset=Dataset((str(ASSERTED_GRAPH),), (str(INFERRED_GRAPH),))) == len(kg.inferred)
 
 

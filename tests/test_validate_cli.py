@@ -77,7 +77,8 @@ def test_unreadable_shapes_exit_2(broken_turtle: Path):
 
 def test_invalid_shacl_shapes_exit_2(tmp_path: Path):
     shapes = tmp_path / "shapes.ttl"
-    shapes.write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n@prefix sug: <https://w3id.org/sugraph/ontology#> .\n"
+    shapes.write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+                      "@prefix sug: <https://w3id.org/sugraph/ontology#> .\n"
                       "sug:S a sh:NodeShape ; sh:targetClass sug:Measure ;\n"
                       "    sh:property [ sh:path sug:status ; sh:minCount \"many\" ] .\n")
     done = run("validate", "--shapes", shapes, CONFORMING)
@@ -124,8 +125,8 @@ def test_messages_in_french():
 def test_the_summary_line_is_in_the_language_of_the_messages():
     french = run("validate", "--lang", "fr", CONFORMING, VIOLATING / "label.ttl").stdout.splitlines()[-1]
     english = run("validate", CONFORMING, VIOLATING / "label.ttl").stdout.splitlines()[-1]
-    assert re.fullmatch(r"non conforme : 1 violation, 0 avertissement, 0 info dans 2 fichiers \(vérifié en \d+,\d\d s\)",
-                        french), french
+    assert re.fullmatch(r"non conforme : 1 violation, 0 avertissement, 0 info dans 2 fichiers "
+                        r"\(vérifié en \d+,\d\d s\)", french), french
     assert re.fullmatch(r"does not conform: 1 violation, 0 warnings, 0 infos in 2 files \(checked in \d+\.\d\d s\)",
                         english), english
 
@@ -147,8 +148,10 @@ def test_outside_a_project_the_packaged_shapes_and_ontology_are_used(monkeypatch
 
 
 def test_the_packaged_shapes_and_ontology_are_the_project_ones():
-    packaged = [f.read_bytes() for folder in ("shapes", "ontology") for f in sorted((bundled() / folder).glob("*.ttl"))]
-    assert packaged == [f.read_bytes() for folder in ("shapes", "ontology") for f in sorted((ROOT / folder).glob("*.ttl"))]
+    def contents(base: Path) -> list[bytes]:
+        return [f.read_bytes() for folder in ("shapes", "ontology") for f in sorted((base / folder).glob("*.ttl"))]
+
+    assert contents(bundled()) == contents(ROOT)
 
 
 def test_a_file_without_positions_is_named_without_a_line():

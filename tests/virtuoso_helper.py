@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from sugraph.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
-from sugraph.store.prebuilt import cache_key, prebuilt_store
 from sugraph.store.oxigraph import load_into
+from sugraph.store.prebuilt import cache_key, prebuilt_store
 from sugraph.store.remote import push_graphs
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "virtuoso.sh"

@@ -1,10 +1,16 @@
 """sugraph: the Security Union knowledge graph.
 
-The Python API: `load()` builds the `KnowledgeGraph` (graphs `ontology`, `data`, `inferred`, `shapes`;
-`LoadError` for unreadable files), `validate()` checks RDF against the shapes and returns a `Report`
-of `Result`s by `Severity`:
+The Python API: `load()` builds the `KnowledgeGraph`, whose graphs are `ontology` and `data`,
+`asserted` (the two together, as written), `inferred` (what the reasoner adds to them) and `shapes`;
+unreadable files raise `LoadError`:
 
 >>> import sugraph
+>>> kg = sugraph.load()
+>>> set(kg.asserted) == set(kg.ontology) | set(kg.data), set(kg.asserted) & set(kg.inferred)
+(True, set())
+
+`validate()` checks RDF against the shapes and returns a `Report` of `Result`s by `Severity`:
+
 >>> report = sugraph.validate(["tests/fixtures/shapes/conforming.ttl", "tests/fixtures/shapes/violating/label.ttl"])
 >>> report.conforms, report.exit_code(), report.count("violation"), report.count(sugraph.Severity.WARNING)
 (False, 1, 1, 0)

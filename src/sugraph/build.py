@@ -13,14 +13,15 @@ import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph
-from rdflib import BNode, Dataset, Graph, Literal
+from rdflib import BNode, Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS
 
 from . import __version__
-from .namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES
+from .namespaces import PREFIXES
 from .terms import to_rdflib
 
 RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".nq": "nquads", ".jsonld": "json-ld", ".rdf": "xml",
@@ -142,36 +143,27 @@ class KnowledgeGraph:
         """Short data version, used in ETags and dataset metadata."""
         return self.content_hash[:16]
 
+    @cached_property
     def asserted(self) -> Graph:
-        """Ontology and data together, as written."""
-        g = _new_graph()
-        g += self.ontology
-        g += self.data
-        return g
-
-    def dataset(self) -> Dataset:
-        """Asserted and inferred triples in two named graphs (for TriG/N-Quads dumps and the store)."""
-        ds = Dataset()
-        for prefix, iri in PREFIXES.items():
-            ds.bind(prefix, iri)
-        asserted = ds.graph(ASSERTED_GRAPH)
-        asserted += self.ontology
-        asserted += self.data
-        inferred = ds.graph(INFERRED_GRAPH)
-        inferred += self.inferred
-        return ds
+        """Ontology and data together, as written: built once, shared, so copy it before changing it."""
+        return _merged(self.ontology, self.data)
 
     def union(self) -> Graph:
-        """Everything: asserted plus inferred."""
-        g = self.asserted()
-        g += self.inferred
-        return g
+        """Everything: asserted plus inferred, a new graph each call."""
+        return _merged(self.ontology, self.data, self.inferred)
 
 
 def _new_graph() -> Graph:
     g = Graph()
     for prefix, iri in PREFIXES.items():
         g.bind(prefix, iri)
+    return g
+
+
+def _merged(*graphs: Graph) -> Graph:
+    g = _new_graph()
+    for graph in graphs:
+        g += graph
     return g
 
 
@@ -241,9 +233,6 @@ def load(root: Path | None = None, *, inference: str = "owlrl", data: Iterable[P
     shapes = parse_all(sources.shapes)
     timings["parse"] = time.perf_counter() - t
     t = time.perf_counter()
-    asserted = _new_graph()
-    asserted += ontology
-    asserted += data_graph
-    inferred = reason(asserted, inference)
+    inferred = reason(_merged(ontology, data_graph), inference)
     timings["reason"] = time.perf_counter() - t
     return KnowledgeGraph(sources, ontology, data_graph, inferred, shapes, sources.content_hash(), timings)

@@ -197,7 +197,7 @@ def main(argv: list[str]) -> int:
         print(f"no sources at {seeds_dir(root)} (set SUGRAPH_SHARED)", file=sys.stderr)
         return 2
     kg = load(root)
-    graph = kg.asserted()  # ontology + data: properties are known IRIs too
+    graph = kg.asserted  # ontology + data: properties are known IRIs too
     if argv[:1] == ["draft"]:
         for doc, rows in draft(root, graph).items():
             write_map(map_path(root, doc), rows)

@@ -10,15 +10,16 @@ from functools import lru_cache, wraps
 from typing import TypeVar
 
 T = TypeVar("T")
+Text = TypeVar("Text", str, bytes)
 MAX_LENGTH = 8192
 
 
-def cache_short(maxsize: int, max_length: int = MAX_LENGTH) -> Callable[[Callable[[str | bytes], T]], Callable[[str | bytes], T]]:
-    def decorate(function: Callable[[str | bytes], T]) -> Callable[[str | bytes], T]:
+def cache_short(maxsize: int, max_length: int = MAX_LENGTH) -> Callable[[Callable[[Text], T]], Callable[[Text], T]]:
+    def decorate(function: Callable[[Text], T]) -> Callable[[Text], T]:
         cached = lru_cache(maxsize=maxsize)(function)
 
         @wraps(function)
-        def call(text: str | bytes) -> T:
+        def call(text: Text) -> T:
             return cached(text) if len(text) <= max_length else function(text)
 
         return call

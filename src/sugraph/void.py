@@ -101,7 +101,7 @@ def void_graph(kg: KnowledgeGraph, public_base: str, distributions: Sequence[Dis
         g.add((ds, VOID.exampleResource, example))
 
     _add_statistics(g, ds, union, uri_space)
-    for graph_iri, graph in ((ASSERTED_GRAPH, kg.asserted()), (INFERRED_GRAPH, kg.inferred)):
+    for graph_iri, graph in ((ASSERTED_GRAPH, kg.asserted), (INFERRED_GRAPH, kg.inferred)):
         _add_named_graph(g, ds, graph_iri, len(graph))
     for dist in distributions:
         _add_distribution(g, ds, dist)

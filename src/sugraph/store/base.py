@@ -37,6 +37,14 @@ Bindings = Mapping[str, Term | Sequence[Term]]
 _PLACEHOLDER = r"VALUES\s+\?{name}\s*\{{\s*UNDEF\s*\}}"
 
 
+def _solutions(body: bytes) -> ox.QuerySolutions:
+    """The rows of a SELECT answer in SPARQL JSON; an engine that answers with a boolean fails."""
+    result = read_results(body)
+    if not isinstance(result, ox.QuerySolutions):
+        raise BackendError("the engine answered a SELECT query with a boolean")
+    return result
+
+
 def placeholders(sparql: str) -> list[str]:
     """Names of the parameters a query declares with `VALUES ?name { UNDEF }`."""
     return re.findall(r"VALUES\s+\?(\w+)\s*\{\s*UNDEF\s*\}", sparql)
@@ -167,7 +175,7 @@ class Store(ABC):
     def graphs(self) -> Sequence[str]:
         """IRIs of the named graphs in the store."""
         body = self._execute(_GRAPHS_QUERY, "SELECT", RESULTS_MEDIA_TYPES[0], None, self.timeout)
-        return [s["g"].value for s in read_results(body) if s["g"]]
+        return [s["g"].value for s in _solutions(body) if s["g"]]
 
     def known_graphs(self) -> frozenset[str]:
         """The graphs a FROM clause or `default-graph-uri` may name (read once: the data never changes)."""
@@ -243,7 +251,7 @@ class Store(ABC):
                timeout: float | None = None) -> list[Row]:
         """Rows of a SELECT query; an unbound variable is absent from its row."""
         text = self._expect(sparql, bindings, "SELECT")
-        result = read_results(self.run(text, timeout=timeout))
+        result = _solutions(self.run(text, timeout=timeout))
         names = [v.value for v in result.variables]
         return [{n: s[n] for n in names if s[n] is not None} for s in result]
 

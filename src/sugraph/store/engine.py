@@ -7,6 +7,7 @@ library, no rdflib, so starting or respawning one is cheap (bench/RESULTS.md).""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -14,6 +15,10 @@ import pyoxigraph as ox
 
 from ..iris import ASSERTED_GRAPH_IRI, INFERRED_GRAPH_IRI, PREFIXES
 from .errors import BackendError, QueryError, QueryTooLarge, answer_too_large, syntax_message
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a worker's imports are its start-up cost
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 DEFAULT_GRAPHS = (ASSERTED_GRAPH_IRI, INFERRED_GRAPH_IRI)
 
@@ -38,22 +43,19 @@ def _dataset_arguments(dataset: Dataset | None) -> dict:
     return {"default_graph": [ox.NamedNode(g) for g in dataset.default_graphs], "named_graphs": named}
 
 
-class _Bounded:
+class _Bounded(io.BytesIO):
     """A serializer's output that refuses to grow past `limit` bytes, so an answer too large to
     send is stopped while it is written, not after it has filled the memory."""
 
     def __init__(self, limit: int | None):
+        super().__init__()
         self.limit = limit
-        self.data = bytearray()
 
-    def write(self, chunk: bytes) -> int:
-        self.data += chunk
-        if self.limit is not None and len(self.data) > self.limit:
+    def write(self, chunk: ReadableBuffer, /) -> int:
+        written = super().write(chunk)
+        if self.limit is not None and self.tell() > self.limit:
             raise answer_too_large(self.limit)
-        return len(chunk)
-
-    def flush(self) -> None:
-        """Nothing to flush: the bytes are kept here."""
+        return written
 
 
 def evaluate(store: ox.Store, sparql: str, form: str, media_type: str, dataset: Dataset | None,
@@ -64,10 +66,12 @@ def evaluate(store: ox.Store, sparql: str, form: str, media_type: str, dataset: 
     try:
         result = store.query(sparql, prefixes=PREFIXES, **_dataset_arguments(dataset))
         if form in ("SELECT", "ASK"):
+            assert not isinstance(result, ox.QueryTriples)  # the form decides the kind of result
             result.serialize(out, format=ox.QueryResultsFormat.from_media_type(media_type))
         else:
+            assert isinstance(result, ox.QueryTriples)
             ox.serialize(result, out, format=ox.RdfFormat.from_media_type(media_type), prefixes=PREFIXES)
-        return bytes(out.data)
+        return out.getvalue()
     except SyntaxError as e:
         raise QueryError(syntax_message(e)) from None
     except QueryTooLarge:

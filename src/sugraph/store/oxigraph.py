@@ -27,7 +27,7 @@ def quads(graph: Graph, graph_name: URIRef) -> Iterator[ox.Quad]:
 def load_into(store: ox.Store, kg: KnowledgeGraph | LazyKnowledgeGraph) -> None:
     """Asserted and inferred triples into their named graphs (a lazy graph is loaded for it)."""
     kg = built(kg)
-    store.extend(quads(kg.asserted(), ASSERTED_GRAPH))
+    store.extend(quads(kg.asserted, ASSERTED_GRAPH))
     store.extend(quads(kg.inferred, INFERRED_GRAPH))
 
 

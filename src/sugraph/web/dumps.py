@@ -44,7 +44,7 @@ def distributions(public_base: str) -> list[Distribution]:
 def dump_bytes(ctx: ServingContext, fmt: Format, compressed: bool) -> bytes:
     kg = ctx.kg
     everything = ctx.once("dump:quads", lambda: sorted(
-        [*quads(kg.asserted(), ASSERTED_GRAPH), *quads(kg.inferred, INFERRED_GRAPH)], key=str))
+        [*quads(kg.asserted, ASSERTED_GRAPH), *quads(kg.inferred, INFERRED_GRAPH)], key=str))
     plain = ctx.once(f"dump:{fmt.ext}", lambda: serialize(everything, fmt))
     if not compressed:
         return plain
