@@ -9,6 +9,7 @@ be refused with a QueryError naming the parameter.
 
 from __future__ import annotations
 
+import builtins
 import datetime
 import re
 from collections.abc import Mapping, Sequence
@@ -62,7 +63,7 @@ class Param:
         except (ValueError, TypeError, KeyError):
             raise QueryError(f"parameter '{self.name}' expects {_EXPECTS[self.type]}, not {value[:80]!r}") from None
 
-    def terms(self, values: Sequence[str]) -> list[Term]:
+    def terms(self, values: Sequence[str]) -> builtins.list[Term]:  # in this class, `list` is the field
         values = list(values) or list(self.default)
         if not values and self.required:
             raise QueryError(f"parameter '{self.name}' is required")

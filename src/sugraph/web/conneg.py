@@ -74,7 +74,9 @@ def parse_accept(header: str | None) -> tuple[MediaRange, ...]:
 
 def _split(header: str) -> list[str]:
     """Split on commas that are not inside a quoted parameter value."""
-    parts, current, quoted, escaped = [], [], False, False
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
     for ch in header:
         if escaped:
             escaped = False

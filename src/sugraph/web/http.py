@@ -79,8 +79,10 @@ def not_modified(request: Request, tag: str) -> bool:
     return match is not None and (match.strip() == "*" or tag in (t.strip() for t in match.split(",")))
 
 
-def cached_response(body: bytes | None, media_type: str, tag: str, vary: str | None = "Accept") -> Response:
-    """200 with caching headers, or 304 when the client already holds this version (body None)."""
+def cached_response(body: bytes | memoryview | None, media_type: str, tag: str,
+                    vary: str | None = "Accept") -> Response:
+    """200 with caching headers, or 304 when the client already holds this version (body None).
+    A body is bytes, or a rendered page's (Starlette's bytes | memoryview)."""
     headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL, **({"Vary": vary} if vary else {})}
     if body is None:
         return Response(status_code=304, headers=headers)

@@ -163,10 +163,11 @@ def _link(request: Request, limit: int, offset: int, rel: str) -> str:
     return f'<{request.url.include_query_params(limit=limit, offset=offset)}>; rel="{rel}"'
 
 
-def _render(request: Request, data: dict, fmt: Format, query: NamedQuery) -> bytes:
+def _render(request: Request, data: dict, fmt: Format, query: NamedQuery) -> bytes | memoryview:
     results = read_results(json.dumps(data))
     if fmt is not HTML:
-        return results.serialize(format=fmt.results)
+        # pyoxigraph's stub lacks the overload that says so: without an output, the result is bytes.
+        return results.serialize(format=fmt.results)  # type: ignore[return-value]
     if isinstance(results, ox.QueryBoolean):
         table: dict = {"boolean": bool(results)}
     else:

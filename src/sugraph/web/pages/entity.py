@@ -12,7 +12,7 @@ import pyoxigraph as ox
 
 from ...namespaces import ASSERTED_GRAPH, ENTITY_BASE, PROV, RDF, RDFS, SKOS, SUG
 from ...store import Store
-from ...terms import by_language, in_language
+from ...terms import Term, by_language, in_language
 from ..display import Group, Value
 from ..formats import ENTITY_FORMATS, HTML
 from ..graphsvg import Link, Picture, neighbourhood
@@ -97,12 +97,12 @@ def describe_entity(store: Store, site: Site, iri: str, lang: str) -> EntityView
                       evidence, _picture(store, site, iri, facts, incoming_rows, lang), downloads)
 
 
-def _facts(rows: list[dict], linked_from: set[str]) -> list[tuple[str, ox.Term, bool]]:
+def _facts(rows: list[dict], linked_from: set[str]) -> list[tuple[str, Term, bool]]:
     """(property, object, inferred) of the entity's own triples worth showing: an inferred one only
     when it reaches something no stated link in either direction reaches (so not a super-property
     of a stated link, nor an inverse of an incoming one, which the caller adds itself)."""
     asserted = {r["o"].value for r in rows if r["g"].value == str(ASSERTED_GRAPH)}
-    facts = {}
+    facts: dict[tuple[str, Term], bool] = {}
     for r in rows:
         prop, obj, inferred = r["p"].value, r["o"], r["g"].value != str(ASSERTED_GRAPH)
         if prop in SHOWN_APART or (inferred and (obj.value in asserted or obj.value in linked_from)):
@@ -132,7 +132,7 @@ def _group(site: Site, lang: str, pairs) -> list[Group]:
     return sorted(groups, key=lambda g: g.label.casefold())
 
 
-def _outgoing_groups(site: Site, rows: list[dict], facts: list[tuple[str, ox.Term, bool]], lang: str,
+def _outgoing_groups(site: Site, rows: list[dict], facts: list[tuple[str, Term, bool]], lang: str,
                      cited: set[str]) -> list[Group]:
     """The facts as groups, literals in the reader's language when there is one, blank nodes with
     their own facts, source documents only when no quote already cites them."""
@@ -178,13 +178,13 @@ def _evidence(site: Site, rows: list[dict], lang: str) -> list[Evidence]:
             continue
         source = site.source(document.value)
         issued = format_literal(source.issued, "http://www.w3.org/2001/XMLSchema#date", lang) if source else ""
-        found.append(Evidence(quote.value if quote else "", quote.language if quote else None, document.value,
-                              site.label(document.value, lang), source.identifier if source else "",
+        found.append(Evidence(quote.value if quote else "", quote.language if isinstance(quote, ox.Literal) else None,
+                              document.value, site.label(document.value, lang), source.identifier if source else "",
                               issued, source.page if source else None))
     return sorted(found, key=lambda e: (e.issued, e.quote))
 
 
-def _picture(store: Store, site: Site, iri: str, facts: list[tuple[str, ox.Term, bool]],
+def _picture(store: Store, site: Site, iri: str, facts: list[tuple[str, Term, bool]],
              incoming_rows: list[dict], lang: str) -> Picture:
     """The entity's links and its neighbours' stated links, laid out around the entity."""
     def wanted(prop: str, other: str) -> bool:
