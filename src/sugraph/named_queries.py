@@ -181,7 +181,8 @@ def parse_query_file(path: Path) -> NamedQuery:
         if name not in declared:
             raise ValueError(f"{path}: parameter {name!r} has no placeholder 'VALUES ?{name} {{ UNDEF }}'")
         default = spec.get("default")
-        defaults = tuple(str(v) for v in (default if isinstance(default, list) else [default] if default is not None else []))
+        defaults = tuple(str(v) for v in (default if isinstance(default, list)
+                                          else [default] if default is not None else []))
         param = Param(name, kind, _languages(spec.get("description", ""), path, "description"),
                       bool(spec.get("required", False)), bool(spec.get("list", False)), defaults,
                       spec.get("lang"), expand_iri(spec["class"]) if spec.get("class") else None)

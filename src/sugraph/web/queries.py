@@ -81,8 +81,10 @@ def _describe(query: NamedQuery) -> str:
 def _parameters(query: NamedQuery, settings: Settings) -> list[dict]:
     """The OpenAPI parameter objects of one query: its own, then format/limit/offset."""
     own = [_parameter(p) for p in query.params]
-    return own + [
-        {"name": "format", "in": "query", "schema": {"type": "string", "enum": list(dict.fromkeys(f.short for f in OFFERED))},
+    return [
+        *own,
+        {"name": "format", "in": "query",
+         "schema": {"type": "string", "enum": list(dict.fromkeys(f.short for f in OFFERED))},
          "description": "Overrides the Accept header."},
         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": settings.max_rows,
                                                     "default": DEFAULT_LIMIT}},

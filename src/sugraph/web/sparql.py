@@ -86,7 +86,7 @@ async def _params(request: Request) -> list[tuple[str, str]]:
         if media_type == QUERY_TYPE:
             if any(k == "query" for k, _ in params):
                 raise QueryError("several 'query' parameters: the body is the query, remove it from the URL")
-            return params + [("query", body.decode("utf-8"))]
+            return [*params, ("query", body.decode("utf-8"))]
     except UnicodeDecodeError:
         raise QueryError("the request is not valid UTF-8") from None
     if media_type == UPDATE_TYPE:

@@ -92,7 +92,8 @@ def describe_entity(store: Store, site: Site, iri: str, lang: str) -> EntityView
     groups = _outgoing_groups(site, rows, facts, lang, {e.document for e in evidence})
     incoming = _group(site, lang, ((r["p"].value, _iri_value(site, r["x"].value, lang)) for r in incoming_rows))
     types = [_iri_value(site, t, lang) for t in sorted(site.asserted_types.get(iri, ()))]
-    downloads = [(f"/doc/{iri[len(ENTITY_BASE):]}.{f.ext}", f.name, f.media_type) for f in ENTITY_FORMATS if f is not HTML]
+    downloads = [(f"/doc/{iri[len(ENTITY_BASE):]}.{f.ext}", f.name, f.media_type)
+                 for f in ENTITY_FORMATS if f is not HTML]
     return EntityView(iri, site.label(iri, lang), site.description(iri, lang), types, groups, incoming,
                       evidence, _picture(store, site, iri, facts, incoming_rows, lang), downloads)
 
@@ -128,7 +129,8 @@ def _group(site: Site, lang: str, pairs) -> list[Group]:
         values = by_prop.setdefault(prop, [])
         if all((v.text, v.href) != (value.text, value.href) for v in values):
             values.append(value)
-    groups = [Group(p, term_label(site, p, lang), sorted(vs, key=lambda v: v.text.casefold())) for p, vs in by_prop.items()]
+    groups = [Group(p, term_label(site, p, lang), sorted(vs, key=lambda v: v.text.casefold()))
+              for p, vs in by_prop.items()]
     return sorted(groups, key=lambda g: g.label.casefold())
 
 
