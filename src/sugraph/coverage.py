@@ -53,7 +53,8 @@ def split(text: str) -> list[str]:
     """Sentences in reading order: each non-empty line (a paragraph, heading or bullet) is cut after
     . ! ? followed by a space and a capital (or a capital glued to the full stop, "numériques.Elle"),
     except after a known abbreviation or a heading number ("1. Un environnement …"); a line starting in
-    lower case continues the previous one when that one has no final punctuation. Deterministic: the same text always gives the same list."""
+    lower case continues the previous one when that one has no final punctuation. Deterministic: the
+    same text always gives the same list."""
     lines: list[str] = []
     for raw in plain(text).splitlines():
         line = re.sub(r"\s+", " ", raw.strip().lstrip("•#").strip())
@@ -138,7 +139,8 @@ def yields(graph: Graph, doc: URIRef, sentences: list[str]) -> list[list[str]]:
                     found[i].append(written(str(entity)))
                     for link in LINKS:
                         for other in graph.objects(entity, link):
-                            if isinstance(other, URIRef) and any(n and f" {n} " in f" {key} " for n in _names(graph, other)):
+                            if isinstance(other, URIRef) and any(n and f" {n} " in f" {key} "
+                                                                 for n in _names(graph, other)):
                                 found[i].append(written(str(link)))
     return [sorted(set(f), key=lambda x: (":" in x and x.split(":")[0] == "sug", x)) for f in found]
 

@@ -9,6 +9,7 @@ be refused with a QueryError naming the parameter.
 
 from __future__ import annotations
 
+import builtins
 import datetime
 import re
 from collections.abc import Mapping, Sequence
@@ -62,7 +63,7 @@ class Param:
         except (ValueError, TypeError, KeyError):
             raise QueryError(f"parameter '{self.name}' expects {_EXPECTS[self.type]}, not {value[:80]!r}") from None
 
-    def terms(self, values: Sequence[str]) -> list[Term]:
+    def terms(self, values: Sequence[str]) -> builtins.list[Term]:  # in this class, `list` is the field
         values = list(values) or list(self.default)
         if not values and self.required:
             raise QueryError(f"parameter '{self.name}' is required")
@@ -180,7 +181,8 @@ def parse_query_file(path: Path) -> NamedQuery:
         if name not in declared:
             raise ValueError(f"{path}: parameter {name!r} has no placeholder 'VALUES ?{name} {{ UNDEF }}'")
         default = spec.get("default")
-        defaults = tuple(str(v) for v in (default if isinstance(default, list) else [default] if default is not None else []))
+        defaults = tuple(str(v) for v in (default if isinstance(default, list)
+                                          else [default] if default is not None else []))
         param = Param(name, kind, _languages(spec.get("description", ""), path, "description"),
                       bool(spec.get("required", False)), bool(spec.get("list", False)), defaults,
                       spec.get("lang"), expand_iri(spec["class"]) if spec.get("class") else None)

@@ -13,6 +13,8 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import pyoxigraph as ox
+
 from .namespaces import ENTITY_BASE, compact_iri
 from .store import Store
 from .terms import in_language
@@ -74,6 +76,7 @@ class LabelIndex:
         names: dict[str, list[Name]] = defaultdict(list)
         for row in store.select(LABELS_QUERY):
             iri, prop, literal = row["s"].value, row["p"].value, row["label"]
+            assert isinstance(literal, ox.Literal)  # the query keeps literals only
             lang = literal.language or ""
             preferred = prop not in NOT_DISPLAYED
             if preferred:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF
+from rdflib.term import IdentifiedNode
 
 from .build import KnowledgeGraph
 from .namespaces import ASSERTED_GRAPH, DCAT, INFERRED_GRAPH, ONTOLOGY_IRI, PREFIXES, SUG, VOID
@@ -83,8 +84,9 @@ def void_graph(kg: KnowledgeGraph, public_base: str, distributions: Sequence[Dis
     g.add((ds, OWL.versionInfo, Literal(kg.version)))
     for lang in LANGUAGES:
         g.add((ds, DCTERMS.language, URIRef(lang)))
-    for source in sorted(kg.data.subjects(RDF.type, SUG.SourceDocument)):
-        g.add((ds, DCTERMS.source, source))
+    documents = (s for s in kg.data.subjects(RDF.type, SUG.SourceDocument) if isinstance(s, IdentifiedNode))
+    for document in sorted(documents):  # IRIs (or blank nodes): rdflib types subjects as unordered Nodes
+        g.add((ds, DCTERMS.source, document))
     g.add((ds, DCAT.landingPage, URIRef(f"{public_base}/")))
     g.add((ds, FOAF.homepage, URIRef(f"{public_base}/")))
 
@@ -112,7 +114,7 @@ def example_resources(kg: KnowledgeGraph) -> list[URIRef]:
     """One entity per sugraph class that the data uses: the first by IRI."""
     first: dict[URIRef, URIRef] = {}
     for s, cls in sorted(kg.data.subject_objects(RDF.type)):
-        if isinstance(s, URIRef) and str(cls).startswith(str(SUG)):
+        if isinstance(s, URIRef) and isinstance(cls, URIRef) and cls.startswith(str(SUG)):
             first.setdefault(cls, s)
     return sorted(first.values())
 

@@ -10,7 +10,9 @@ if TYPE_CHECKING:
 
     from ..build import KnowledgeGraph
     from ..config import Settings
-    from .base import Store
+
+    # What `__getattr__` hands out, typed for the checker (at run time the names come from there).
+    from .base import CLIENT, SITE, BackendError, Dataset, QueryError, QueryTimeout, Store
     from .prebuilt import LazyKnowledgeGraph
 
 __all__ = ["CLIENT", "SITE", "BackendError", "Dataset", "QueryError", "QueryTimeout", "Store", "open_store"]

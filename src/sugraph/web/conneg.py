@@ -15,7 +15,8 @@ from functools import lru_cache
 from .formats import FORMAT_NAMES
 
 # A media range: type "/" subtype, then ";"-separated parameters whose values may be quoted.
-_RANGE = re.compile(r"""\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)/([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*((?:;\s*[^;,=\s]+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^;,\s]*)\s*)*)(?:,|$)""")
+_RANGE = re.compile(r"""\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)/([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*"""
+                    r"""((?:;\s*[^;,=\s]+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^;,\s]*)\s*)*)(?:,|$)""")
 _PARAM = re.compile(r""";\s*([^;,=\s]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;,\s]*)""")
 _Q = re.compile(r"^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$")
 
@@ -74,7 +75,9 @@ def parse_accept(header: str | None) -> tuple[MediaRange, ...]:
 
 def _split(header: str) -> list[str]:
     """Split on commas that are not inside a quoted parameter value."""
-    parts, current, quoted, escaped = [], [], False, False
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
     for ch in header:
         if escaped:
             escaped = False

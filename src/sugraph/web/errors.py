@@ -6,6 +6,7 @@ the protocol's clients print), the site's error page for browsers, RFC 9457 prob
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
@@ -23,7 +24,7 @@ SPARQL_PATH = "/sparql"
 
 
 def error_response(request: Request, status: int, message: str, *, page: bool = True,
-                   headers: dict[str, str] | None = None, **members: str) -> Response:
+                   headers: Mapping[str, str] | None = None, **members: str) -> Response:
     """The answer to a failure: `message` is written for the client; `members` add to the problem
     (a request id). `page` False when the site itself may be what failed (the last resort)."""
     if request.scope["path"].removeprefix(request.scope.get("root_path", "")) == SPARQL_PATH:

@@ -100,7 +100,8 @@ def serialize(quads: Sequence[ox.Quad], fmt: Format) -> bytes:
         statements: list = sorted(dict.fromkeys(quads), key=lambda q: str(q.graph_name))
     else:
         statements = list(dict.fromkeys(q.triple for q in quads))
-    return ox.serialize(statements, format=fmt.rdf, prefixes=used_prefixes(statements))
+    # pyoxigraph's stub lacks the overload that says so: without an output, the result is bytes.
+    return ox.serialize(statements, format=fmt.rdf, prefixes=used_prefixes(statements))  # type: ignore[return-value]
 
 
 def used_prefixes(statements: Sequence[ox.Triple | ox.Quad]) -> dict[str, str]:

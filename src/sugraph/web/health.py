@@ -31,7 +31,7 @@ async def ready(request: Request) -> JSONResponse:
         # The backend itself, never the result cache; the store stops waiting after READY_TIMEOUT too,
         # so a hung backend does not pile up probe threads.
         await asyncio.wait_for(asyncio.to_thread(store.probe, READY_TIMEOUT), timeout=READY_TIMEOUT)
-    except Exception:  # any failure means "not ready"; the reason is the backend's, not the client's
+    except Exception:  # noqa: BLE001 -- any failure means "not ready"; the reason is the backend's
         return JSONResponse({"status": "unavailable", "backend": store.name, "isolation": store.isolation,
                              "message": "the query backend does not answer"}, status_code=503)
     if problem := store.health():

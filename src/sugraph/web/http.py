@@ -44,10 +44,7 @@ def choose(request: Request, formats: Sequence[Format], what: str, value: str | 
     by_type = {f.media_type: f for f in formats}
     by_type.update({alias: f for alias, f in aliases.items() if f in formats and alias not in by_type})
     offered = tuple(by_type)
-    if value is not None:
-        chosen = resolve_format(value, offered)
-    else:
-        chosen = negotiate(request.headers.get("accept"), offered)
+    chosen = resolve_format(value, offered) if value is not None else negotiate(request.headers.get("accept"), offered)
     if chosen is None:
         available = ", ".join(f"{f.ext} ({f.media_type})" for f in formats)
         raise NotAcceptable(f"none of the requested formats is available for {what}; available: {available}")
@@ -79,8 +76,10 @@ def not_modified(request: Request, tag: str) -> bool:
     return match is not None and (match.strip() == "*" or tag in (t.strip() for t in match.split(",")))
 
 
-def cached_response(body: bytes | None, media_type: str, tag: str, vary: str | None = "Accept") -> Response:
-    """200 with caching headers, or 304 when the client already holds this version (body None)."""
+def cached_response(body: bytes | memoryview | None, media_type: str, tag: str,
+                    vary: str | None = "Accept") -> Response:
+    """200 with caching headers, or 304 when the client already holds this version (body None).
+    A body is bytes, or a rendered page's (Starlette's bytes | memoryview)."""
     headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL, **({"Vary": vary} if vary else {})}
     if body is None:
         return Response(status_code=304, headers=headers)
@@ -122,7 +121,8 @@ def decorate(response: Response, base_path: str, fmt: Format, formats: Sequence[
 async def represent(request: Request, base_path: str, formats: Sequence[Format], ext: str | None,
                     render: Callable[[Format], bytes]) -> Response:
     """A resource with one URL per format (`{base_path}.{ext}`) and a negotiated one (`ext` None)."""
-    fmt = format_for_ext(ext, formats) if ext else choose(request, formats, base_path, request.query_params.get("format"))
+    fmt = (format_for_ext(ext, formats) if ext
+           else choose(request, formats, base_path, request.query_params.get("format")))
     tag = etag(request, base_path, fmt.media_type)
     body = None if not_modified(request, tag) else await run_in_threadpool(render, fmt)
     return decorate(cached_response(body, fmt.media_type, tag, vary=None), base_path, fmt, formats,

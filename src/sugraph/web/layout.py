@@ -96,7 +96,8 @@ def listing(request: Request, title: str, text: str, links: Sequence[tuple[str, 
     if format_value is not None:
         fmt = choose(request, (TEXT, HTML), title, format_value)
     else:
-        fmt = HTML if negotiate(request.headers.get("accept"), (TEXT.media_type, HTML.media_type)) == HTML.media_type else TEXT
+        best = negotiate(request.headers.get("accept"), (TEXT.media_type, HTML.media_type))
+        fmt = HTML if best == HTML.media_type else TEXT
     if fmt is HTML:
         return render(request, "listing.html", status_code, title=title, text=text, links=links, intro=intro)
     lines = [text, *([intro] if links and intro else []), *(f"{href}\t{label}" for href, label in links)]

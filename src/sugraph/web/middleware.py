@@ -219,14 +219,15 @@ class LogFormatter(logging.Formatter):
         self.json_lines = json_lines
 
     def format(self, record: logging.LogRecord) -> str:
-        if not hasattr(record, "request_id"):
-            record.request_id = REQUEST_ID.get()
+        # A caller's `extra` may carry the request id; else the current request's, for TEXT's %(request_id)s.
+        request_id = getattr(record, "request_id", REQUEST_ID.get())
+        record.request_id = request_id
         if not self.json_lines:
             return super().format(record)
         entry: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname, "logger": record.name, "message": record.getMessage(),
-            "request_id": record.request_id, **getattr(record, "http", {})}
+            "request_id": request_id, **getattr(record, "http", {})}
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry)

@@ -14,7 +14,7 @@ examples; hence this small generator.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -23,6 +23,7 @@ from fastapi.responses import Response
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, VANN
+from rdflib.term import Identifier, Node
 
 from ..errors import NotFound
 from ..iris import PUBLIC_BASE
@@ -81,6 +82,12 @@ def current_version(ontology: Graph) -> str:
     return str(ontology.value(URIRef(ONTOLOGY_IRI), OWL.versionInfo) or "")
 
 
+def _ordered(nodes: Iterable[Node]) -> list[Identifier]:
+    """Terms in rdflib's order (IRIs by text, literals by value). A parsed graph holds Identifiers
+    only, but rdflib types what it yields as Node, which has no order."""
+    return sorted(n for n in nodes if isinstance(n, Identifier))
+
+
 class _Docs:
     """Turns the ontology graph into the documentation model."""
 
@@ -105,16 +112,18 @@ class _Docs:
         return list(Collection(self.g, union)) if union is not None else [node]
 
     def values(self, subject, prop) -> list[list[Value]]:
-        return [[self.link(m) for m in self.members(o)] for o in sorted(self.g.objects(subject, prop))]
+        return [[self.link(m) for m in self.members(o)] for o in _ordered(self.g.objects(subject, prop))]
 
     def inverse_values(self, subject, prop) -> list[list[Value]]:
-        return [[self.link(s)] for s in sorted(self.g.subjects(prop, subject)) if isinstance(s, URIRef)]
+        subjects = (s for s in self.g.subjects(prop, subject) if isinstance(s, URIRef))
+        return [[self.link(s)] for s in sorted(subjects)]
 
     def by_lang(self, subject, prop) -> dict[str, str]:
         return by_language(self.g.objects(subject, prop))
 
     def terms(self, rdf_type: URIRef) -> Iterator[URIRef]:
-        yield from sorted(t for t in self.g.subjects(RDF.type, rdf_type) if str(t).startswith(str(SUG)))
+        yield from sorted(t for t in self.g.subjects(RDF.type, rdf_type)
+                          if isinstance(t, URIRef) and t.startswith(str(SUG)))
 
     def mentions(self, prop: URIRef, term: URIRef) -> list[list[Value]]:
         """Properties whose domain or range is `term`, alone or in a union."""
@@ -135,7 +144,7 @@ class _Docs:
         ])
 
     def property_doc(self, iri: URIRef, kind: str) -> TermDoc:
-        characteristics = [[self.link(t)] for t in sorted(self.g.objects(iri, RDF.type))
+        characteristics = [[self.link(t)] for t in _ordered(self.g.objects(iri, RDF.type))
                            if t not in (OWL.ObjectProperty, OWL.DatatypeProperty)]
         return self.term(iri, kind, [
             ("Domain", self.values(iri, RDFS.domain)),
@@ -151,8 +160,8 @@ class _Docs:
         rows = [("IRI", [Value(ONTOLOGY_IRI, "/ontology")]),
                 ("Version IRI", [self.link(v) for v in self.g.objects(o, OWL.versionIRI)]),
                 ("Version", [self.link(v) for v in self.g.objects(o, OWL.versionInfo)]),
-                ("Title", [self.link(v) for v in sorted(self.g.objects(o, DCTERMS.title))]),
-                ("Description", [self.link(v) for v in sorted(self.g.objects(o, DCTERMS.description))]),
+                ("Title", [self.link(v) for v in _ordered(self.g.objects(o, DCTERMS.title))]),
+                ("Description", [self.link(v) for v in _ordered(self.g.objects(o, DCTERMS.description))]),
                 ("Created", [self.link(v) for v in self.g.objects(o, DCTERMS.created)]),
                 ("Creator", [self.link(v) for v in self.g.objects(o, DCTERMS.creator)]),
                 ("Licence", [self.link(v) for v in self.g.objects(o, DCTERMS.license)]),

@@ -81,8 +81,10 @@ def _describe(query: NamedQuery) -> str:
 def _parameters(query: NamedQuery, settings: Settings) -> list[dict]:
     """The OpenAPI parameter objects of one query: its own, then format/limit/offset."""
     own = [_parameter(p) for p in query.params]
-    return own + [
-        {"name": "format", "in": "query", "schema": {"type": "string", "enum": list(dict.fromkeys(f.short for f in OFFERED))},
+    return [
+        *own,
+        {"name": "format", "in": "query",
+         "schema": {"type": "string", "enum": list(dict.fromkeys(f.short for f in OFFERED))},
          "description": "Overrides the Accept header."},
         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": settings.max_rows,
                                                     "default": DEFAULT_LIMIT}},
@@ -163,10 +165,11 @@ def _link(request: Request, limit: int, offset: int, rel: str) -> str:
     return f'<{request.url.include_query_params(limit=limit, offset=offset)}>; rel="{rel}"'
 
 
-def _render(request: Request, data: dict, fmt: Format, query: NamedQuery) -> bytes:
+def _render(request: Request, data: dict, fmt: Format, query: NamedQuery) -> bytes | memoryview:
     results = read_results(json.dumps(data))
     if fmt is not HTML:
-        return results.serialize(format=fmt.results)
+        # pyoxigraph's stub lacks the overload that says so: without an output, the result is bytes.
+        return results.serialize(format=fmt.results)  # type: ignore[return-value]
     if isinstance(results, ox.QueryBoolean):
         table: dict = {"boolean": bool(results)}
     else:

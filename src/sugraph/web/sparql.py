@@ -86,7 +86,7 @@ async def _params(request: Request) -> list[tuple[str, str]]:
         if media_type == QUERY_TYPE:
             if any(k == "query" for k, _ in params):
                 raise QueryError("several 'query' parameters: the body is the query, remove it from the URL")
-            return params + [("query", body.decode("utf-8"))]
+            return [*params, ("query", body.decode("utf-8"))]
     except UnicodeDecodeError:
         raise QueryError("the request is not valid UTF-8") from None
     if media_type == UPDATE_TYPE:
@@ -157,7 +157,7 @@ def endpoint_iri(request: Request) -> str:
     string or a fragment, which a client controls). A Host that is not a plain host[:port], or a
     result that is not an IRI, gives the configured public base's endpoint instead."""
     scope = request.scope
-    scheme, host = scope.get("scheme"), request.headers.get("host")
+    scheme, host = scope.get("scheme", ""), request.headers.get("host")
     if host is None and scope.get("server"):
         name, port = scope["server"]
         name = f"[{name}]" if ":" in name else name
@@ -187,6 +187,7 @@ def _description(endpoint: str) -> list[ox.Triple]:
     ]
     for fmt in RESULT_FORMATS + GRAPH_FORMATS:
         serializer = fmt.results or fmt.rdf
+        assert serializer is not None  # every result and graph format has one
         triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(serializer.iri)))
     for graph in (ASSERTED_GRAPH, INFERRED_GRAPH):
         named = ox.BlankNode()

@@ -122,7 +122,8 @@ def parse_filters(site: Site, params: dict[str, str]) -> dict[str, str]:
 def measures(store: Store, site: Site, lang: str, chosen: dict[str, str]) -> list[MeasureRow]:
     rows = store.select(MEASURES_QUERY, {name: ox.NamedNode(iri) for name, iri in chosen.items()})
     found = [MeasureRow(r["measure"].value, r["state"].value if "state" in r else None,
-                        sorted(r["threats"].value.split() if "threats" in r else [], key=lambda t: site.label(t, lang).casefold()))
+                        sorted(r["threats"].value.split() if "threats" in r else [],
+                               key=lambda t: site.label(t, lang).casefold()))
              for r in rows]
     return sorted(found, key=lambda m: site.label(m.iri, lang).casefold())
 

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 
 from ...namespaces import ASSERTED_GRAPH, ENTITY_BASE, PROV, RDF, RDFS, SKOS, SUG
 from ...store import Store
-from ...terms import by_language, in_language
+from ...terms import Term, by_language, in_language
 from ..display import Group, Value
 from ..formats import ENTITY_FORMATS, HTML
 from ..graphsvg import Link, Picture, neighbourhood
@@ -92,17 +92,18 @@ def describe_entity(store: Store, site: Site, iri: str, lang: str) -> EntityView
     groups = _outgoing_groups(site, rows, facts, lang, {e.document for e in evidence})
     incoming = _group(site, lang, ((r["p"].value, _iri_value(site, r["x"].value, lang)) for r in incoming_rows))
     types = [_iri_value(site, t, lang) for t in sorted(site.asserted_types.get(iri, ()))]
-    downloads = [(f"/doc/{iri[len(ENTITY_BASE):]}.{f.ext}", f.name, f.media_type) for f in ENTITY_FORMATS if f is not HTML]
+    downloads = [(f"/doc/{iri[len(ENTITY_BASE):]}.{f.ext}", f.name, f.media_type)
+                 for f in ENTITY_FORMATS if f is not HTML]
     return EntityView(iri, site.label(iri, lang), site.description(iri, lang), types, groups, incoming,
                       evidence, _picture(store, site, iri, facts, incoming_rows, lang), downloads)
 
 
-def _facts(rows: list[dict], linked_from: set[str]) -> list[tuple[str, ox.Term, bool]]:
+def _facts(rows: list[dict], linked_from: set[str]) -> list[tuple[str, Term, bool]]:
     """(property, object, inferred) of the entity's own triples worth showing: an inferred one only
     when it reaches something no stated link in either direction reaches (so not a super-property
     of a stated link, nor an inverse of an incoming one, which the caller adds itself)."""
     asserted = {r["o"].value for r in rows if r["g"].value == str(ASSERTED_GRAPH)}
-    facts = {}
+    facts: dict[tuple[str, Term], bool] = {}
     for r in rows:
         prop, obj, inferred = r["p"].value, r["o"], r["g"].value != str(ASSERTED_GRAPH)
         if prop in SHOWN_APART or (inferred and (obj.value in asserted or obj.value in linked_from)):
@@ -128,11 +129,12 @@ def _group(site: Site, lang: str, pairs) -> list[Group]:
         values = by_prop.setdefault(prop, [])
         if all((v.text, v.href) != (value.text, value.href) for v in values):
             values.append(value)
-    groups = [Group(p, term_label(site, p, lang), sorted(vs, key=lambda v: v.text.casefold())) for p, vs in by_prop.items()]
+    groups = [Group(p, term_label(site, p, lang), sorted(vs, key=lambda v: v.text.casefold()))
+              for p, vs in by_prop.items()]
     return sorted(groups, key=lambda g: g.label.casefold())
 
 
-def _outgoing_groups(site: Site, rows: list[dict], facts: list[tuple[str, ox.Term, bool]], lang: str,
+def _outgoing_groups(site: Site, rows: list[dict], facts: list[tuple[str, Term, bool]], lang: str,
                      cited: set[str]) -> list[Group]:
     """The facts as groups, literals in the reader's language when there is one, blank nodes with
     their own facts, source documents only when no quote already cites them."""
@@ -178,13 +180,13 @@ def _evidence(site: Site, rows: list[dict], lang: str) -> list[Evidence]:
             continue
         source = site.source(document.value)
         issued = format_literal(source.issued, "http://www.w3.org/2001/XMLSchema#date", lang) if source else ""
-        found.append(Evidence(quote.value if quote else "", quote.language if quote else None, document.value,
-                              site.label(document.value, lang), source.identifier if source else "",
+        found.append(Evidence(quote.value if quote else "", quote.language if isinstance(quote, ox.Literal) else None,
+                              document.value, site.label(document.value, lang), source.identifier if source else "",
                               issued, source.page if source else None))
     return sorted(found, key=lambda e: (e.issued, e.quote))
 
 
-def _picture(store: Store, site: Site, iri: str, facts: list[tuple[str, ox.Term, bool]],
+def _picture(store: Store, site: Site, iri: str, facts: list[tuple[str, Term, bool]],
              incoming_rows: list[dict], lang: str) -> Picture:
     """The entity's links and its neighbours' stated links, laid out around the entity."""
     def wanted(prop: str, other: str) -> bool:
