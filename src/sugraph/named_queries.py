@@ -24,8 +24,9 @@ from .build import find_root
 from .config import Settings
 from .namespaces import expand_iri
 from .store.analysis import analyse
-from .store.base import Term, bind_values, placeholders
+from .store.base import bind_values, placeholders
 from .store.errors import QueryError
+from .terms import Term
 
 PARAM_TYPES = ("iri", "string", "integer", "decimal", "date", "year", "boolean")
 _XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -22,7 +22,7 @@ from collections.abc import Hashable, Mapping, Sequence
 import anyio.to_thread
 import pyoxigraph as ox
 
-from ..terms import read_results
+from ..terms import Term, read_results
 from .analysis import QueryInfo, analyse, capped, check
 from .engine import DEFAULT_GRAPHS, Dataset
 from .errors import BackendError, QueryError, QueryTimeout, UpstreamTimeout
@@ -30,7 +30,6 @@ from .errors import BackendError, QueryError, QueryTimeout, UpstreamTimeout
 __all__ = ["CLIENT", "SITE", "BackendError", "Dataset", "QueryError", "QueryTimeout", "Store", "UpstreamTimeout",
            "bind_values", "placeholders"]
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
 Row = dict[str, Term]
 Bindings = Mapping[str, Term | Sequence[Term]]
 
