@@ -21,7 +21,10 @@ from .prebuilt import LazyKnowledgeGraph, built
 def quads(graph: Graph, graph_name: URIRef) -> Iterator[ox.Quad]:
     g = ox.NamedNode(str(graph_name))
     for s, p, o in graph:
-        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), g)
+        subject = to_ox(s)
+        if isinstance(subject, ox.Literal):  # rdflib allows it in a Graph; RDF does not
+            raise TypeError(f"a literal cannot be the subject of a triple: {s!r}")
+        yield ox.Quad(subject, ox.NamedNode(str(p)), to_ox(o), g)
 
 
 def load_into(store: ox.Store, kg: KnowledgeGraph | LazyKnowledgeGraph) -> None:

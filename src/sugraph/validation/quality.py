@@ -69,12 +69,17 @@ def run_checks(data: Graph, ontology: Graph, lang: str = "en") -> list[Result]:
     results = []
     for check in load_checks():
         solutions = store.query(check.query, use_default_graph_as_union=True)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise ValueError(f"{check.iri}: a check is a SELECT query")
         projected = {v.value for v in solutions.variables}  # a check need not give a path or a value
         for row in solutions:
+            focus, path = _node(row, "focus", projected), _node(row, "path", projected)
+            if focus is None or not (path is None or isinstance(path, URIRef)):
+                raise ValueError(f"{check.iri}: every row needs a ?focus, and a ?path is a property IRI")
             results.append(Result(
                 severity=check.severity,
-                focus=_node(row, "focus", projected),
-                path=_node(row, "path", projected),
+                focus=focus,
+                path=path,
                 value=_node(row, "value", projected),
                 source=check.iri,
                 source_name=in_language(check.title, lang),
