@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import socket
 import sys
 import threading
@@ -19,7 +20,7 @@ from sugraph import cli
 from sugraph.config import Settings
 from sugraph.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 from sugraph.store import BackendError
-from sugraph.store.remote import RemoteStore, graph_store_for
+from sugraph.store.remote import RemoteStore, update_endpoint_for
 
 from conftest import ROOT, serve
 
@@ -161,15 +162,20 @@ def test_unreachable_endpoint_is_a_backend_error():
     assert caught.value.status == 502
 
 
-@pytest.mark.parametrize("endpoint, authenticated, graph_store", [
-    ("http://h:8890/sparql", False, "http://h:8890/sparql-graph-crud"),      # Virtuoso
-    ("http://h:8890/sparql", True, "http://h:8890/sparql-graph-crud-auth"),
-    ("http://h:7878/query", False, "http://h:7878/store"),                   # Oxigraph server
-    ("http://h:7878/query", True, "http://h:7878/store"),
-    ("http://h/ds/endpoint", False, None),                                   # no convention known
+@pytest.mark.parametrize("endpoint, authenticated, update", [
+    ("http://h:8890/sparql", False, "http://h:8890/sparql"),         # Virtuoso
+    ("http://h:8890/sparql", True, "http://h:8890/sparql-auth"),
+    ("http://h:7878/query", False, "http://h:7878/update"),          # Oxigraph server, Fuseki
+    ("http://h:7878/query", True, "http://h:7878/update"),
+    ("http://h/ds/endpoint", False, None),                           # no convention known
 ])
-def test_the_graph_store_beside_an_endpoint(endpoint, authenticated, graph_store):
-    assert graph_store_for(endpoint, authenticated) == graph_store
+def test_the_update_endpoint_beside_a_query_endpoint(endpoint, authenticated, update):
+    assert update_endpoint_for(endpoint, authenticated) == update
+
+
+def loaded_lines(kg, update: str, endpoint: str) -> list[str]:
+    return [f"loaded <{ASSERTED_GRAPH}> through {update}: {len(kg.asserted())} triples (counted at {endpoint})",
+            f"loaded <{INFERRED_GRAPH}> through {update}: {len(kg.inferred)} triples (counted at {endpoint})"]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -177,21 +183,29 @@ def test_sugraph_load_needs_only_the_endpoint(kg, engine, tmp_path):
     settings = load_settings(engine, kg, tmp_path)
     out = sugraph_load(tmp_path, **settings)
     assert out.returncode == 0, out.stderr
-    graph_store = graph_store_for(settings["SUGRAPH_ENDPOINT"], authenticated="SUGRAPH_UPDATE_USER" in settings)
-    assert out.stdout.splitlines() == [
-        f"loaded <{ASSERTED_GRAPH}> at {graph_store}: {len(kg.asserted())} triples (verified)",
-        f"loaded <{INFERRED_GRAPH}> at {graph_store}: {len(kg.inferred)} triples (verified)"]
-    count = RemoteStore(settings["SUGRAPH_ENDPOINT"]).select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]
+    endpoint = settings["SUGRAPH_ENDPOINT"]
+    update = update_endpoint_for(endpoint, authenticated="SUGRAPH_UPDATE_USER" in settings)
+    assert out.stdout.splitlines() == loaded_lines(kg, update, endpoint)
+    count = RemoteStore(endpoint).select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]
     assert int(count.value) == len(kg.asserted()) + len(kg.inferred)  # replaced, not appended
 
 
-def test_sugraph_load_graph_store_overrides_the_endpoint(kg, tmp_path):
-    """Virtuoso's anonymous Graph Store (scripts/virtuoso.sh grants it updates), named explicitly."""
-    graph_store = engine_endpoint("virtuoso", kg, tmp_path).removesuffix("/sparql") + "/sparql-graph-crud"
-    out = sugraph_load(tmp_path, "--graph-store", graph_store, SUGRAPH_ENDPOINT="http://127.0.0.1:9/nowhere")
+@pytest.mark.parametrize("engine", ENGINES)
+def test_blank_nodes_the_two_graphs_share_stay_one_node(kg, engine, tmp_path):
+    """The inferred graph says more about blank nodes of the asserted one (a measure's funding is also
+    its sug:monetaryAmount): loaded graph by graph, they would be two nodes."""
+    store = RemoteStore(engine_endpoint(engine, kg, tmp_path))
+    shared = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <%s> { ?m sug:funding ?b } GRAPH <%s> { ?m sug:monetaryAmount ?b } }"
+    assert int(store.select(shared % (ASSERTED_GRAPH, INFERRED_GRAPH))[0]["n"].value) > 0
+
+
+def test_sugraph_load_update_endpoint_overrides_the_convention(kg, tmp_path):
+    """Virtuoso's anonymous /sparql (scripts/virtuoso.sh grants it updates), named explicitly."""
+    endpoint = engine_endpoint("virtuoso", kg, tmp_path)
+    out = sugraph_load(tmp_path, "--update-endpoint", endpoint, SUGRAPH_ENDPOINT=endpoint,
+                       SUGRAPH_UPDATE_USER="dba", SUGRAPH_UPDATE_PASSWORD="dba")
     assert out.returncode == 0, out.stderr
-    assert out.stdout.splitlines()[1] == \
-        f"loaded <{INFERRED_GRAPH}> at {graph_store}: {len(kg.inferred)} triples (verified)"
+    assert out.stdout.splitlines() == loaded_lines(kg, endpoint, endpoint)
 
 
 def test_sugraph_load_with_wrong_credentials_fails(kg, tmp_path):
@@ -200,41 +214,49 @@ def test_sugraph_load_with_wrong_credentials_fails(kg, tmp_path):
     assert out.returncode == cli.EXIT_UNREADABLE and "HTTP 401" in out.stderr
 
 
-class ForgetfulGraphStore(BaseHTTPRequestHandler):
-    """A Graph Store that accepts every PUT and then holds one triple."""
+class ForgetfulStore(BaseHTTPRequestHandler):
+    """A SPARQL endpoint that accepts every update and then holds one triple in the asserted graph."""
 
-    def do_PUT(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.send_response(204)
-        self.end_headers()
-
-    def do_GET(self):
-        body = b"<a:s> <a:p> <a:o> .\n"
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if body.startswith(b"update="):
+            self.send_response(204)
+            self.end_headers()
+            return
+        row = {"g": {"type": "uri", "value": str(ASSERTED_GRAPH)},
+               "n": {"type": "literal", "value": "1", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}
+        answer = json.dumps({"head": {"vars": ["g", "n"]}, "results": {"bindings": [row]}}).encode()
         self.send_response(200)
-        self.send_header("Content-Type", "application/n-triples")
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(answer)))
         self.end_headers()
-        self.wfile.write(body)
+        self.wfile.write(answer)
 
     def log_message(self, *args):
         pass
 
 
-def test_sugraph_load_verifies_the_count(kg, tmp_path):
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), ForgetfulGraphStore)
+def test_sugraph_load_counts_what_the_store_holds(kg, tmp_path):
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), ForgetfulStore)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        out = sugraph_load(tmp_path, SUGRAPH_ENDPOINT=f"http://127.0.0.1:{httpd.server_address[1]}/query")
+        out = sugraph_load(tmp_path, SUGRAPH_ENDPOINT=f"http://127.0.0.1:{httpd.server_address[1]}/sparql")
     finally:
         httpd.shutdown()
         httpd.server_close()
     assert out.returncode == cli.EXIT_UNREADABLE
     assert out.stderr == \
-        f"error: the graph store holds 1 triples in <{ASSERTED_GRAPH}> after loading {len(kg.asserted())}\n"
+        f"error: the store holds 1 triples in <{ASSERTED_GRAPH}> after loading {len(kg.asserted())}\n"
 
 
-def test_sugraph_load_needs_a_graph_store(monkeypatch, capsys):
-    monkeypatch.delenv("SUGRAPH_UPDATE_ENDPOINT", raising=False)
-    monkeypatch.setenv("SUGRAPH_ENDPOINT", "http://127.0.0.1:9/ds/endpoint")  # no convention known
+@pytest.mark.parametrize("variables, message", [
+    ({}, "set SUGRAPH_ENDPOINT"),
+    ({"SUGRAPH_ENDPOINT": "http://127.0.0.1:9/ds/endpoint"}, "--update-endpoint"),  # no convention known
+])
+def test_sugraph_load_needs_an_endpoint(monkeypatch, capsys, variables, message):
+    for name in ("SUGRAPH_ENDPOINT", "SUGRAPH_UPDATE_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
     assert cli.main(["--root", str(ROOT), "load"]) == cli.EXIT_USAGE
-    assert "--graph-store" in capsys.readouterr().err
+    assert message in capsys.readouterr().err

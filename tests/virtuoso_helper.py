@@ -15,7 +15,7 @@ SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "virtuoso.sh"
 
 def start() -> tuple[str, dict[str, str]]:
     """Start a Virtuoso: its SPARQL endpoint, and the variables `sugraph load` needs there: the
-    credentials of its authenticated Graph Store service (the script's instance keeps dba's)."""
+    credentials of its authenticated update endpoint, /sparql-auth (the script's instance keeps dba's)."""
     if shutil.which("virtuoso-t") is None:
         pytest.skip("Virtuoso is not installed (apt-get install -y virtuoso-opensource; scripts/test.sh does)")
     out = subprocess.run(["bash", str(SCRIPT), "start"], capture_output=True, text=True, timeout=120)

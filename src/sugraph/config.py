@@ -24,7 +24,7 @@ class Settings:
     public_base: str = "https://w3id.org/sugraph"  # canonical IRI base; a local server maps it to its own host
     endpoint: str | None = None                  # remote SPARQL 1.1 endpoint; None = embedded pyoxigraph
     update_endpoint: str | None = None           # where `sugraph load` writes (default: beside endpoint)
-    update_user: str | None = None               # `sugraph load`'s credentials, if the Graph Store asks (digest)
+    update_user: str | None = None               # `sugraph load`'s credentials, if the update endpoint asks (digest)
     update_password: str | None = None
     cache_dir: Path = field(
         default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "sugraph")
