@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run the whole test suite from a fresh machine: system packages the tests need (headless Chromium for
-# the browser test, Virtuoso for the remote-backend tests), the project with its test extras in .venv,
-# then the data checks and pytest. Safe to run again: it skips what is already installed.
+# the browser test, Virtuoso for the remote-backend tests), the project with its test extras in .venv
+# (among them the `oxigraph` server, the other remote engine), then the data checks and pytest.
+# Safe to run again: it skips what is already installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -68,7 +68,7 @@ SUGRAPH = [sys.executable, "-m", "sugraph.cli"]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("command", [["serve"], ["load", "--graph-store", "http://127.0.0.1:9/gsp"]])
+@pytest.mark.parametrize("command", [["serve"], ["load", "--update-endpoint", "http://127.0.0.1:9/update"]])
 @pytest.mark.parametrize("variable, value, message", [
     ("SUGRAPH_PORT", "x", "error: SUGRAPH_PORT='x': expected an integer"),
     ("SUGRAPH_QUERY_TIMEOUT", "soon", "error: SUGRAPH_QUERY_TIMEOUT='soon': expected a number"),

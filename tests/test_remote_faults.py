@@ -43,8 +43,7 @@ class Virtuoso:
         env = dict(line.split("=", 1) for line in out.stdout.split() if "=" in line)
         self.folder, self.endpoint = Path(env["VIRTUOSO_DIR"]), env["SUGRAPH_ENDPOINT"]
         path = prebuilt_store(cache, cache_key(kg.content_hash, "owlrl"), lambda s: load_into(s, kg))
-        push_graphs(path, self.endpoint.removesuffix("/sparql") + "/sparql-graph-crud",
-                    [str(ASSERTED_GRAPH), str(INFERRED_GRAPH)])
+        push_graphs(path, self.endpoint, self.endpoint, [str(ASSERTED_GRAPH), str(INFERRED_GRAPH)])
 
     @property
     def pid(self) -> int:

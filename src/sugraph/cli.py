@@ -92,29 +92,38 @@ def serve_workers(config) -> None:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    """Push the built graph (asserted + inferred named graphs) to a remote store's Graph Store Protocol."""
+    """Replace the remote store's asserted and inferred named graphs with the built ones (SPARQL 1.1
+    Update, at --update-endpoint, SUGRAPH_UPDATE_ENDPOINT, or beside SUGRAPH_ENDPOINT by the engine's
+    convention), then count them at SUGRAPH_ENDPOINT, where `sugraph serve` will read them."""
     from .config import Settings
     from .namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
     from .store.errors import BackendError
     from .store.oxigraph import load_into
     from .store.prebuilt import LazyKnowledgeGraph, cache_key, prebuilt_store
-    from .store.remote import push_graphs
+    from .store.remote import push_graphs, update_endpoint_for
 
-    settings = Settings.from_env(root=args.root, update_endpoint=args.graph_store)
-    if not settings.update_endpoint:
-        print("error: give --graph-store URL or set SUGRAPH_UPDATE_ENDPOINT (a SPARQL 1.1 Graph Store "
-              "Protocol service, e.g. Virtuoso's http://host:8890/sparql-graph-crud)", file=sys.stderr)
+    settings = Settings.from_env(root=args.root, update_endpoint=args.update_endpoint)
+    auth = (settings.update_user, settings.update_password or "") if settings.update_user else None
+    if not settings.endpoint:
+        print("error: set SUGRAPH_ENDPOINT, the SPARQL endpoint `sugraph serve` will query (the graphs "
+              "are counted there after loading)", file=sys.stderr)
+        return EXIT_USAGE
+    update = settings.update_endpoint or update_endpoint_for(settings.endpoint, authenticated=auth is not None)
+    if not update:
+        print("error: give --update-endpoint URL or set SUGRAPH_UPDATE_ENDPOINT (SPARQL 1.1 Update): "
+              "it is found beside a SUGRAPH_ENDPOINT ending in /sparql (Virtuoso) or /query (Oxigraph, "
+              "Fuseki) only", file=sys.stderr)
         return EXIT_USAGE
     kg = LazyKnowledgeGraph(settings.root, settings.inference)
     path = prebuilt_store(settings.cache_dir, cache_key(kg.content_hash, settings.inference),
                           lambda store: load_into(store, kg))
     try:
-        sent = push_graphs(path, settings.update_endpoint, [str(ASSERTED_GRAPH), str(INFERRED_GRAPH)])
+        loaded = push_graphs(path, update, settings.endpoint, [str(ASSERTED_GRAPH), str(INFERRED_GRAPH)], auth=auth)
     except BackendError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_UNREADABLE
-    for graph, size in sent.items():
-        print(f"loaded <{graph}>: {size} bytes of N-Triples")
+    for graph, triples in loaded.items():
+        print(f"loaded <{graph}> through {update}: {triples} triples (counted at {settings.endpoint})")
     return EXIT_OK
 
 
@@ -176,8 +185,10 @@ def build_parser() -> Parser:
     serve.add_argument("--log-format", choices=["text", "json"], default=None,
                        help="log lines as text or one JSON object each (SUGRAPH_LOG_FORMAT, default text)")
     serve.set_defaults(func=cmd_serve)
-    load_cmd = sub.add_parser("load", help="push the built graph to a remote store (SPARQL 1.1 Graph Store Protocol)")
-    load_cmd.add_argument("--graph-store", default=None, help="Graph Store Protocol URL (SUGRAPH_UPDATE_ENDPOINT)")
+    load_cmd = sub.add_parser("load", help="replace the remote store's graphs (at SUGRAPH_ENDPOINT) with the "
+                              "built ones (SPARQL 1.1 Update)")
+    load_cmd.add_argument("--update-endpoint", default=None,
+                          help="SPARQL 1.1 Update URL (SUGRAPH_UPDATE_ENDPOINT; default: beside SUGRAPH_ENDPOINT)")
     load_cmd.set_defaults(func=cmd_load)
     validate_cmd = sub.add_parser("validate", help="validate RDF against the SHACL shapes (exit 1 on violations)")
     add_validate_arguments(validate_cmd)

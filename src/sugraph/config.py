@@ -22,7 +22,9 @@ class Settings:
 
     root: Path | None = None                     # project folder with ontology/, shapes/, data/
     endpoint: str | None = None                  # remote SPARQL 1.1 endpoint; None = embedded pyoxigraph
-    update_endpoint: str | None = None           # where `sugraph load` writes (defaults to endpoint)
+    update_endpoint: str | None = None           # where `sugraph load` writes (default: beside endpoint)
+    update_user: str | None = None               # `sugraph load`'s credentials, if the update endpoint asks (digest)
+    update_password: str | None = None
     cache_dir: Path = field(
         default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "sugraph")
     inference: str = "owlrl"

@@ -18,21 +18,21 @@ from .store import Store
 
 # Blank nodes are followed two levels deep (entity → derivation or amount → nested node): SPARQL
 # cannot constrain the intermediate nodes of a property path to be blank, so the depth is explicit.
+# The entity takes the place of ?s or ?o in the projection (COALESCE), not by BIND inside a branch:
+# Virtuoso 7.2 fails on that BIND with an internal compiler error (SP031 "equiv replaces filter").
 DESCRIPTION_QUERY = """
-SELECT DISTINCT ?s ?p ?o ?g WHERE {
+SELECT DISTINCT (COALESCE(?bs, ?entity) AS ?s) ?p (COALESCE(?bo, ?entity) AS ?o) ?g WHERE {
   VALUES ?entity { UNDEF }
   {
-    GRAPH ?g { ?entity ?p ?o }
-    BIND(?entity AS ?s)
+    GRAPH ?g { ?entity ?p ?bo }
   } UNION {
-    ?entity ?p1 ?s . FILTER(isBlank(?s))
-    GRAPH ?g { ?s ?p ?o }
+    ?entity ?p1 ?bs . FILTER(isBlank(?bs))
+    GRAPH ?g { ?bs ?p ?bo }
   } UNION {
-    ?entity ?p1 ?b . ?b ?p2 ?s . FILTER(isBlank(?b) && isBlank(?s))
-    GRAPH ?g { ?s ?p ?o }
+    ?entity ?p1 ?b . ?b ?p2 ?bs . FILTER(isBlank(?b) && isBlank(?bs))
+    GRAPH ?g { ?bs ?p ?bo }
   } UNION {
-    GRAPH ?g { ?s ?p ?entity } FILTER(isIRI(?s))
-    BIND(?entity AS ?o)
+    GRAPH ?g { ?bs ?p ?entity } FILTER(isIRI(?bs))
   }
 }
 """
