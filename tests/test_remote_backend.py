@@ -204,7 +204,7 @@ def test_the_update_endpoint_beside_a_query_endpoint(endpoint, authenticated, up
 
 
 def loaded_lines(kg, update: str, endpoint: str) -> list[str]:
-    return [f"loaded <{ASSERTED_GRAPH}> through {update}: {len(kg.asserted())} triples (counted at {endpoint})",
+    return [f"loaded <{ASSERTED_GRAPH}> through {update}: {len(kg.asserted)} triples (counted at {endpoint})",
             f"loaded <{INFERRED_GRAPH}> through {update}: {len(kg.inferred)} triples (counted at {endpoint})"]
 
 
@@ -217,7 +217,7 @@ def test_sugraph_load_needs_only_the_endpoint(kg, engine, tmp_path):
     update = update_endpoint_for(endpoint, authenticated="SUGRAPH_UPDATE_USER" in settings)
     assert out.stdout.splitlines() == loaded_lines(kg, update, endpoint)
     count = RemoteStore(endpoint).select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"]
-    assert int(count.value) == len(kg.asserted()) + len(kg.inferred)  # replaced, not appended
+    assert int(count.value) == len(kg.asserted) + len(kg.inferred)  # replaced, not appended
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -277,7 +277,7 @@ def test_sugraph_load_counts_what_the_store_holds(kg, tmp_path):
         httpd.server_close()
     assert out.returncode == cli.EXIT_UNREADABLE
     assert out.stderr == \
-        f"error: the store holds 1 triples in <{ASSERTED_GRAPH}> after loading {len(kg.asserted())}\n"
+        f"error: the store holds 1 triples in <{ASSERTED_GRAPH}> after loading {len(kg.asserted)}\n"
 
 
 @pytest.mark.parametrize("variables, message", [
