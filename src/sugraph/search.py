@@ -74,9 +74,14 @@ class LabelIndex:
     def from_store(cls, store: Store) -> LabelIndex:
         labels: dict[str, dict[str, str]] = defaultdict(dict)
         names: dict[str, list[Name]] = defaultdict(list)
+        rows = []
         for row in store.select(LABELS_QUERY):
-            iri, prop, literal = row["s"].value, row["p"].value, row["label"]
+            literal = row["label"]
             assert isinstance(literal, ox.Literal)  # the query keeps literals only
+            rows.append((row["s"].value, row["p"].value, literal))
+        # In one order whatever the store's, so ties (the first label in a language, the name a hit
+        # matched) come out the same on every engine.
+        for iri, prop, literal in sorted(rows, key=lambda r: (r[0], r[1], r[2].language or "", r[2].value)):
             lang = literal.language or ""
             preferred = prop not in NOT_DISPLAYED
             if preferred:

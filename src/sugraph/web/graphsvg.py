@@ -95,7 +95,7 @@ def neighbourhood(center: str, links: Iterable[Link], label: Callable[[str], str
     which link to everything)."""
     adjacent = _adjacent(links)
     around = adjacent.get(center, {})
-    first_all = sorted((n for n in around if n != center), key=lambda n: (group(n), label(n).casefold()))
+    first_all = sorted((n for n in around if n != center), key=lambda n: (group(n), label(n).casefold(), n))
     first = first_all[:MAX_FIRST]
     seen = {center, *first}
     second: dict[str, list[str]] = {}
@@ -104,7 +104,8 @@ def neighbourhood(center: str, links: Iterable[Link], label: Callable[[str], str
     for parent in first:
         if not expandable(parent) or budget <= 0:
             continue
-        children = sorted((n for n in adjacent.get(parent, {}) if n not in seen), key=lambda n: label(n).casefold())
+        children = sorted((n for n in adjacent.get(parent, {}) if n not in seen),
+                          key=lambda n: (label(n).casefold(), n))
         children = children[: min(each, budget)]
         seen.update(children)
         budget -= len(children)

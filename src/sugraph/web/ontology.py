@@ -186,9 +186,9 @@ class _Docs:
         counts = {row["t"].value: int(row["n"].value)
                   for query in (CLASS_USAGE, PROPERTY_USAGE) for row in store.select(query)}
         examples: dict[str, list[list[Value]]] = defaultdict(list)
-        for row in store.select(CLASS_EXAMPLES):
+        for row in _in_one_order(store.select(CLASS_EXAMPLES), "t", "s"):
             examples[row["t"].value].append([self._example_link(row["s"], row.get("sl"))])
-        for row in store.select(PROPERTY_EXAMPLES):
+        for row in _in_one_order(store.select(PROPERTY_EXAMPLES), "t", "s", "o"):
             examples[row["t"].value].append([self._example_link(row["s"], row.get("sl")),
                                              self._example_link(row["o"], row.get("ol"))])
         for _, _, terms in doc.sections:
@@ -199,6 +199,15 @@ class _Docs:
     def _example_link(self, node: ox.NamedNode | ox.BlankNode | ox.Literal, label: ox.Literal | None) -> Value:
         link = self.link(to_rdflib(node))
         return Value(label.value, link.href) if label is not None and isinstance(node, ox.NamedNode) else link
+
+
+def _in_one_order(rows: list[dict], *variables: str) -> list[dict]:
+    """Rows sorted here rather than by ORDER BY, which engines apply differently to literals and
+    blank nodes: named terms first, then by text (a blank node's label is the engine's own, so it
+    does not count), so every engine shows the same examples."""
+    def key(row: dict) -> tuple:
+        return tuple((True, "") if isinstance(row[v], ox.BlankNode) else (False, str(row[v])) for v in variables)
+    return sorted(rows, key=key)
 
 
 def ontology_html(ctx: ServingContext) -> bytes:

@@ -36,10 +36,11 @@ SELECT DISTINCT ?x ?p WHERE {{
 }}
 """
 
+# The direction as a string: engines write a bound boolean differently (Virtuoso 7.2: 1 for true).
 NEIGHBOURS_QUERY = f"""
-SELECT DISTINCT ?n ?p ?m ?out WHERE {{
+SELECT DISTINCT ?n ?p ?m ?direction WHERE {{
   VALUES ?n {{ UNDEF }}
-  GRAPH <{ASSERTED_GRAPH}> {{ {{ ?n ?p ?m BIND(true AS ?out) }} UNION {{ ?m ?p ?n BIND(false AS ?out) }} }}
+  GRAPH <{ASSERTED_GRAPH}> {{ {{ ?n ?p ?m BIND("out" AS ?direction) }} UNION {{ ?m ?p ?n BIND("in" AS ?direction) }} }}
   FILTER(isIRI(?m) && STRSTARTS(STR(?m), "{ENTITY_BASE}"))
 }}
 """
@@ -123,15 +124,17 @@ def _literal_value(literal: ox.Literal, lang: str) -> Value:
 
 
 def _group(site: Site, lang: str, pairs) -> list[Group]:
-    """(property, value) pairs → groups sorted by property label, values sorted by text."""
+    """(property, value) pairs → groups sorted by property label, values sorted by text. Of values
+    with the same text and link, the one in the reader's language (no language badge) is kept, so
+    the page does not depend on the order the store gives its rows in."""
     by_prop: dict[str, list[Value]] = {}
-    for prop, value in pairs:
+    for prop, value in sorted(pairs, key=lambda pv: (pv[0], pv[1].text, pv[1].href or "", pv[1].lang or "")):
         values = by_prop.setdefault(prop, [])
         if all((v.text, v.href) != (value.text, value.href) for v in values):
             values.append(value)
-    groups = [Group(p, term_label(site, p, lang), sorted(vs, key=lambda v: v.text.casefold()))
+    groups = [Group(p, term_label(site, p, lang), sorted(vs, key=lambda v: (v.text.casefold(), v.text)))
               for p, vs in by_prop.items()]
-    return sorted(groups, key=lambda g: g.label.casefold())
+    return sorted(groups, key=lambda g: (g.label.casefold(), g.prop))
 
 
 def _outgoing_groups(site: Site, rows: list[dict], facts: list[tuple[str, Term, bool]], lang: str,
@@ -139,7 +142,7 @@ def _outgoing_groups(site: Site, rows: list[dict], facts: list[tuple[str, Term, 
     """The facts as groups, literals in the reader's language when there is one, blank nodes with
     their own facts, source documents only when no quote already cites them."""
     in_lang = {p for p, o, _ in facts if isinstance(o, ox.Literal) and o.language == lang}
-    blank_parts: dict[ox.BlankNode, list[tuple[str, ox.NamedNode | ox.Literal]]] = {}
+    blank_parts: dict[ox.BlankNode, list[tuple[str, Term]]] = {}
     for r in rows:
         if "bp" in r and r["bp"].value != str(RDF.type):
             blank_parts.setdefault(r["o"], []).append((r["bp"].value, r["bo"]))
@@ -158,11 +161,11 @@ def _outgoing_groups(site: Site, rows: list[dict], facts: list[tuple[str, Term, 
     return _group(site, lang, pairs)
 
 
-def _blank_value(site: Site, parts: list[tuple[str, ox.NamedNode | ox.Literal]], lang: str) -> Value:
+def _blank_value(site: Site, parts: list[tuple[str, Term]], lang: str) -> Value:
     """A blank node (an amount of money, say) as its label with its other facts beneath."""
     text = in_language(by_language(o for p, o in parts if p == str(RDFS.label)), lang)
     others = [(p, _literal_value(o, lang) if isinstance(o, ox.Literal) else _iri_value(site, o.value, lang))
-              for p, o in parts if p != str(RDFS.label)]
+              for p, o in parts if p != str(RDFS.label) and not isinstance(o, ox.BlankNode)]  # no page to link to
     return Value(text, parts=_group(site, lang, others))
 
 
@@ -204,6 +207,7 @@ def _picture(store: Store, site: Site, iri: str, facts: list[tuple[str, Term, bo
             if prop in NOT_IN_PICTURE or m == iri:
                 continue
             label = term_label(site, prop, lang)
-            links.append(Link(n, m, label) if r["out"].value == "true" else Link(m, n, label))
+            links.append(Link(n, m, label) if r["direction"].value == "out" else Link(m, n, label))
+    links.sort(key=lambda link: (link.subject, link.object, link.label))  # rows come in any order
     return neighbourhood(iri, links, lambda n: site.label(n, lang), lambda n: kind_of(n) or "",
                          lambda n: kind_of(n) not in HUB_KINDS)
