@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,7 +102,6 @@ def run_shacl_rust(data: list[Path], shapes: list[Path]) -> tuple[list[Row], obj
 
 def run_pyrudof(data: list[Path], shapes: list[Path]) -> tuple[list[Row], object]:
     import pyrudof
-
     from rdflib import Graph
 
     rudof = pyrudof.Rudof(pyrudof.RudofConfig())
@@ -155,8 +154,8 @@ def bnode_key(graph) -> Callable[[str], str]:
         if isinstance(graph, Graph):
             triples = [(p.n3(), o.n3()) for p, o in graph.predicate_objects(BNode(label)) if not isinstance(o, BNode)]
         elif isinstance(graph, ox.Store):
-            triples = [(str(q.predicate), str(q.object)) for q in graph.quads_for_pattern(ox.BlankNode(label), None, None)
-                       if not isinstance(q.object, ox.BlankNode)]
+            quads = graph.quads_for_pattern(ox.BlankNode(label), None, None)
+            triples = [(str(q.predicate), str(q.object)) for q in quads if not isinstance(q.object, ox.BlankNode)]
         else:
             return "_:"
         return "_:[" + " ; ".join(f"{p} {o}" for p, o in sorted(triples)) + "]"
@@ -218,8 +217,9 @@ def main() -> int:
         one(args.one, args.shapes, args.ontology, [[Path(p) for p in c.split("|")] for c in args.cases])
         return 0
 
-    from sugraph.build import rdf_files
     from validate_bench import machine, synthetic
+
+    from sugraph.build import rdf_files
 
     shapes, ontology = rdf_files([ROOT / "shapes"]), rdf_files([ROOT / "ontology"])
     shipped = sorted((ROOT / "data").glob("*.ttl"))
@@ -231,10 +231,11 @@ def main() -> int:
                             "shipped": run(engine, shapes, ontology, [shipped]),
                             "scaled": run(engine, shapes, ontology, [big])}
     ref = measured["pyshacl"]
+    load = Path("/proc/loadavg").read_text().split()[0]
     lines = [
-        f"## SHACL engines side by side (issue 15, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC)",
+        f"## SHACL engines side by side (issue 15, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC)",
         "",
-        f"Machine: {machine()}; shared with other work (load average {open('/proc/loadavg').read().split()[0]} "
+        f"Machine: {machine()}; shared with other work (load average {load} "
         f"at the end). Rerun: `nice -n 10 python bench/shacl_engines.py --scale {args.scale}`. Wall time of one "
         "process from start to exit, which parses data + ontology and shapes and validates; one run each.",
         "",
