@@ -1,6 +1,10 @@
 """SHACL engines side by side: whole-process wall time and whether their results equal pySHACL's.
 
-    python bench/shacl_engines.py [--scale 100] [--engines pyshacl,pyshacl-turbo,shacl-rust,pyrudof]
+    python bench/shacl_engines.py [--scale 100] [--engines pyshacl,pyshacl-turbo,...] [--example]
+
+Engines: pyshacl (the reference), pyshacl-turbo (data and shapes in Oxigraph stores),
+pyshacl-turbo-rdflib (on the rdflib graphs `sugraph validate` parses), shacl-rust and pyrudof (both
+parse the Turtle text themselves). `--example` prints one differing result per engine and case.
 
 Each engine runs in its own process (`--one ENGINE FILE…`), timed from process start to exit, on the
 same input: the data files plus the ontology (the graph `sugraph validate` checks) against shapes/.
