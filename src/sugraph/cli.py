@@ -136,7 +136,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     try:
         report = validate(args.paths or None, shapes=args.shapes, ontology=args.ontology, root=args.root,
-                          inference=args.inference, lang=args.lang, checks=args.all)
+                          inference=args.inference, lang=args.lang, checks=args.all, engine=args.engine)
     except LoadError as e:
         if args.format == "github":
             print(github_error(e))
@@ -147,6 +147,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def add_validate_arguments(p: argparse.ArgumentParser) -> None:
+    from .validation.engines import ENGINES
     from .validation.formats import FORMATS
 
     p.add_argument("paths", nargs="*", type=Path, metavar="FILE_OR_DIR",
@@ -160,6 +161,8 @@ def add_validate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--inference", choices=["none", "rdfs", "owlrl"], default="none",
                    help="expand the data first (default: none; SHACL already follows rdfs:subClassOf)")
     p.add_argument("--lang", choices=["en", "fr"], default="en", help="language of messages and shape names")
+    p.add_argument("--engine", choices=ENGINES, default=ENGINES[0],
+                   help=f"SHACL engine (default: {ENGINES[0]}; pyshacl is the reference, same results)")
 
 
 def build_parser() -> Parser:

@@ -58,12 +58,12 @@ def resolve_inputs(data: Iterable[Path] | None = None, shapes: Iterable[Path] | 
 
 def validate(data: Iterable[Path | str] | None = None, *, shapes: Iterable[Path | str] | None = None,
              ontology: Iterable[Path | str] | None = None, root: Path | None = None, inference: str = "none",
-             lang: str = "en", checks: bool = False) -> Report:
+             lang: str = "en", checks: bool = False, engine: str | None = None) -> Report:
     """Validate RDF files (or folders) against SHACL shapes with the ontology loaded; with `checks`,
     also run the quality checks. Each argument left out defaults to the project's (or packaged)
-    data/, shapes/ and ontology/. Raises LoadError when a file cannot be read."""
-    import pyshacl
-    from pyshacl.errors import ReportableRuntimeError
+    data/, shapes/ and ontology/; `engine` is one of `engines.ENGINES` (default: the first). Raises
+    LoadError when a file cannot be read."""
+    from .engines import InvalidShapes, report_graph
 
     if inference not in INFERENCE_MODES:
         raise ValueError(f"unknown inference mode {inference!r}; choose one of {', '.join(INFERENCE_MODES)}")
@@ -85,14 +85,14 @@ def validate(data: Iterable[Path | str] | None = None, *, shapes: Iterable[Path 
     if inference != "none":
         graph += reason(graph, inference)
     try:
-        _, report_graph, _ = pyshacl.validate(graph, shacl_graph=shapes_graph, inference="none", inplace=True)
-    except ReportableRuntimeError as e:
+        report = report_graph(graph, shapes_graph, engine)
+    except InvalidShapes as e:
         raise LoadError(inputs.shapes[0] if inputs.shapes else "shapes", f"invalid SHACL shapes: {e.message}") from None
     timings["validate"] = time.perf_counter() - t
 
     t = time.perf_counter()
     linemap = LineMap(inputs.data + inputs.ontology, graph)
-    results = [_located(r, linemap) for r in _shacl_results(report_graph, shapes_graph, lang) + unlocated]
+    results = [_located(r, linemap) for r in _shacl_results(report, shapes_graph, lang) + unlocated]
     timings["locate"] = time.perf_counter() - t
     results.sort(key=lambda r: (str(r.file or ""), r.line or 0, str(r.focus), str(r.source), str(r.value)))
     return Report(results, [shown(f) for f in inputs.data], timings, lang)
