@@ -58,17 +58,20 @@ def reader() -> None:
 
 def adversarial(url: str) -> list[tuple[str, dict]]:
     hidden = f"SELECT * WHERE {{ OPTIONAL {{ ?s actor:a\\#b ?o }} SERVICE <{url}> {{ ?x ?y ?z }} }}"
-    operator = (f"SELECT * WHERE {{ BIND(1 AS ?a) FILTER(?a<'>' || true) SERVICE <{url}> {{ ?x ?y ?z }} "
-                "FILTER(?x != 'q') }")
+    operator = (
+        f"SELECT * WHERE {{ BIND(1 AS ?a) FILTER(?a<'>' || true) SERVICE <{url}> {{ ?x ?y ?z }} FILTER(?x != 'q') }}"
+    )
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     as_query = {"Content-Type": "application/sparql-query"}
     return [
         ("POST", {"content": TEXTS['64 KB of `"\\` (unterminated string)'], "headers": as_query}),
         ("POST", {"content": "SELECT * WHERE " + "{" * 3000 + "}" * 3000, "headers": as_query}),
-        ("GET", {"params": {"query": hidden}}), ("POST", {"data": {"query": operator}}),
+        ("GET", {"params": {"query": hidden}}),
+        ("POST", {"data": {"query": operator}}),
         ("GET", {"params": {"query": 'SELECT * WHERE { ?s ?p "\\uD800" }'}}),
         ("GET", {"params": {"query": "SELECT * WHERE { FILTER(" + "!" * 5000 + "true) }"}}),
-        ("GET", {"params": {"query": slow, "timeout": "3"}}), ("GET", {"params": {"query": slow, "timeout": "3"}}),
+        ("GET", {"params": {"query": slow, "timeout": "3"}}),
+        ("GET", {"params": {"query": slow, "timeout": "3"}}),
         ("POST", {"content": TEXTS["64 KB of one-character tokens"], "headers": as_query}),
         ("GET", {"params": {"query": hidden.replace("SELECT *", "ASK")}}),
     ]
@@ -91,9 +94,11 @@ def service() -> None:
         alone = health_times(base, 100)
         statuses: list[int] = []
         with Endpoint() as listener:
+
             def attack(method: str, kwargs: dict) -> None:
                 with httpx.Client(base_url=base, timeout=30) as client:
                     statuses.append(client.request(method, "/sparql", **kwargs).status_code)
+
             threads = [threading.Thread(target=attack, args=a) for a in adversarial(listener.url)]
             for t in threads:
                 t.start()
@@ -109,7 +114,9 @@ def service() -> None:
 
 
 if __name__ == "__main__":
-    print(f"{platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
-          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")
+    print(
+        f"{platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()} · "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n"
+    )
     reader()
     service()

@@ -35,9 +35,17 @@ def build(root: Path) -> dict[str, float | int]:
     t = time.perf_counter()
     validated_load(root)
     side_by_side = time.perf_counter() - t
-    return {"parse": kg.timings["parse"], "reason": kg.timings["reason"], "load": loaded,
-            "validate": validated, "total": loaded + validated, "parallel": side_by_side,
-            "triples": len(kg.data), "inferred": len(kg.inferred), "violations": report.count(Severity.VIOLATION)}
+    return {
+        "parse": kg.timings["parse"],
+        "reason": kg.timings["reason"],
+        "load": loaded,
+        "validate": validated,
+        "total": loaded + validated,
+        "parallel": side_by_side,
+        "triples": len(kg.data),
+        "inferred": len(kg.inferred),
+        "violations": report.count(Severity.VIOLATION),
+    }
 
 
 def project_with(data: Path) -> Path:
@@ -54,15 +62,19 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=100)
     args = parser.parse_args()
     print(machine())
-    print("| data | data triples | inferred | parse s | reason s | validate s | one after the other s "
-          "| side by side (`sugraph build`) s | violations |")
+    print(
+        "| data | data triples | inferred | parse s | reason s | validate s | one after the other s "
+        "| side by side (`sugraph build`) s | violations |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     big = project_with(synthetic(args.scale))
     try:
         for name, root in (("shipped", ROOT), (f"{args.scale}× synthetic", big)):
             r = build(root)
-            print(f"| {name} | {r['triples']:,} | {r['inferred']:,} | {r['parse']:.2f} | {r['reason']:.2f} | "
-                  f"{r['validate']:.2f} | {r['total']:.2f} | {r['parallel']:.2f} | {r['violations']} |")
+            print(
+                f"| {name} | {r['triples']:,} | {r['inferred']:,} | {r['parse']:.2f} | {r['reason']:.2f} | "
+                f"{r['validate']:.2f} | {r['total']:.2f} | {r['parallel']:.2f} | {r['violations']} |"
+            )
     finally:
         shutil.rmtree(big, ignore_errors=True)
     return 0

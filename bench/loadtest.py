@@ -69,20 +69,28 @@ def mixed_calls(client: httpx.Client) -> list[Call]:
     """The mix, built from what the server really has: its named queries, entities and dumps."""
     calls = [sparql_get(q) for q in CHEAP_SPARQL]
     calls += [sparql_get(f"{q} #{NONCE}", "sparql uncached") for q in CHEAP_SPARQL[:2]]
-    calls += [Call("sparql", "POST", "/sparql", {**SPARQL_JSON, "Content-Type": "application/sparql-query"},
-                   q.encode()) for q in CHEAP_SPARQL[:2]]
+    calls += [
+        Call("sparql", "POST", "/sparql", {**SPARQL_JSON, "Content-Type": "application/sparql-query"}, q.encode())
+        for q in CHEAP_SPARQL[:2]
+    ]
     calls += [Call("named query", "GET", q["url"], SPARQL_JSON) for q in client.get("/queries").json()]
-    entities = (f"SELECT ?e WHERE {{ ?e a ?c . FILTER(?c IN (<{SUG}Measure>, <{SUG}Threat>, <{SUG}Institution>)) }} "
-                "LIMIT 40")
+    entities = (
+        f"SELECT ?e WHERE {{ ?e a ?c . FILTER(?c IN (<{SUG}Measure>, <{SUG}Threat>, <{SUG}Institution>)) }} LIMIT 40"
+    )
     rows = client.get("/sparql", params={"query": entities}, headers=SPARQL_JSON).json()["results"]["bindings"]
     docs = ["/doc/" + r["e"]["value"].split("/id/", 1)[1] for r in rows]
     calls += [Call("entity page", "GET", d, {"Accept": "text/html"}) for d in docs]
     calls += [Call("entity rdf", "GET", d + ".ttl", {}) for d in docs[:10]]
-    calls += [Call("site page", "GET", p, {"Accept": "text/html"})
-              for p in ("/", "/browse/threat", "/browse/measure", "/search?q=cyber")]
+    calls += [
+        Call("site page", "GET", p, {"Accept": "text/html"})
+        for p in ("/", "/browse/threat", "/browse/measure", "/search?q=cyber")
+    ]
     calls += [Call("dump", "GET", f"/dumps/sugraph.{ext}", {}) for ext in ("ttl", "nt.gz", "trig")]
-    return [c for c in calls if client.request(c.method, c.path.replace(NONCE, "0"), headers=c.headers,
-                                               content=c.body).status_code < 400]
+    return [
+        c
+        for c in calls
+        if client.request(c.method, c.path.replace(NONCE, "0"), headers=c.headers, content=c.body).status_code < 400
+    ]
 
 
 def cheap_calls(mixed: list[Call]) -> list[Call]:
@@ -148,8 +156,11 @@ def run_phase(url: str, pid: int, groups: list[tuple[list[Call], int]], seconds:
     """Run `count` client processes per (calls, count) group for `seconds`; sample RSS each second."""
     results: mp.Queue = mp.Queue()
     seeds = random.SystemRandom()  # fresh nonces in every phase, so no phase warms another's cache
-    procs = [mp.Process(target=client_loop, args=(url, calls, seconds, seeds.getrandbits(64), results))
-             for calls, count in groups for _ in range(count)]
+    procs = [
+        mp.Process(target=client_loop, args=(url, calls, seconds, seeds.getrandbits(64), results))
+        for calls, count in groups
+        for _ in range(count)
+    ]
     samples: list[tuple[float, float]] = []
     stop = threading.Event()
 
@@ -177,10 +188,14 @@ def answered(record: tuple) -> bool:
 def summary(records: list, seconds: float, ok=answered) -> dict:
     def stats(rs: list) -> dict:
         ms = sorted(r[3] * 1000 for r in rs)
-        return {"requests": len(rs), "per_second": round(len(rs) / seconds, 1),
-                "p50_ms": round(statistics.median(ms), 1) if ms else None,
-                "p99_ms": round(ms[min(len(ms) - 1, int(len(ms) * 0.99))], 1) if ms else None,
-                "errors": sum(not ok(r) for r in rs)}
+        return {
+            "requests": len(rs),
+            "per_second": round(len(rs) / seconds, 1),
+            "p50_ms": round(statistics.median(ms), 1) if ms else None,
+            "p99_ms": round(ms[min(len(ms) - 1, int(len(ms) * 0.99))], 1) if ms else None,
+            "errors": sum(not ok(r) for r in rs),
+        }
+
     kinds = sorted({r[1] for r in records})
     return {"all": stats(records), **{k: stats([r for r in records if r[1] == k]) for k in kinds}}
 
@@ -191,10 +206,15 @@ def memory(samples: list) -> dict:
     if not values:
         return {}
     third = max(1, len(values) // 3)
-    return {"start_mib": round(values[0], 1), "end_mib": round(values[-1], 1), "peak_mib": round(max(values), 1),
-            "growth_first_to_last_third_mib":
-                round(statistics.median(values[-third:]) - statistics.median(values[:third]), 1),
-            "every_10s_mib": [round(v, 1) for t, v in samples[9::10]]}
+    return {
+        "start_mib": round(values[0], 1),
+        "end_mib": round(values[-1], 1),
+        "peak_mib": round(max(values), 1),
+        "growth_first_to_last_third_mib": round(
+            statistics.median(values[-third:]) - statistics.median(values[:third]), 1
+        ),
+        "every_10s_mib": [round(v, 1) for t, v in samples[9::10]],
+    }
 
 
 @contextmanager
@@ -204,9 +224,23 @@ def server(workers: int, timeout: float) -> Iterator[tuple[str, int]]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     with tempfile.NamedTemporaryFile("w", prefix="sugraph-loadtest-", suffix=".log", delete=False) as log:
-        proc = subprocess.Popen([str(Path(sys.executable).parent / "sugraph"), "serve", "--host", "127.0.0.1",
-                                 "--port", str(port), "--workers", str(workers), "--timeout", str(timeout),
-                                 "--no-access-log"], stdout=subprocess.DEVNULL, stderr=log)
+        proc = subprocess.Popen(
+            [
+                str(Path(sys.executable).parent / "sugraph"),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--timeout",
+                str(timeout),
+                "--no-access-log",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             for _ in range(600):
@@ -235,9 +269,11 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the report here")
     args = parser.parse_args()
 
-    report: dict = {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "machine": {
-        "cpus": os.cpu_count(), "python": platform.python_version(), "kernel": platform.release()},
-        "settings": vars(args) | {"json": str(args.json)}}
+    report: dict = {
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "kernel": platform.release()},
+        "settings": vars(args) | {"json": str(args.json)},
+    }
     with server(args.workers, args.query_timeout) as (url, pid):
         with httpx.Client(base_url=url, timeout=30) as c:
             report["data_version"] = c.get("/health").json()["version"]
@@ -247,13 +283,20 @@ def main() -> None:
         report["mixed"] = {"summary": summary(records, args.duration), "memory": memory(samples)}
         if args.runaway:
             cheap = cheap_calls(mixed)
-            runaway = [Call("runaway", "GET",
-                            f"/sparql?query={quote(RUNAWAY)}%20%23{NONCE}&timeout={args.query_timeout}", SPARQL_JSON)]
+            runaway = [
+                Call(
+                    "runaway",
+                    "GET",
+                    f"/sparql?query={quote(RUNAWAY)}%20%23{NONCE}&timeout={args.query_timeout}",
+                    SPARQL_JSON,
+                )
+            ]
             alone, _ = run_phase(url, pid, [(cheap, 1)], args.runaway)
             loaded, samples = run_phase(url, pid, [(cheap, 1), (runaway, args.runaway_clients)], args.runaway)
             report["cheap alone"] = summary(alone, args.runaway)
             report["cheap under runaway"] = summary(  # a runaway query is meant to end in 503 (time limit)
-                loaded, args.runaway, ok=lambda r: answered(r) or (r[1] == "runaway" and r[2] == 503))
+                loaded, args.runaway, ok=lambda r: answered(r) or (r[1] == "runaway" and r[2] == 503)
+            )
             report["runaway memory"] = memory(samples)
     print(json.dumps(report, indent=2))
     if args.json:

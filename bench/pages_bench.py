@@ -27,10 +27,21 @@ from sugraph.web.app import create_app
 
 BUDGET_MS = 200.0
 PAGES = [
-    "/", "/browse/threat", "/browse/measure", "/browse/measure?threat=hybrid-threats&actor=nato",
-    "/browse/actor", "/browse/instrument", "/browse/document", "/search?q=OTAN", "/search?q=cybercriminalite",
-    "/search.json?q=RSR", "/doc/actor/nato.html", "/doc/actor/european-commission.html",
-    "/doc/threat/terrorism.html?lang=fr", "/doc/document/ip-20-1379.html", "/workbench",
+    "/",
+    "/browse/threat",
+    "/browse/measure",
+    "/browse/measure?threat=hybrid-threats&actor=nato",
+    "/browse/actor",
+    "/browse/instrument",
+    "/browse/document",
+    "/search?q=OTAN",
+    "/search?q=cybercriminalite",
+    "/search.json?q=RSR",
+    "/doc/actor/nato.html",
+    "/doc/actor/european-commission.html",
+    "/doc/threat/terrorism.html?lang=fr",
+    "/doc/document/ip-20-1379.html",
+    "/workbench",
     "/workbench?name=measures-by-threat-and-actor",
     "/workbench?name=measures-by-threat-and-actor&threat=threat:cyber-threats&actor=actor:europol",
 ]
@@ -42,8 +53,9 @@ def local_server() -> Iterator[str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings.from_env()), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(Settings.from_env()), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -75,7 +87,7 @@ def measure(url: str, repeat: int) -> tuple[list[tuple[str, float, float, float]
             times = sorted(timed(client, path) for _ in range(repeat))
             rows.append((path, statistics.median(times), times[int(0.95 * (len(times) - 1))], times[-1]))
         found = client.get("/sparql", params={"query": ENTITIES_QUERY, "format": "json"}).json()
-        paths = [f"/doc/{b['s']['value'][len(ENTITY_BASE):]}.html" for b in found["results"]["bindings"]]
+        paths = [f"/doc/{b['s']['value'][len(ENTITY_BASE) :]}.html" for b in found["results"]["bindings"]]
         entity_times = {path: timed(client, path) for path in paths}
     slowest = max(entity_times, key=entity_times.get)
     return rows, (len(paths), statistics.median(entity_times.values()), entity_times[slowest], slowest)
@@ -86,7 +98,7 @@ def main() -> int:
     parser.add_argument("--url", help="a running server (default: start one here)")
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
-    with (local_server() if args.url is None else _given(args.url)) as url:
+    with local_server() if args.url is None else _given(args.url) as url:
         rows, (n, median, worst, slowest) = measure(url, args.repeat)
     print("| page | median ms | p95 ms | max ms |\n|---|---:|---:|---:|")
     for path, med, p95, top in rows:

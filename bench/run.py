@@ -43,8 +43,10 @@ HERE = Path(__file__).resolve().parent
 HEADLINE = "measures-by-threat-and-actor"
 HEADLINE_PARAMS = {"threat": ["threat:hybrid-threats"], "actor": ["actor:nato"]}
 LOOKUP = "SELECT ?p ?o WHERE { <https://w3id.org/sugraph/id/measure/eu-approach-hybrid-threats> ?p ?o }"
-AGGREGATE = ("SELECT ?threat (COUNT(DISTINCT ?m) AS ?measures) WHERE { ?m sug:addresses ?t . "
-             "?t skos:broaderTransitive* ?threat } GROUP BY ?threat ORDER BY DESC(?measures)")
+AGGREGATE = (
+    "SELECT ?threat (COUNT(DISTINCT ?m) AS ?measures) WHERE { ?m sug:addresses ?t . "
+    "?t skos:broaderTransitive* ?threat } GROUP BY ?threat ORDER BY DESC(?measures)"
+)
 
 # wrk request() that makes every request's URL unique by appending a counter to it (kept within
 # 101..10000 when it is the named query's `limit`, which the service bounds). Each run starts the
@@ -69,9 +71,24 @@ def free_port() -> int:
 def start_server(root: Path, cache_dir: Path, port: int) -> tuple[subprocess.Popen, float]:
     env = {**os.environ, "SUGRAPH_ROOT": str(root), "SUGRAPH_CACHE_DIR": str(cache_dir)}
     started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "sugraph.cli", "serve", "--host", "127.0.0.1",
-                                "--port", str(port), "--workers", "1", "--log-level", "warning",
-                                "--no-access-log"], env=env)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sugraph.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+    )
     while True:
         if process.poll() is not None:
             raise SystemExit(f"the server exited with {process.returncode}")
@@ -91,8 +108,11 @@ def wrk(url: str, duration: int, connections: int, suffix: str | None) -> dict:
     args = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         bounded = "true" if suffix and "limit" in suffix else "false"
-        script.write(f"SUFFIX = {json.dumps(suffix)}\nBOUNDED = {bounded}\nSTART = {random.randrange(10**9)}\n{UNIQUE}"
-                     if suffix else "")
+        script.write(
+            f"SUFFIX = {json.dumps(suffix)}\nBOUNDED = {bounded}\nSTART = {random.randrange(10**9)}\n{UNIQUE}"
+            if suffix
+            else ""
+        )
     if suffix:
         args += ["-s", script.name]
     out = subprocess.run([*args, url], capture_output=True, text=True, timeout=duration + 60).stdout
@@ -103,8 +123,12 @@ def wrk(url: str, duration: int, connections: int, suffix: str | None) -> dict:
         return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p50_ms": latency("50"), "p99_ms": latency("99"), "errors": int(errors.group(1)) if errors else 0}
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50_ms": latency("50"),
+        "p99_ms": latency("99"),
+        "errors": int(errors.group(1)) if errors else 0,
+    }
 
 
 def scenarios(base: str) -> list[tuple[str, str, str | None, int | None]]:
@@ -143,8 +167,10 @@ def main() -> None:
     args = parser.parse_args()
     machine = f"{platform.node()} {platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}"
     results = {"machine": machine, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "runs": {}}
-    print("| data | triples | startup s | scenario | req/s | p50 ms | p99 ms | non-2xx |\n"
-          "|---|---|---|---|---|---|---|---|")
+    print(
+        "| data | triples | startup s | scenario | req/s | p50 ms | p99 ms | non-2xx |\n"
+        "|---|---|---|---|---|---|---|---|"
+    )
     for scale in args.scale:
         root = find_root() if scale == "real" else HERE / "out" / f"scale-{scale}"
         cache_dir = Path(tempfile.mkdtemp()) if scale == "real" else root / "cache"
@@ -159,10 +185,14 @@ def main() -> None:
             size = triples(base)
             for name, url, suffix, connections in scenarios(base):
                 measured = wrk(url, args.duration, connections or args.connections, suffix)
-                results["runs"].setdefault(scale, []).append({"scenario": name, "triples": size,
-                                                               "startup_s": startup, **measured})
-                print(f"| {scale} | {size:,} | {startup:.1f} | {name} | {measured['rps']:,.0f} | "
-                      f"{measured['p50_ms']:.2f} | {measured['p99_ms']:.2f} | {measured['errors']} |", flush=True)
+                results["runs"].setdefault(scale, []).append(
+                    {"scenario": name, "triples": size, "startup_s": startup, **measured}
+                )
+                print(
+                    f"| {scale} | {size:,} | {startup:.1f} | {name} | {measured['rps']:,.0f} | "
+                    f"{measured['p50_ms']:.2f} | {measured['p99_ms']:.2f} | {measured['errors']} |",
+                    flush=True,
+                )
         finally:
             process.terminate()
             process.wait(timeout=30)

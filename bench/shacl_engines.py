@@ -41,6 +41,7 @@ Row = tuple  # (severity, focus, path, value, source, constraint, messages)
 
 # ---------------------------------------------------------------- engines (each runs in its own process)
 
+
 def turtle_text(files: Iterable[Path]) -> str:
     """The files as one Turtle document: Turtle allows @prefix anywhere, and our files use no _:labels."""
     return "\n".join(f.read_text(encoding="utf-8") for f in files)
@@ -55,10 +56,17 @@ def rows_from_report_graph(report) -> list[Row]:
     rows = []
     for node in report.subjects(RDF.type, sh.ValidationResult):
         path = report.value(node, sh.resultPath)
-        rows.append((report.value(node, sh.resultSeverity), report.value(node, sh.focusNode),
-                     parse_shacl_path(report, path) if path is not None else None, report.value(node, sh.value),
-                     report.value(node, sh.sourceShape), report.value(node, sh.sourceConstraintComponent),
-                     sorted(str(m) for m in report.objects(node, sh.resultMessage))))
+        rows.append(
+            (
+                report.value(node, sh.resultSeverity),
+                report.value(node, sh.focusNode),
+                parse_shacl_path(report, path) if path is not None else None,
+                report.value(node, sh.value),
+                report.value(node, sh.sourceShape),
+                report.value(node, sh.sourceConstraintComponent),
+                sorted(str(m) for m in report.objects(node, sh.resultMessage)),
+            )
+        )
     return rows
 
 
@@ -99,8 +107,18 @@ def run_shacl_rust(data: list[Path], shapes: list[Path]) -> tuple[list[Row], obj
 
     text = turtle_text(data)
     report = shacl_rust.validate(text, turtle_text(shapes))
-    rows = [(r.get("severity"), r.get("focusNode"), r.get("resultPath"), r.get("value"), r.get("sourceShape"),
-             r.get("sourceConstraintComponent"), sorted(r.get("messages", []))) for r in report["results"]]
+    rows = [
+        (
+            r.get("severity"),
+            r.get("focusNode"),
+            r.get("resultPath"),
+            r.get("value"),
+            r.get("sourceShape"),
+            r.get("sourceConstraintComponent"),
+            sorted(r.get("messages", [])),
+        )
+        for r in report["results"]
+    ]
     return rows, text
 
 
@@ -118,8 +136,12 @@ def run_pyrudof(data: list[Path], shapes: list[Path]) -> tuple[list[Row], object
 
 
 RUNNERS: dict[str, Callable[[list[Path], list[Path]], tuple[list[Row], object]]] = {
-    "pyshacl": run_pyshacl, "pyshacl-turbo": run_turbo, "pyshacl-turbo-rdflib": run_turbo_rdflib,
-    "shacl-rust": run_shacl_rust, "pyrudof": run_pyrudof}
+    "pyshacl": run_pyshacl,
+    "pyshacl-turbo": run_turbo,
+    "pyshacl-turbo-rdflib": run_turbo_rdflib,
+    "shacl-rust": run_shacl_rust,
+    "pyrudof": run_pyrudof,
+}
 
 
 def one(engine: str, shapes: list[Path], ontology: list[Path], cases: list[list[Path]]) -> None:
@@ -134,6 +156,7 @@ def one(engine: str, shapes: list[Path], ontology: list[Path], cases: list[list[
 
 
 # ---------------------------------------------------------------- normalizing rows across engines
+
 
 def term(value) -> str:
     """An N-Triples-ish text for an rdflib term, an rdflib path or an engine's string."""
@@ -171,23 +194,38 @@ def normalized(row: Row, bnode: Callable[[str], str]) -> str:
     def text(value) -> str:
         t = term(value)
         return bnode(t[2:]) if t.startswith("_:") else t
+
     severity, focus, path, value, source, constraint, messages = row
-    return json.dumps([text(severity), text(focus), term(path), text(value), text(source), text(constraint), messages],
-                      ensure_ascii=False)
+    return json.dumps(
+        [text(severity), text(focus), term(path), text(value), text(source), text(constraint), messages],
+        ensure_ascii=False,
+    )
 
 
 # ---------------------------------------------------------------- the parent: timing and comparing
 
+
 def run(engine: str, shapes: list[Path], ontology: list[Path], cases: list[list[Path]]) -> tuple[float, list[dict]]:
-    command = [sys.executable, __file__, "--one", engine, "--shapes", *map(str, shapes), "--ontology",
-               *map(str, ontology), "--cases", *("|".join(map(str, c)) for c in cases)]
+    command = [
+        sys.executable,
+        __file__,
+        "--one",
+        engine,
+        "--shapes",
+        *map(str, shapes),
+        "--ontology",
+        *map(str, ontology),
+        "--cases",
+        *("|".join(map(str, c)) for c in cases),
+    ]
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     wall = time.perf_counter() - start
     lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     if len(lines) != len(cases):
-        lines += [{"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "no output"}] \
-            * (len(cases) - len(lines))
+        lines += [{"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "no output"}] * (
+            len(cases) - len(lines)
+        )
     return wall, lines
 
 
@@ -232,9 +270,11 @@ def main() -> int:
     engines = args.engines.split(",")
     measured: dict[str, dict[str, tuple[float, list[dict]]]] = {}
     for engine in engines:
-        measured[engine] = {"fixtures": run(engine, shapes, ontology, fixtures()),
-                            "shipped": run(engine, shapes, ontology, [shipped]),
-                            "scaled": run(engine, shapes, ontology, [big])}
+        measured[engine] = {
+            "fixtures": run(engine, shapes, ontology, fixtures()),
+            "shipped": run(engine, shapes, ontology, [shipped]),
+            "scaled": run(engine, shapes, ontology, [big]),
+        }
     ref = measured["pyshacl"]
     load = Path("/proc/loadavg").read_text().split()[0]
     lines = [
@@ -251,19 +291,26 @@ def main() -> int:
     for engine in engines:
         m = measured[engine]
         same = [v for v in (verdict(r, g) for r, g in zip(ref["fixtures"][1], m["fixtures"][1], strict=True))]
-        fixture_verdict = "equal" if all(v == "equal" for v in same) else \
-            f"{sum(v != 'equal' for v in same)} of {len(same)} differ ({next(v for v in same if v != 'equal')})"
-        lines.append(f"| {engine} | {m['fixtures'][0]:.2f} s | {m['shipped'][0]:.2f} s | {m['scaled'][0]:.2f} s | "
-                     f"{fixture_verdict} | {verdict(ref['shipped'][1][0], m['shipped'][1][0])} | "
-                     f"{verdict(ref['scaled'][1][0], m['scaled'][1][0])} |")
+        fixture_verdict = (
+            "equal"
+            if all(v == "equal" for v in same)
+            else f"{sum(v != 'equal' for v in same)} of {len(same)} differ ({next(v for v in same if v != 'equal')})"
+        )
+        lines.append(
+            f"| {engine} | {m['fixtures'][0]:.2f} s | {m['shipped'][0]:.2f} s | {m['scaled'][0]:.2f} s | "
+            f"{fixture_verdict} | {verdict(ref['shipped'][1][0], m['shipped'][1][0])} | "
+            f"{verdict(ref['scaled'][1][0], m['scaled'][1][0])} |"
+        )
     print("\n".join(lines))
     if args.example:
         for engine in engines[1:]:
             for case in ("fixtures", "shipped"):
                 for r, g in zip(ref[case][1], measured[engine][case][1], strict=True):
                     if "rows" in g and set(r["rows"]) != set(g["rows"]):
-                        print(f"\n{engine} {case}:\n  pyshacl: {sorted(set(r['rows']) - set(g['rows']))[:1]}\n"
-                              f"  {engine}: {sorted(set(g['rows']) - set(r['rows']))[:1]}")
+                        print(
+                            f"\n{engine} {case}:\n  pyshacl: {sorted(set(r['rows']) - set(g['rows']))[:1]}\n"
+                            f"  {engine}: {sorted(set(g['rows']) - set(r['rows']))[:1]}"
+                        )
                         break
     return 0
 

@@ -37,16 +37,20 @@ SHARED_KINDS = ("threat/", "status/", "scheme/")
 def real_quads(root: Path, settings: Settings) -> list[ox.Quad]:
     """The built real graph as quads (from the prebuilt store when there is one)."""
     kg = load(root, inference=settings.inference)
-    path = prebuilt_store(settings.cache_dir, cache_key(kg.content_hash, settings.inference),
-                          lambda store: load_into(store, kg))
+    path = prebuilt_store(
+        settings.cache_dir, cache_key(kg.content_hash, settings.inference), lambda store: load_into(store, kg)
+    )
     return list(ox.Store.read_only(str(path)))
 
 
 def renamed(term, copy: int):
     if isinstance(term, ox.BlankNode):
         return ox.BlankNode(f"{term.value}c{copy}")
-    if isinstance(term, ox.NamedNode) and term.value.startswith(ENTITY_BASE) \
-            and not term.value[len(ENTITY_BASE):].startswith(SHARED_KINDS):
+    if (
+        isinstance(term, ox.NamedNode)
+        and term.value.startswith(ENTITY_BASE)
+        and not term.value[len(ENTITY_BASE) :].startswith(SHARED_KINDS)
+    ):
         return ox.NamedNode(f"{term.value}-c{copy}")
     return term
 
@@ -71,9 +75,11 @@ def build(factor: int, root: Path, out: Path, inference: str, quads: list[ox.Qua
     key = cache_key(SourceSet.of(folder).content_hash(), inference)
     started = time.perf_counter()
     prebuilt_store(folder / "cache", key, lambda store: store.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS))
-    print(f"scale {factor}: {len(quads) * factor:,} quads (before merging shared terms), "
-          f"written in {written:.1f} s, store built in {time.perf_counter() - started:.1f} s → {folder}",
-          file=sys.stderr)
+    print(
+        f"scale {factor}: {len(quads) * factor:,} quads (before merging shared terms), "
+        f"written in {written:.1f} s, store built in {time.perf_counter() - started:.1f} s → {folder}",
+        file=sys.stderr,
+    )
     return folder
 
 

@@ -29,9 +29,11 @@ from rdflib import Graph
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 BIN = Path(sys.executable).parent
-ENTITY_NAME = re.compile(r"(?<![\w/#<\"])"
-                         r"(threat|measure|instrument|actor|person|post|strategy|priority|doc|event|statement):"
-                         r"(?=[a-z0-9])")  # every prefix of CONVENTIONS.md but the shared scheme: and status:
+ENTITY_NAME = re.compile(
+    r"(?<![\w/#<\"])"
+    r"(threat|measure|instrument|actor|person|post|strategy|priority|doc|event|statement):"
+    r"(?=[a-z0-9])"
+)  # every prefix of CONVENTIONS.md but the shared scheme: and status:
 
 
 def synthetic(scale: int) -> Path:
@@ -99,7 +101,8 @@ def main() -> int:
         f"## `sugraph validate` vs pyshacl's CLI ({date.today().isoformat()})",
         "",
         f"Machine: {machine()}. Rerun: `python bench/validate_bench.py --repeat {args.repeat} --scale {args.scale}"
-        + (" --pyshacl-at-scale" if args.pyshacl_at_scale else "") + "`.",
+        + (" --pyshacl-at-scale" if args.pyshacl_at_scale else "")
+        + "`.",
         "Whole-process wall-clock time, from process start to exit, of each command on the same files "
         f"(shipped data: {len(data)} files, {triples} triples; shapes/; the ontology folder merged into one "
         "file for pyshacl's `-e`).",
@@ -118,7 +121,9 @@ def main() -> int:
         "",
         "`sugraph validate` phases on the shipped data (seconds): "
         + ", ".join(f"{k} {v:.3f}" for k, v in report["timings"].items())
-        + f"; at {args.scale}×: " + ", ".join(f"{k} {v:.2f}" for k, v in big_report["timings"].items()) + ".",
+        + f"; at {args.scale}×: "
+        + ", ".join(f"{k} {v:.2f}" for k, v in big_report["timings"].items())
+        + ".",
         f"Results at {args.scale}×: {big_report['counts']} (the shipped data's {report['counts']} times {args.scale}).",
         "",
     ]

@@ -18,14 +18,18 @@ def measure(statement: str, n: int) -> str:
     """'min ms (median), min MB (median)' of `statement` in n fresh interpreters."""
     times, peaks = [], []
     for _ in range(n):
-        err = subprocess.run([sys.executable, "-X", "importtime", "-c", statement],
-                             capture_output=True, text=True, check=True).stderr
+        err = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", statement], capture_output=True, text=True, check=True
+        ).stderr
         times.append(int(err.strip().splitlines()[-1].split("|")[1]) / 1000)
-        err = subprocess.run(["/usr/bin/time", "-f", "%M", sys.executable, "-c", statement],
-                             capture_output=True, text=True, check=True).stderr
+        err = subprocess.run(
+            ["/usr/bin/time", "-f", "%M", sys.executable, "-c", statement], capture_output=True, text=True, check=True
+        ).stderr
         peaks.append(int(err.strip().splitlines()[-1]) / 1024)
-    return (f"{min(times):.0f} ms (median {statistics.median(times):.0f}), "
-            f"{min(peaks):.1f} MB (median {statistics.median(peaks):.1f})")
+    return (
+        f"{min(times):.0f} ms (median {statistics.median(times):.0f}), "
+        f"{min(peaks):.1f} MB (median {statistics.median(peaks):.1f})"
+    )
 
 
 if __name__ == "__main__":

@@ -85,9 +85,21 @@ def client(server: LiveServer) -> Iterator[httpx.Client]:
 # run hypothesis campaigns, or validate and reason from scratch. `pytest -m "not slow"` leaves them out;
 # a slow test in another file carries @pytest.mark.slow itself.
 SLOW_FILES = {
-    "test_analysis_differential.py", "test_browser.py", "test_build.py", "test_build_cli.py", "test_fuzz.py",
-    "test_hardening.py", "test_isolation.py", "test_quality.py", "test_reload.py", "test_remote_backend.py",
-    "test_remote_faults.py", "test_serve.py", "test_shapes.py", "test_sparql_protocol.py", "test_store_contract.py",
+    "test_analysis_differential.py",
+    "test_browser.py",
+    "test_build.py",
+    "test_build_cli.py",
+    "test_fuzz.py",
+    "test_hardening.py",
+    "test_isolation.py",
+    "test_quality.py",
+    "test_reload.py",
+    "test_remote_backend.py",
+    "test_remote_faults.py",
+    "test_serve.py",
+    "test_shapes.py",
+    "test_sparql_protocol.py",
+    "test_store_contract.py",
     "test_validate_cli.py",
 }
 

@@ -7,8 +7,9 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-ANSWER = json.dumps({"head": {"vars": ["x"]},
-                     "results": {"bindings": [{"x": {"type": "literal", "value": "from the endpoint"}}]}}).encode()
+ANSWER = json.dumps(
+    {"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", "value": "from the endpoint"}}]}}
+).encode()
 
 
 class Endpoint:

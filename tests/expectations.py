@@ -30,6 +30,12 @@ def _shown(term) -> str:
 
 
 def described(result: Result) -> dict:
-    return {"source": compact(result.source), "focus": _shown(result.focus), "path": compact(result.path),
-            "value": _shown(result.value), "severity": result.severity.value, "line": str(result.line),
-            "file": Path(result.file).resolve() if result.file else None}
+    return {
+        "source": compact(result.source),
+        "focus": _shown(result.focus),
+        "path": compact(result.path),
+        "value": _shown(result.value),
+        "severity": result.severity.value,
+        "line": str(result.line),
+        "file": Path(result.file).resolve() if result.file else None,
+    }

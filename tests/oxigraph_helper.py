@@ -31,8 +31,12 @@ def start() -> tuple[str, dict[str, str]]:
     folder = tempfile.mkdtemp(prefix="sugraph-oxigraph.")
     port = free_port()
     with open(Path(folder) / "server.log", "wb") as log:
-        process = subprocess.Popen([binary, "serve", "--location", f"{folder}/db", "--bind", f"127.0.0.1:{port}"],
-                                   stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [binary, "serve", "--location", f"{folder}/db", "--bind", f"127.0.0.1:{port}"],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     atexit.register(_stop, process, folder)
     endpoint = f"http://127.0.0.1:{port}/query"
     deadline = time.monotonic() + 30

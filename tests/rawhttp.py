@@ -21,8 +21,14 @@ class Answer:
     body: bytes
 
 
-def request(port: int, method: str, target: bytes | str, headers: list[tuple[bytes | str, bytes | str]] = (),
-            body: bytes = b"", timeout: float = TIMEOUT) -> Answer:
+def request(
+    port: int,
+    method: str,
+    target: bytes | str,
+    headers: list[tuple[bytes | str, bytes | str]] = (),
+    body: bytes = b"",
+    timeout: float = TIMEOUT,
+) -> Answer:
     """Send one request to 127.0.0.1:`port` on a fresh connection and read the whole answer."""
     lines = [f"{method} ".encode() + _bytes(target) + b" HTTP/1.1", b"Host: 127.0.0.1", b"Connection: close"]
     lines += [_bytes(k) + b": " + _bytes(v) for k, v in headers]

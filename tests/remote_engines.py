@@ -21,7 +21,9 @@ import virtuoso_helper
 from conftest import ROOT
 
 STARTERS: dict[str, Callable[[], tuple[str, dict[str, str]]]] = {
-    "virtuoso": virtuoso_helper.start, "oxigraph": oxigraph_helper.start}
+    "virtuoso": virtuoso_helper.start,
+    "oxigraph": oxigraph_helper.start,
+}
 ENGINES = tuple(STARTERS)
 _settings: dict[str, dict[str, str]] = {}
 
@@ -49,5 +51,10 @@ def sugraph_load(cache_dir: Path, *args: str, **variables: str) -> subprocess.Co
     """Run `sugraph load` with only these SUGRAPH_* variables (and the cache) set."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SUGRAPH_")}
     env.update(variables, SUGRAPH_CACHE_DIR=str(cache_dir))
-    return subprocess.run([sys.executable, "-m", "sugraph.cli", "--root", str(ROOT), "load", *args],
-                          env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "sugraph.cli", "--root", str(ROOT), "load", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )

@@ -16,8 +16,15 @@ from conftest import ROOT
 
 def test_all_names_the_api() -> None:
     assert {name: getattr(sugraph, name) for name in sugraph.__all__} == {
-        "KnowledgeGraph": KnowledgeGraph, "LoadError": LoadError, "Report": Report, "Result": Result,
-        "Severity": Severity, "__version__": "0.1.0", "load": load, "validate": validate}
+        "KnowledgeGraph": KnowledgeGraph,
+        "LoadError": LoadError,
+        "Report": Report,
+        "Result": Result,
+        "Severity": Severity,
+        "__version__": "0.1.0",
+        "load": load,
+        "validate": validate,
+    }
     assert set(sugraph.__all__) <= set(dir(sugraph))
 
 

@@ -10,14 +10,24 @@ def test_docs_page_references_only_same_origin_assets(client: httpx.Client) -> N
     assert page.status_code == 200
     assert "script-src 'self'" in page.headers["content-security-policy"]
     assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
-    assert sorted(assets) == sorted(["/swagger-ui/swagger-ui.css", "/openapi.json",
-                                     "/queries", "/swagger-ui/swagger-ui-bundle.js", "/static/swagger-init.js"])
+    assert sorted(assets) == sorted(
+        [
+            "/swagger-ui/swagger-ui.css",
+            "/openapi.json",
+            "/queries",
+            "/swagger-ui/swagger-ui-bundle.js",
+            "/static/swagger-init.js",
+        ]
+    )
     assert "<script>" not in page.text
 
 
 def test_docs_assets_are_served(client: httpx.Client) -> None:
-    for path, kind in [("/swagger-ui/swagger-ui-bundle.js", "javascript"), ("/swagger-ui/swagger-ui.css", "text/css"),
-                       ("/static/swagger-init.js", "javascript")]:
+    for path, kind in [
+        ("/swagger-ui/swagger-ui-bundle.js", "javascript"),
+        ("/swagger-ui/swagger-ui.css", "text/css"),
+        ("/static/swagger-init.js", "javascript"),
+    ]:
         r = client.get(path)
         assert r.status_code == 200, path
         assert kind in r.headers["content-type"], path

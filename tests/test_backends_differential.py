@@ -150,21 +150,26 @@ def rdf_lines(body: bytes, media_type: str) -> list[str]:
     lines = []
     for name, triples in sorted(graphs.items()):
         graph = rdflib.Graph().parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
-        lines += [f"{name} {line}" for line in sorted(to_canonical_graph(graph).serialize(format="nt").splitlines())
-                  if line.strip()]
+        lines += [
+            f"{name} {line}"
+            for line in sorted(to_canonical_graph(graph).serialize(format="nt").splitlines())
+            if line.strip()
+        ]
     return lines
 
 
 def result_lines(body: bytes, media_type: str) -> list[str]:
     """The variables, then the rows as a multiset (engines order ties differently)."""
-    fmt = ox.QueryResultsFormat.JSON if media_type == "application/json" else \
-        ox.QueryResultsFormat.from_media_type(media_type)
+    fmt = (
+        ox.QueryResultsFormat.JSON
+        if media_type == "application/json"
+        else ox.QueryResultsFormat.from_media_type(media_type)
+    )
     results = ox.parse_query_results(body, fmt)
     if isinstance(results, ox.QueryBoolean):
         return [str(bool(results))]
     variables = [v.value for v in results.variables]
-    rows = Counter(" | ".join(_blank(str(s[v])) if s[v] is not None else "UNDEF" for v in variables)
-                   for s in results)
+    rows = Counter(" | ".join(_blank(str(s[v])) if s[v] is not None else "UNDEF" for v in variables) for s in results)
     return [" ".join(variables)] + [f"{n} × {row}" for row, n in sorted(rows.items())]
 
 
@@ -177,8 +182,9 @@ def servers(kg, store, tmp_path_factory) -> Iterator[dict[str, LiveServer]]:
         started = []
         try:
             for engine in ENGINES:
-                server = serve(Settings(root=ROOT, endpoint=engine_endpoint(engine, kg, cache), query_timeout=30),
-                               kg=kg)
+                server = serve(
+                    Settings(root=ROOT, endpoint=engine_endpoint(engine, kg, cache), query_timeout=30), kg=kg
+                )
                 live[engine] = server.__enter__()
                 started.append(server)
             yield live
@@ -193,8 +199,18 @@ def routes(servers) -> list[tuple[str, str, dict[str, str]]]:
     return list(routes_of(crawl(servers["embedded"].url), names))
 
 
-KINDS = ("page-html", "entity-html", "workbench-html", "entity-rdf", "query-results", "ontology", "void",
-         "service-description", "sparql", "search")
+KINDS = (
+    "page-html",
+    "entity-html",
+    "workbench-html",
+    "entity-rdf",
+    "query-results",
+    "ontology",
+    "void",
+    "service-description",
+    "sparql",
+    "search",
+)
 
 
 def test_the_crawl_reaches_every_kind_of_route(routes):
@@ -211,8 +227,8 @@ def test_the_crawl_reaches_every_kind_of_route(routes):
 DECIMALS = "Virtuoso 7.2 stores an xsd:decimal without a fraction as xsd:integer (the amounts of money)"
 KNOWN = {
     ("virtuoso", "entity-rdf"): DECIMALS,
-    ("virtuoso", "query-results"): f"{DECIMALS}, and answers GROUP_CONCAT over no value as \"\" without the "
-                                   "language (sub-organisations)",
+    ("virtuoso", "query-results"): f'{DECIMALS}, and answers GROUP_CONCAT over no value as "" without the '
+    "language (sub-organisations)",
 }
 
 

@@ -26,13 +26,22 @@ from conftest import LiveServer
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 SHOTS = Path(__file__).resolve().parent / "screenshots"
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--window-size=1280,900")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1280,900",
+)
 
-pytestmark = pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-                                reason="needs /usr/bin/chromium and /usr/bin/chromedriver "
-                                       "(apt-get install chromium chromium-driver)")
+pytestmark = pytest.mark.skipif(
+    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+    reason="needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)",
+)
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +59,9 @@ def browser(downloads: Path) -> Iterator[WebDriver]:
     for flag in FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile}")
-    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                              "download.prompt_for_download": False})
+    options.add_experimental_option(
+        "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
+    )
     driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
     driver.implicitly_wait(5)
     yield driver
@@ -104,8 +114,12 @@ def test_a_researchers_visit(browser: WebDriver, server: LiveServer, downloads: 
     assert browser.find_element(By.TAG_NAME, "h1").text == "North Atlantic Treaty Organization"
     shot(browser, "3-nato")
 
-    follow(browser, browser.find_element(
-        By.CSS_SELECTOR, "section[aria-labelledby=incoming-h] a[href='/id/measure/eu-approach-hybrid-threats']"))
+    follow(
+        browser,
+        browser.find_element(
+            By.CSS_SELECTOR, "section[aria-labelledby=incoming-h] a[href='/id/measure/eu-approach-hybrid-threats']"
+        ),
+    )
     assert browser.find_element(By.TAG_NAME, "h1").text == "EU approach to countering hybrid threats"
     shot(browser, "4-measure")
 

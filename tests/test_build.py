@@ -45,7 +45,8 @@ def test_closure_follows_broader_transitively(kg: KnowledgeGraph) -> None:
 def test_closure_adds_inverse_properties(kg: KnowledgeGraph) -> None:
     assert (EUROPOL, ORG.hasSubOrganization, EC3) in kg.inferred
     assert set(kg.inferred.objects(ID["threat/hybrid-threats"], SUG.addressedBy)) == {
-        ID["measure/eu-approach-hybrid-threats"]}
+        ID["measure/eu-approach-hybrid-threats"]
+    }
 
 
 def test_closure_lifts_sub_properties_of_involves(kg: KnowledgeGraph) -> None:
@@ -59,12 +60,25 @@ def test_reasonable_gives_the_owlrl_closure_queries_rely_on(kg: KnowledgeGraph) 
     expanded = Graph()
     expanded += kg.asserted  # a copy: the closure must not grow the graph kg shares
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(expanded)
-    relied_on = [RDF.type, SKOS.broaderTransitive, SKOS.narrower, SUG.involves, SUG.involvedIn, SUG.addressedBy,
-                 SUG.implementedBy, SUG.priorityOf, SUG.replacedBy, ORG.hasSubOrganization]
+    relied_on = [
+        RDF.type,
+        SKOS.broaderTransitive,
+        SKOS.narrower,
+        SUG.involves,
+        SUG.involvedIn,
+        SUG.addressedBy,
+        SUG.implementedBy,
+        SUG.priorityOf,
+        SUG.replacedBy,
+        ORG.hasSubOrganization,
+    ]
 
     def entity_links(graph, p):
-        return {(s, o) for s, o in graph.subject_objects(p)
-                if str(s).startswith(str(ID)) and isinstance(o, URIRef) and is_useful_inference(s, p, o)}
+        return {
+            (s, o)
+            for s, o in graph.subject_objects(p)
+            if str(s).startswith(str(ID)) and isinstance(o, URIRef) and is_useful_inference(s, p, o)
+        }
 
     for p in relied_on:
         assert entity_links(kg.union(), p) == entity_links(expanded, p), p

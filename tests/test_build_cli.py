@@ -31,8 +31,10 @@ def test_build_of_the_shipped_data_conforms_and_reports_its_size() -> None:
 
 def test_build_with_a_violation_exits_1_and_names_the_shape(tmp_path: Path) -> None:
     bad = tmp_path / "nato-is-no-threat.ttl"
-    bad.write_text("<https://w3id.org/sugraph/id/measure/eu-approach-hybrid-threats>\n"
-                   "    <https://w3id.org/sugraph/ontology#addresses> <https://w3id.org/sugraph/id/actor/nato> .\n")
+    bad.write_text(
+        "<https://w3id.org/sugraph/id/measure/eu-approach-hybrid-threats>\n"
+        "    <https://w3id.org/sugraph/ontology#addresses> <https://w3id.org/sugraph/id/actor/nato> .\n"
+    )
     done = run("--root", project(tmp_path / "project", bad), "build")
     assert done.returncode == 1
     assert "sug:addresses" in done.stdout and "[sugsh:Action-addresses]" in done.stdout

@@ -39,18 +39,24 @@ def column(rows: list[dict[str, str]], name: str) -> list[str]:
 
 def test_q1_measures_addressing_hybrid_threats_that_involve_nato(store: Store) -> None:
     rows = run(store, "measures-by-threat-and-actor", threat=iri("threat/hybrid-threats"), actor=iri("actor/nato"))
-    assert rows == [{
-        "measure": "measure/eu-approach-hybrid-threats",
-        "measureLabel": "EU approach to countering hybrid threats",
-        "threatAddressed": "threat/hybrid-threats",
-        "threatLabel": "Hybrid threats",
-        "role": "hasPartner",
-    }]
+    assert rows == [
+        {
+            "measure": "measure/eu-approach-hybrid-threats",
+            "measureLabel": "EU approach to countering hybrid threats",
+            "threatAddressed": "threat/hybrid-threats",
+            "threatLabel": "Hybrid threats",
+            "role": "hasPartner",
+        }
+    ]
 
 
 def test_q1_includes_measures_on_narrower_threats(store: Store) -> None:
-    rows = run(store, "measures-by-threat-and-actor", threat=iri("threat/terrorism"),
-               actor=iri("actor/radicalisation-awareness-network"))
+    rows = run(
+        store,
+        "measures-by-threat-and-actor",
+        threat=iri("threat/terrorism"),
+        actor=iri("actor/radicalisation-awareness-network"),
+    )
     assert sorted(set(column(rows, "measure"))) == [
         "measure/ran-workshops-on-returning-foreign-terrorist-fighters",
         "measure/support-for-member-states-against-radicalisation",
@@ -60,21 +66,26 @@ def test_q1_includes_measures_on_narrower_threats(store: Store) -> None:
 
 def test_q2_measures_against_cybercrime_with_actors_and_quotes(store: Store) -> None:
     rows = run(store, "measures-for-threat", threat=iri("threat/cybercrime"))
-    assert sorted((r["measure"], r["source"]) for r in rows) == sorted([
-        ("measure/countering-criminal-use-of-encryption", "IP/17/1789"),
-        ("instrument/eu-cybercrime-rules", "IP/20/1379"),
-        ("measure/cybercrime-rules-fit-for-purpose", "IP/20/1379"),
-        ("measure/countering-identity-theft", "IP/20/1379"),
-        ("measure/new-it-specialists-for-ec3", "IP/17/1789"),
-        ("measure/security-skills-and-awareness", "IP/20/1379"),
-    ])  # e-evidence and digital investigations are not said to address cybercrime: not listed
+    assert sorted((r["measure"], r["source"]) for r in rows) == sorted(
+        [
+            ("measure/countering-criminal-use-of-encryption", "IP/17/1789"),
+            ("instrument/eu-cybercrime-rules", "IP/20/1379"),
+            ("measure/cybercrime-rules-fit-for-purpose", "IP/20/1379"),
+            ("measure/countering-identity-theft", "IP/20/1379"),
+            ("measure/new-it-specialists-for-ec3", "IP/17/1789"),
+            ("measure/security-skills-and-awareness", "IP/20/1379"),
+        ]
+    )  # e-evidence and digital investigations are not said to address cybercrime: not listed
     ec3 = next(r for r in rows if r["measure"] == "measure/new-it-specialists-for-ec3")
     assert set(ec3["actors"].split("; ")) == {"European Cybercrime Centre", "Europol"}
     assert set(ec3["quotes"].split(" […] ")) == {
         "Renforcer la résilience de l'UE en cas de cyberattaques et la cybersécurité",
-        ("Le Centre européen de lutte contre la cybercriminalité (EC3), qui a été en première ligne de la réponse des "
-         "services répressifs à l'attaque WannaCry, devrait être doté par Europol de nouveaux spécialistes en "
-         "informatique."),
+        (
+            "Le Centre européen de lutte contre la cybercriminalité (EC3), qui a été en première ligne de la "
+            "réponse des services répressifs à l'attaque WannaCry, devrait être doté par Europol de nouveaux "
+            "spécialistes en "
+            "informatique."
+        ),
     }
 
 
@@ -145,8 +156,10 @@ def test_every_measure_and_instrument_is_announced_reported_on_or_mentioned_exac
 
 
 def test_existing_law_and_programmes_are_mentioned_not_announced(store: Store) -> None:
-    rows = {(r["document"].value.removeprefix(str(ID)), r["action"].value.removeprefix(str(ID))): r["roles"].value
-            for r in store.select(ROLES_QUERY)}
+    rows = {
+        (r["document"].value.removeprefix(str(ID)), r["action"].value.removeprefix(str(ID))): r["roles"].value
+        for r in store.select(ROLES_QUERY)
+    }
     assert {a: rows[(d, a)] for d, a in rows if rows[(d, a)] != "announces"} == {
         "measure/eu-measures-taken-as-of-june-2017": "reportsOn",
         "measure/joint-eu-efforts-against-terrorism-hate-and-violent-extremism": "reportsOn",
@@ -183,13 +196,37 @@ def test_q5_threats_addressed_in_both_years_only_in_2017_and_only_in_2020(store:
     for r in rows:
         groups.setdefault(r["presence"], []).append(r["threat"].removeprefix("threat/"))
     assert {g: sorted(ts) for g, ts in groups.items()} == {
-        "2017 and 2020": ["cyber-threats", "cyberattacks", "cybercrime", "extremism", "foreign-terrorist-fighters",
-                          "organised-crime", "radicalisation", "terrorism", "terrorist-financing"],
-        "2017 only": ["criminal-use-of-encryption", "hate", "online-radicalisation", "online-terrorist-content",
-                      "violent-extremism"],
-        "2020 only": ["attacks-on-critical-infrastructure", "attacks-on-public-spaces", "child-sexual-abuse",
-                      "data-theft", "drug-trafficking", "hybrid-threats", "identity-theft",
-                      "illegal-firearms-trafficking", "malware", "migrant-smuggling", "trafficking-in-human-beings"],
+        "2017 and 2020": [
+            "cyber-threats",
+            "cyberattacks",
+            "cybercrime",
+            "extremism",
+            "foreign-terrorist-fighters",
+            "organised-crime",
+            "radicalisation",
+            "terrorism",
+            "terrorist-financing",
+        ],
+        "2017 only": [
+            "criminal-use-of-encryption",
+            "hate",
+            "online-radicalisation",
+            "online-terrorist-content",
+            "violent-extremism",
+        ],
+        "2020 only": [
+            "attacks-on-critical-infrastructure",
+            "attacks-on-public-spaces",
+            "child-sexual-abuse",
+            "data-theft",
+            "drug-trafficking",
+            "hybrid-threats",
+            "identity-theft",
+            "illegal-firearms-trafficking",
+            "malware",
+            "migrant-smuggling",
+            "trafficking-in-human-beings",
+        ],
     }
 
 
@@ -197,7 +234,8 @@ def test_hate_and_violent_extremism_are_addressed_as_the_2017_source_links_them(
     for threat in ("threat/hate", "threat/violent-extremism"):
         rows = run(store, "measures-for-threat", threat=iri(threat))
         assert [(r["measure"], r["source"]) for r in rows] == [
-            ("measure/joint-eu-efforts-against-terrorism-hate-and-violent-extremism", "IP/17/1789")]
+            ("measure/joint-eu-efforts-against-terrorism-hate-and-violent-extremism", "IP/17/1789")
+        ]
 
 
 def test_the_2020_extremism_is_its_own_threat_not_violent_extremism(store: Store) -> None:
@@ -206,23 +244,37 @@ def test_the_2020_extremism_is_its_own_threat_not_violent_extremism(store: Store
     rows = run(store, "measures-for-threat", threat=iri("threat/extremism"))
     assert [(r["measure"], r["source"]) for r in rows] == [
         ("measure/concrete-measures-against-fundamental-threats", "IP/20/1379"),
-        ("measure/joint-eu-efforts-against-terrorism-hate-and-violent-extremism", "IP/17/1789")]
+        ("measure/joint-eu-efforts-against-terrorism-hate-and-violent-extremism", "IP/17/1789"),
+    ]
 
 
 def test_q6_money_with_what_it_is_for_and_where_it_is_said(store: Store) -> None:
     """Each amount names its own document, year and quote (the estimate no longer hangs on a threat
     derived from both sources)."""
     rows = run(store, "money")
-    assert [(r["subject"], r["kind"], r.get("value"), r.get("minValue"), r.get("maxValue"), r["currency"],
-             r["source"], r["year"]) for r in rows] == [
+    assert [
+        (
+            r["subject"],
+            r["kind"],
+            r.get("value"),
+            r.get("minValue"),
+            r.get("maxValue"),
+            r["currency"],
+            r["source"],
+            r["year"],
+        )
+        for r in rows
+    ] == [
         ("threat/organised-crime", "estimatedCost", None, "218000000000", "282000000000", "EUR", "IP/20/1379", "2020"),
         ("measure/cef-funding-for-csirts-network", "funding", "10800000", None, None, "EUR", "IP/17/1789", "2017"),
     ]
     assert Decimal(rows[1]["value"]) == Decimal("10.8e6")
     assert [r["quote"] for r in rows] == [
         "selon les estimations, cela représenterait une perte annuelle de 218 à 282 milliards d'euros",
-        ("la Commission débloquera une enveloppe supplémentaire de 10,8 millions d'euros au titre du mécanisme pour "
-         "l'interconnexion en Europe (MIE)"),
+        (
+            "la Commission débloquera une enveloppe supplémentaire de 10,8 millions d'euros au titre du mécanisme pour "
+            "l'interconnexion en Europe (MIE)"
+        ),
     ]
 
 
@@ -241,7 +293,8 @@ SELECT ?measure ?count ?source (YEAR(?issued) AS ?year) ?quote WHERE {
 def test_every_count_is_in_a_quote_of_its_one_source(store: Store) -> None:
     rows = [{k: v.value for k, v in r.items()} for r in store.select(COUNTS_QUERY)]
     assert [(r["measure"].removeprefix(str(ID)), r["count"], r["source"], r["year"]) for r in rows] == [
-        ("measure/cef-funding-for-csirts-network", "14", "IP/17/1789", "2017")]
+        ("measure/cef-funding-for-csirts-network", "14", "IP/17/1789", "2017")
+    ]
     assert rows[0]["quote"].endswith("(réseau CSIRT) dans 14 États membres")
 
 
@@ -249,48 +302,73 @@ def test_q7_bodies_within_europol_and_what_they_do(store: Store) -> None:
     rows = run(store, "sub-organisations", organisation=iri("actor/europol"))
     assert column(rows, "body") == ["actor/eu-internet-referral-unit", "actor/european-cybercrime-centre"]
     assert rows[1]["measures"] == "New IT specialists for the European Cybercrime Centre"
-    assert rows[0]["description"] == ("Europol unit that flags terrorist content online; Member States are invited "
-                                      "to set up national units to complement its work.")
-    assert rows[1]["description"] == ("Europol's centre against cybercrime, at the forefront of the law enforcement "
-                                      "response to the WannaCry attack.")
+    assert rows[0]["description"] == (
+        "Europol unit that flags terrorist content online; Member States are invited "
+        "to set up national units to complement its work."
+    )
+    assert rows[1]["description"] == (
+        "Europol's centre against cybercrime, at the forefront of the law enforcement response to the WannaCry attack."
+    )
 
 
 def test_q8_measures_under_each_priority_of_the_2020_strategy(store: Store) -> None:
     rows = run(store, "measures-by-priority", strategy=iri("strategy/eu-security-union-strategy"))
     per_priority: dict[str, set[str]] = {}
     for r in rows:
-        per_priority.setdefault(f'{r["ordinal"]} {r["priority"]}', set()).add(r["measure"])
+        per_priority.setdefault(f"{r['ordinal']} {r['priority']}", set()).add(r["measure"])
     assert per_priority == {
         "1 priority/future-proof-security-environment": {
-            "instrument/joint-cyber-unit", "instrument/critical-infrastructure-resilience-rules",
-            "measure/nis-directive-revision", "measure/cybersecurity-strategic-priorities",
-            "measure/international-cyber-partnerships", "measure/public-private-cooperation-public-spaces"},
+            "instrument/joint-cyber-unit",
+            "instrument/critical-infrastructure-resilience-rules",
+            "measure/nis-directive-revision",
+            "measure/cybersecurity-strategic-priorities",
+            "measure/international-cyber-partnerships",
+            "measure/public-private-cooperation-public-spaces",
+        },
         "2 priority/tackling-evolving-threats": {
-            "measure/eu-approach-hybrid-threats", "instrument/eu-strategy-child-sexual-abuse",
-            "measure/cybercrime-rules-fit-for-purpose", "measure/countering-identity-theft",
+            "measure/eu-approach-hybrid-threats",
+            "instrument/eu-strategy-child-sexual-abuse",
+            "measure/cybercrime-rules-fit-for-purpose",
+            "measure/countering-identity-theft",
             "measure/law-enforcement-digital-investigation-capacity",
-            "measure/concrete-measures-against-fundamental-threats"},
+            "measure/concrete-measures-against-fundamental-threats",
+        },
         "3 priority/protecting-from-terrorism-and-organised-crime": {
-            "instrument/eu-agenda-organised-crime", "measure/better-use-of-existing-databases",
-            "measure/counter-terrorism-cooperation-third-countries", "measure/counter-radicalisation-actions",
-            "instrument/eu-drugs-agenda", "instrument/eu-action-plan-migrant-smuggling",
-            "instrument/eu-action-plan-firearms-trafficking", "measure/review-criminal-asset-confiscation-framework",
-            "measure/strengthening-border-security-legislation"},
+            "instrument/eu-agenda-organised-crime",
+            "measure/better-use-of-existing-databases",
+            "measure/counter-terrorism-cooperation-third-countries",
+            "measure/counter-radicalisation-actions",
+            "instrument/eu-drugs-agenda",
+            "instrument/eu-action-plan-migrant-smuggling",
+            "instrument/eu-action-plan-firearms-trafficking",
+            "measure/review-criminal-asset-confiscation-framework",
+            "measure/strengthening-border-security-legislation",
+        },
         "4 priority/strong-security-ecosystem": {
-            "measure/european-innovation-hub-internal-security", "measure/cooperation-and-information-sharing",
-            "measure/further-developing-eurojust", "measure/security-research-and-innovation",
-            "measure/security-skills-and-awareness", "measure/strengthening-europol-mandate",
-            "measure/cooperation-with-interpol", "measure/cooperation-with-non-eu-partners-on-evidence"},
+            "measure/european-innovation-hub-internal-security",
+            "measure/cooperation-and-information-sharing",
+            "measure/further-developing-eurojust",
+            "measure/security-research-and-innovation",
+            "measure/security-skills-and-awareness",
+            "measure/strengthening-europol-mandate",
+            "measure/cooperation-with-interpol",
+            "measure/cooperation-with-non-eu-partners-on-evidence",
+        },
     }
 
 
 def test_q9_the_strategy_that_replaced_the_european_agenda_on_security(store: Store) -> None:
     rows = run(store, "strategy-successor", strategy=iri("strategy/european-agenda-on-security"))
-    assert rows == [{
-        "successor": "strategy/eu-security-union-strategy",
-        "successorLabel": "EU Security Union Strategy",
-        "startYear": "2020", "endYear": "2025", "replacedStart": "2015", "replacedEnd": "2020",
-    }]
+    assert rows == [
+        {
+            "successor": "strategy/eu-security-union-strategy",
+            "successorLabel": "EU Security Union Strategy",
+            "startYear": "2020",
+            "endYear": "2025",
+            "replacedStart": "2015",
+            "replacedEnd": "2020",
+        }
+    ]
 
 
 def test_q10_measures_with_deadlines_in_date_order(store: Store) -> None:
@@ -310,20 +388,27 @@ def test_every_named_query_has_a_bilingual_header(name: str) -> None:
     assert (set(header.get("title") or ()), set(header.get("description") or ())) == ({"en", "fr"}, {"en", "fr"})
 
 
-@pytest.mark.parametrize("year,holder", [("2017", "person/jean-claude-juncker"),
-                                         ("2020", "person/ursula-von-der-leyen")])
+@pytest.mark.parametrize(
+    "year,holder", [("2017", "person/jean-claude-juncker"), ("2020", "person/ursula-von-der-leyen")]
+)
 def test_who_was_president_of_the_commission_in_a_given_year(store: Store, year: str, holder: str) -> None:
-    rows = run(store, "post-holders", post=iri("post/president-of-the-european-commission"),
-               year=ox.Literal(year, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")))
+    rows = run(
+        store,
+        "post-holders",
+        post=iri("post/president-of-the-european-commission"),
+        year=ox.Literal(year, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")),
+    )
     assert [(r["person"], r["date"], r["source"]) for r in rows] == [
-        (holder, {"2017": "2017-06-29", "2020": "2020-07-24"}[year],
-         {"2017": "IP/17/1789", "2020": "IP/20/1379"}[year])]
+        (holder, {"2017": "2017-06-29", "2020": "2020-07-24"}[year], {"2017": "IP/17/1789", "2020": "IP/20/1379"}[year])
+    ]
 
 
 def test_every_post_holding_is_dated_by_its_source(store: Store) -> None:
     query = (ROOT / "queries" / "post-holders.rq").read_text(encoding="utf-8")
-    rows = [{k: v.value.removeprefix(str(ID)) for k, v in row.items()}
-            for row in store.select(query, {"lang": ox.Literal("en")})]
+    rows = [
+        {k: v.value.removeprefix(str(ID)) for k, v in row.items()}
+        for row in store.select(query, {"lang": ox.Literal("en")})
+    ]
     assert [(r["date"], r["person"], r["post"]) for r in rows] == [
         ("2017-06-29", "person/frans-timmermans", "post/first-vice-president-of-the-european-commission"),
         ("2017-06-29", "person/jean-claude-juncker", "post/president-of-the-european-commission"),
@@ -340,22 +425,45 @@ def test_every_post_holding_follows_w3c_org(store: Store) -> None:
       ?m a org:Membership ; org:member ?person ; org:organization ?organization ; org:role ?role .
       ?role a org:Role . ?post a org:Post ; org:role ?role ; org:postIn ?organization . ?person org:holds ?post .
     } ORDER BY ?person"""
-    rows = [tuple(r[k].value.removeprefix(str(ID)) for k in ("person", "organization", "role", "post"))
-            for r in store.select(query)]
+    rows = [
+        tuple(r[k].value.removeprefix(str(ID)) for k in ("person", "organization", "role", "post"))
+        for r in store.select(query)
+    ]
     assert rows == [
-        ("person/frans-timmermans", "actor/european-commission", "role/first-vice-president-of-the-european-commission",
-         "post/first-vice-president-of-the-european-commission"),
-        ("person/jean-claude-juncker", "actor/european-commission", "role/president-of-the-european-commission",
-         "post/president-of-the-european-commission"),
-        ("person/margaritis-schinas", "actor/european-commission", "role/vice-president-promoting-european-way-of-life",
-         "post/vice-president-promoting-european-way-of-life"),
-        ("person/ursula-von-der-leyen", "actor/european-commission", "role/president-of-the-european-commission",
-         "post/president-of-the-european-commission"),
-        ("person/ylva-johansson", "actor/european-commission", "role/commissioner-for-home-affairs",
-         "post/commissioner-for-home-affairs"),
+        (
+            "person/frans-timmermans",
+            "actor/european-commission",
+            "role/first-vice-president-of-the-european-commission",
+            "post/first-vice-president-of-the-european-commission",
+        ),
+        (
+            "person/jean-claude-juncker",
+            "actor/european-commission",
+            "role/president-of-the-european-commission",
+            "post/president-of-the-european-commission",
+        ),
+        (
+            "person/margaritis-schinas",
+            "actor/european-commission",
+            "role/vice-president-promoting-european-way-of-life",
+            "post/vice-president-promoting-european-way-of-life",
+        ),
+        (
+            "person/ursula-von-der-leyen",
+            "actor/european-commission",
+            "role/president-of-the-european-commission",
+            "post/president-of-the-european-commission",
+        ),
+        (
+            "person/ylva-johansson",
+            "actor/european-commission",
+            "role/commissioner-for-home-affairs",
+            "post/commissioner-for-home-affairs",
+        ),
     ]
     assert store.ask("ASK { ?m a <http://www.w3.org/ns/org#Membership> } ") and not store.ask(
-        "PREFIX org: <http://www.w3.org/ns/org#> ASK { ?m a org:Membership ; org:organization ?p . ?p a org:Post }")
+        "PREFIX org: <http://www.w3.org/ns/org#> ASK { ?m a org:Membership ; org:organization ?p . ?p a org:Post }"
+    )
 
 
 def test_no_post_is_inferred_to_be_an_organization_or_an_actor(kg: KnowledgeGraph, store: Store) -> None:
@@ -378,45 +486,72 @@ def test_no_post_is_inferred_to_be_an_organization_or_an_actor(kg: KnowledgeGrap
 def test_the_eu_institutions_are_four_and_a_term_of_office_is_not_one(store: Store) -> None:
     query = "SELECT ?i WHERE { ?i a <https://w3id.org/sugraph/ontology#Institution> } ORDER BY ?i"
     assert [r["i"].value.removeprefix(str(ID)) for r in store.select(query)] == [
-        "actor/council-of-the-eu", "actor/european-commission", "actor/european-council", "actor/european-parliament"]
+        "actor/council-of-the-eu",
+        "actor/european-commission",
+        "actor/european-council",
+        "actor/european-parliament",
+    ]
     term = "ASK { <https://w3id.org/sugraph/id/term/juncker-commission> a <http://www.w3.org/2006/time#Interval> }"
     assert store.ask(term)
 
 
 def test_the_child_sexual_abuse_strategy_is_a_strategy_not_an_action_plan(store: Store) -> None:
-    query = ("SELECT ?type WHERE { <https://w3id.org/sugraph/id/instrument/eu-strategy-child-sexual-abuse> a ?type "
-             "FILTER(STRSTARTS(STR(?type), 'https://w3id.org/sugraph/ontology#')) } ORDER BY ?type")
+    query = (
+        "SELECT ?type WHERE { <https://w3id.org/sugraph/id/instrument/eu-strategy-child-sexual-abuse> a ?type "
+        "FILTER(STRSTARTS(STR(?type), 'https://w3id.org/sugraph/ontology#')) } ORDER BY ?type"
+    )
     assert [r["type"].value.rsplit("#")[1] for r in store.select(query)] == ["Instrument", "ThematicStrategy"]
 
 
 def ask(store: Store, pattern: str) -> bool:
-    return store.ask("PREFIX sug: <https://w3id.org/sugraph/ontology#> PREFIX org: <http://www.w3.org/ns/org#> "
-                     "PREFIX dct: <http://purl.org/dc/terms/> PREFIX prov: <http://www.w3.org/ns/prov#> "
-                     f"PREFIX id: <{ID}> ASK {{ {pattern} }}")
+    return store.ask(
+        "PREFIX sug: <https://w3id.org/sugraph/ontology#> PREFIX org: <http://www.w3.org/ns/org#> "
+        "PREFIX dct: <http://purl.org/dc/terms/> PREFIX prov: <http://www.w3.org/ns/prov#> "
+        f"PREFIX id: <{ID}> ASK {{ {pattern} }}"
+    )
 
 
 def test_international_organisations_group_nato_the_g7_and_interpol(store: Store) -> None:
-    query = (f"SELECT ?m WHERE {{ <{ID}actor/international-organisations> <http://www.w3.org/ns/org#hasMember> ?m }} "
-             "ORDER BY ?m")
+    query = (
+        f"SELECT ?m WHERE {{ <{ID}actor/international-organisations> <http://www.w3.org/ns/org#hasMember> ?m }} "
+        "ORDER BY ?m"
+    )
     assert [r["m"].value.removeprefix(str(ID)) for r in store.select(query)] == [
-        "actor/g7", "actor/interpol", "actor/nato"]
+        "actor/g7",
+        "actor/interpol",
+        "actor/nato",
+    ]
 
 
 def test_partner_countries_are_third_countries_not_a_duplicate_of_them(store: Store) -> None:
-    assert ask(store, "<https://w3id.org/sugraph/id/actor/partner-countries> dct:isPartOf <https://w3id.org/sugraph/id/actor/third-countries>")
+    assert ask(
+        store,
+        "<https://w3id.org/sugraph/id/actor/partner-countries> dct:isPartOf <https://w3id.org/sugraph/id/actor/third-countries>",
+    )
 
 
 def test_report_lineage_and_endorsement(store: Store) -> None:
     """The 8th progress report tracks the European Agenda on Security; the 2020 strategy focuses on
     priorities the European Parliament and the Council endorsed, and is reported on regularly."""
-    assert ask(store, "<https://w3id.org/sugraph/id/document/eighth-security-union-progress-report> dct:subject "
-                      "<https://w3id.org/sugraph/id/strategy/european-agenda-on-security>")
-    query = (f"SELECT ?who WHERE {{ <{ID}strategy/eu-security-union-strategy> "
-             "<http://www.w3.org/ns/prov#wasInfluencedBy> ?who } ORDER BY ?who")
+    assert ask(
+        store,
+        "<https://w3id.org/sugraph/id/document/eighth-security-union-progress-report> dct:subject "
+        "<https://w3id.org/sugraph/id/strategy/european-agenda-on-security>",
+    )
+    query = (
+        f"SELECT ?who WHERE {{ <{ID}strategy/eu-security-union-strategy> "
+        "<http://www.w3.org/ns/prov#wasInfluencedBy> ?who } ORDER BY ?who"
+    )
     assert [r["who"].value.removeprefix(str(ID)) for r in store.select(query)] == [
-        "actor/council-of-the-eu", "actor/european-parliament", "document/political-guidelines-von-der-leyen"]
-    assert ask(store, "<https://w3id.org/sugraph/id/measure/regular-progress-reporting> sug:concerns "
-                      "<https://w3id.org/sugraph/id/strategy/eu-security-union-strategy>")
+        "actor/council-of-the-eu",
+        "actor/european-parliament",
+        "document/political-guidelines-von-der-leyen",
+    ]
+    assert ask(
+        store,
+        "<https://w3id.org/sugraph/id/measure/regular-progress-reporting> sug:concerns "
+        "<https://w3id.org/sugraph/id/strategy/eu-security-union-strategy>",
+    )
 
 
 def test_the_share_of_organised_crime_groups_in_drug_trafficking_is_a_sourced_lower_bound(store: Store) -> None:
@@ -425,4 +560,5 @@ def test_the_share_of_organised_crime_groups_in_drug_trafficking_is_a_sourced_lo
     SELECT ?min ?source WHERE {{ <{ID}threat/drug-trafficking> sug:shareOfOrganisedCrimeGroups ?share .
       ?share schema:minValue ?min ; prov:qualifiedDerivation [ prov:entity/dct:identifier ?source ] }}"""
     assert [(Decimal(r["min"].value), r["source"].value) for r in store.select(query)] == [
-        (Decimal("0.3333"), "IP/20/1379")]
+        (Decimal("0.3333"), "IP/20/1379")
+    ]

@@ -55,10 +55,12 @@ def test_each_row_either_yields_iris_or_says_why_not() -> None:
 
 
 def test_the_splitter_keeps_abbreviations_headings_and_broken_paragraphs_whole() -> None:
-    text = ("Le premier vice-président, M. Frans Timmermans, a déclaré: «Nous agissons. Nous proposons.»\n\n"
-            "### 1. Un environnement sûr\n\nElle crée une **unité**\n\n"
-            "**conjointe de cybersécurité**, en tant que plateforme.\n"
-            "Justice pénale: elle examine des preuves numériques.Elle examine aussi le chiffrement.")
+    text = (
+        "Le premier vice-président, M. Frans Timmermans, a déclaré: «Nous agissons. Nous proposons.»\n\n"
+        "### 1. Un environnement sûr\n\nElle crée une **unité**\n\n"
+        "**conjointe de cybersécurité**, en tant que plateforme.\n"
+        "Justice pénale: elle examine des preuves numériques.Elle examine aussi le chiffrement."
+    )
     assert split(text) == [
         "Le premier vice-président, M. Frans Timmermans, a déclaré: «Nous agissons.",
         "Nous proposons.»",
@@ -71,9 +73,14 @@ def test_the_splitter_keeps_abbreviations_headings_and_broken_paragraphs_whole()
 
 def test_the_vice_presidents_sentence_yields_him_under_his_right_name() -> None:
     row = read_map(map_path(ROOT, "ip-20-1379"))[4]
-    assert (row.start, row.iris) == ("Margaritis Schinias, vice-président chargé de la",
-                                     ["person:margaritis-schinas", "post:vice-president-promoting-european-way-of-life",
-                                      "role:vice-president-promoting-european-way-of-life"])
+    assert (row.start, row.iris) == (
+        "Margaritis Schinias, vice-président chargé de la",
+        [
+            "person:margaritis-schinas",
+            "post:vice-president-promoting-european-way-of-life",
+            "role:vice-president-promoting-european-way-of-life",
+        ],
+    )
 
 
 def copy_of_root(tmp_path: Path) -> Path:
@@ -87,8 +94,9 @@ def rows_of(doc: str) -> list[Row]:
     return read_map(map_path(ROOT, doc))
 
 
-def test_a_missing_row_an_unknown_iri_and_a_stale_row_are_each_reported(tmp_path: Path, kg: KnowledgeGraph,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_missing_row_an_unknown_iri_and_a_stale_row_are_each_reported(
+    tmp_path: Path, kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SUGRAPH_SHARED", str(seeds_dir(ROOT).parent))
     root = copy_of_root(tmp_path)
     old, new = rows_of("ip-17-1789"), rows_of("ip-20-1379")

@@ -14,15 +14,17 @@ from sugraph.namespaces import ASSERTED_GRAPH, DCAT, INFERRED_GRAPH, SUG, VOID
 
 BASE = "https://w3id.org/sugraph"
 DATASET = URIRef(f"{BASE}/.well-known/void#dataset")
-TRIPLE_DUMPS = {"ttl": ("text/turtle", "turtle"), "nt": ("application/n-triples", "nt"),
-                "jsonld": ("application/ld+json", "json-ld")}
+TRIPLE_DUMPS = {
+    "ttl": ("text/turtle", "turtle"),
+    "nt": ("application/n-triples", "nt"),
+    "jsonld": ("application/ld+json", "json-ld"),
+}
 QUAD_DUMPS = {"trig": ("application/trig", "trig"), "nq": ("application/n-quads", "nquads")}
 
 
 @pytest.fixture(scope="module")
 def void(client) -> Graph:
-    return Graph().parse(data=client.get("/.well-known/void", headers={"Accept": "text/turtle"}).text,
-                         format="turtle")
+    return Graph().parse(data=client.get("/.well-known/void", headers={"Accept": "text/turtle"}).text, format="turtle")
 
 
 @pytest.mark.parametrize("ext", list(TRIPLE_DUMPS))
@@ -59,7 +61,8 @@ def test_gzip_dump_is_the_compressed_plain_dump(client, ext):
 def test_dump_index_lists_every_dump(client):
     lines = client.get("/dumps/").text.splitlines()
     assert [line.split("\t")[0] for line in lines[1:]] == [
-        f"/dumps/sugraph.{ext}{gz}" for ext in [*TRIPLE_DUMPS, *QUAD_DUMPS] for gz in ("", ".gz")]
+        f"/dumps/sugraph.{ext}{gz}" for ext in [*TRIPLE_DUMPS, *QUAD_DUMPS] for gz in ("", ".gz")
+    ]
 
 
 def test_unknown_dump_is_404(client):
@@ -125,14 +128,17 @@ def test_void_distributions_download_from_this_server(client, void):
 def test_void_gzip_distributions_name_their_compression(void):
     gz = [d for d in void.objects(DATASET, DCAT.distribution) if str(void.value(d, DCAT.downloadURL)).endswith(".gz")]
     assert len(gz) == 5
-    assert all(void.value(d, DCAT.compressFormat) == URIRef("http://www.iana.org/assignments/media-types/application/gzip")
-               for d in gz)
+    assert all(
+        void.value(d, DCAT.compressFormat) == URIRef("http://www.iana.org/assignments/media-types/application/gzip")
+        for d in gz
+    )
 
 
 def test_void_example_resources_dereference(client, void):
     examples = list(void.objects(DATASET, VOID.exampleResource))
-    assert examples and all(client.get(str(e).removeprefix(BASE), follow_redirects=True).status_code == 200
-                            for e in examples)
+    assert examples and all(
+        client.get(str(e).removeprefix(BASE), follow_redirects=True).status_code == 200 for e in examples
+    )
 
 
 def test_void_is_a_dcat_dataset(void):

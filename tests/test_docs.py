@@ -93,8 +93,9 @@ def pattern(path: str) -> str:
     one as one or more segments)."""
     segment = r"[^/\s`]+"
     parameter = {True: rf"{segment}(?:/{segment})*", False: segment}
-    return "".join(parameter[p.endswith(":path}")] if p.startswith("{") else re.escape(p)
-                   for p in re.split(r"(\{[^}]+\})", path))
+    return "".join(
+        parameter[p.endswith(":path}")] if p.startswith("{") else re.escape(p) for p in re.split(r"(\{[^}]+\})", path)
+    )
 
 
 def named(route: str) -> bool:
@@ -115,8 +116,12 @@ def test_the_docs_name_no_route_that_does_not_exist(routes: list[str]) -> None:
     `/doc/{kind}/{slug}.html`; not `/usr/bin/chromium`) is a route, or the start of some (`/id`)."""
     firsts = {r.split("/")[1].split(".")[0] for r in routes}
     spans = {re.split(r"[?#\[ ]", m)[0].rstrip(":") for m in re.findall(r"`(/[^`]*)`", TEXT)}
-    unknown = [m for m in sorted(spans) if m.split("/")[1].split(".")[0] in firsts
-               and not any(re.fullmatch(pattern(r), m) or r.startswith(m + "/") for r in routes)]
+    unknown = [
+        m
+        for m in sorted(spans)
+        if m.split("/")[1].split(".")[0] in firsts
+        and not any(re.fullmatch(pattern(r), m) or r.startswith(m + "/") for r in routes)
+    ]
     assert unknown == []
 
 
@@ -125,6 +130,9 @@ def test_every_module_the_docs_name_exists() -> None:
     by file name beside one (`pool.py`, `worker.py`)."""
     package = ROOT / "src" / "sugraph"
     named = set(re.findall(r"`(?:src/)?(?:sugraph/)?((?:[a-z_]+/)*[a-z_]+\.py)`", TEXT))
-    missing = [m for m in sorted(named) if not (package / m).exists() and not (ROOT / m).exists()
-               and ("/" in m or not any(package.rglob(m)))]
+    missing = [
+        m
+        for m in sorted(named)
+        if not (package / m).exists() and not (ROOT / m).exists() and ("/" in m or not any(package.rglob(m)))
+    ]
     assert not missing, f"the docs name modules that do not exist: {missing}"

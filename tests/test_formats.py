@@ -11,19 +11,42 @@ from sugraph.web.formats import FORMAT_NAMES, GRAPH_FORMATS, RESULT_FORMATS, TUR
 
 ASK = "ASK { ?s ?p ?o }"
 UNKNOWN_FORMAT = [
-    ("/doc/threat/terrorism", {}, "ttl (text/turtle), html (text/html), jsonld (application/ld+json), "
-     "rdf (application/rdf+xml), nt (application/n-triples), trig (application/trig), nq (application/n-quads)"),
-    ("/id/threat/terrorism", {}, "ttl (text/turtle), html (text/html), jsonld (application/ld+json), "
-     "rdf (application/rdf+xml), nt (application/n-triples), trig (application/trig), nq (application/n-quads)"),
-    ("/ontology", {}, "ttl (text/turtle), html (text/html), jsonld (application/ld+json), "
-     "rdf (application/rdf+xml), nt (application/n-triples)"),
-    ("/.well-known/void", {}, "ttl (text/turtle), jsonld (application/ld+json), rdf (application/rdf+xml), "
-     "nt (application/n-triples)"),
-    ("/sparql", {"query": ASK}, "srj (application/sparql-results+json), srx (application/sparql-results+xml), "
-     "csv (text/csv), tsv (text/tab-separated-values)"),
+    (
+        "/doc/threat/terrorism",
+        {},
+        "ttl (text/turtle), html (text/html), jsonld (application/ld+json), "
+        "rdf (application/rdf+xml), nt (application/n-triples), trig (application/trig), nq (application/n-quads)",
+    ),
+    (
+        "/id/threat/terrorism",
+        {},
+        "ttl (text/turtle), html (text/html), jsonld (application/ld+json), "
+        "rdf (application/rdf+xml), nt (application/n-triples), trig (application/trig), nq (application/n-quads)",
+    ),
+    (
+        "/ontology",
+        {},
+        "ttl (text/turtle), html (text/html), jsonld (application/ld+json), "
+        "rdf (application/rdf+xml), nt (application/n-triples)",
+    ),
+    (
+        "/.well-known/void",
+        {},
+        "ttl (text/turtle), jsonld (application/ld+json), rdf (application/rdf+xml), nt (application/n-triples)",
+    ),
+    (
+        "/sparql",
+        {"query": ASK},
+        "srj (application/sparql-results+json), srx (application/sparql-results+xml), "
+        "csv (text/csv), tsv (text/tab-separated-values)",
+    ),
     ("/sparql", {}, "ttl (text/turtle), jsonld (application/ld+json), html (text/html)"),
-    ("/queries/deadlines", {}, "srj (application/sparql-results+json), json (application/json), csv (text/csv), "
-     "tsv (text/tab-separated-values), html (text/html)"),
+    (
+        "/queries/deadlines",
+        {},
+        "srj (application/sparql-results+json), json (application/json), csv (text/csv), "
+        "tsv (text/tab-separated-values), html (text/html)",
+    ),
     ("/dumps/", {}, "txt (text/plain), html (text/html)"),
 ]
 
@@ -31,8 +54,12 @@ UNKNOWN_FORMAT = [
 def test_the_registry_is_pyoxigraphs_formats():
     assert TURTLE.rdf is ox.RdfFormat.TURTLE
     assert (TURTLE.ext, TURTLE.media_type, TURTLE.name) == ("ttl", "text/turtle", "Turtle")
-    assert [f.results for f in RESULT_FORMATS] == [ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML,
-                                                   ox.QueryResultsFormat.CSV, ox.QueryResultsFormat.TSV]
+    assert [f.results for f in RESULT_FORMATS] == [
+        ox.QueryResultsFormat.JSON,
+        ox.QueryResultsFormat.XML,
+        ox.QueryResultsFormat.CSV,
+        ox.QueryResultsFormat.TSV,
+    ]
 
 
 def test_the_registry_has_a_format_for_all_the_store_writes():
@@ -42,16 +69,30 @@ def test_the_registry_has_a_format_for_all_the_store_writes():
 
 def test_short_names_are_the_extensions_and_the_usual_spellings():
     assert FORMAT_NAMES == {
-        "srj": "application/sparql-results+json", "json": "application/sparql-results+json",
-        "srx": "application/sparql-results+xml", "xml": "application/sparql-results+xml",
-        "csv": "text/csv", "tsv": "text/tab-separated-values",
-        "ttl": "text/turtle", "turtle": "text/turtle",
-        "nt": "application/n-triples", "ntriples": "application/n-triples", "n-triples": "application/n-triples",
-        "jsonld": "application/ld+json", "json-ld": "application/ld+json",
-        "rdf": "application/rdf+xml", "rdfxml": "application/rdf+xml", "rdf+xml": "application/rdf+xml",
+        "srj": "application/sparql-results+json",
+        "json": "application/sparql-results+json",
+        "srx": "application/sparql-results+xml",
+        "xml": "application/sparql-results+xml",
+        "csv": "text/csv",
+        "tsv": "text/tab-separated-values",
+        "ttl": "text/turtle",
+        "turtle": "text/turtle",
+        "nt": "application/n-triples",
+        "ntriples": "application/n-triples",
+        "n-triples": "application/n-triples",
+        "jsonld": "application/ld+json",
+        "json-ld": "application/ld+json",
+        "rdf": "application/rdf+xml",
+        "rdfxml": "application/rdf+xml",
+        "rdf+xml": "application/rdf+xml",
         "trig": "application/trig",
-        "nq": "application/n-quads", "nquads": "application/n-quads", "n-quads": "application/n-quads",
-        "html": "text/html", "txt": "text/plain", "text": "text/plain"}
+        "nq": "application/n-quads",
+        "nquads": "application/n-quads",
+        "n-quads": "application/n-quads",
+        "html": "text/html",
+        "txt": "text/plain",
+        "text": "text/plain",
+    }
 
 
 @pytest.mark.parametrize(("path", "params", "available"), UNKNOWN_FORMAT)
@@ -59,4 +100,3 @@ def test_an_unknown_format_is_406_naming_the_available_ones(client, path, params
     r = client.get(path, params={**params, "format": "xls"})
     assert r.status_code == 406
     assert f"; available: {available}" in r.text
-

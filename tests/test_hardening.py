@@ -41,6 +41,7 @@ def wait_for(condition, timeout: float = 5.0):
 
 # --- security headers ------------------------------------------------------------------------
 
+
 def test_html_pages_carry_a_policy_without_inline_script(server) -> None:
     r = httpx.get(f"{server.url}/")
     assert r.headers["content-type"].startswith("text/html")
@@ -58,6 +59,7 @@ def test_data_responses_need_no_policy(server) -> None:
 
 
 # --- request ids and the access log ---------------------------------------------------------
+
 
 def test_a_request_gets_a_fresh_id(server) -> None:
     assert re.fullmatch(r"[0-9a-f]{32}", httpx.get(f"{server.url}/health").headers["x-request-id"])
@@ -77,13 +79,19 @@ def test_an_insane_client_request_id_is_replaced(server, bad: str) -> None:
 def test_each_request_writes_one_access_line(server, caplog) -> None:
     caplog.set_level(logging.INFO, logger="sugraph.access")
     r = httpx.get(f"{server.url}/health?probe=1", headers={"X-Request-ID": "access-line-1"})
-    records = wait_for(lambda: [x for x in caplog.records
-                                if getattr(x, "http", {}).get("request_id") == "access-line-1"])
+    records = wait_for(
+        lambda: [x for x in caplog.records if getattr(x, "http", {}).get("request_id") == "access-line-1"]
+    )
     assert len(records) == 1
     fields = dict(records[0].http)
     assert fields.pop("duration_ms") >= 0
-    assert fields == {"method": "GET", "path": "/health", "status": 200, "bytes": len(r.content),
-                      "request_id": "access-line-1"}
+    assert fields == {
+        "method": "GET",
+        "path": "/health",
+        "status": 200,
+        "bytes": len(r.content),
+        "request_id": "access-line-1",
+    }
 
 
 def test_json_log_lines_carry_the_access_fields() -> None:
@@ -91,8 +99,13 @@ def test_json_log_lines_carry_the_access_fields() -> None:
     record.http = {"method": "GET", "path": "/", "status": 200, "duration_ms": 1.5, "bytes": 10, "request_id": "r1"}
     line = json.loads(LogFormatter(json_lines=True).format(record))
     assert {k: line[k] for k in ("level", "logger", "message", "method", "status", "request_id")} == {
-        "level": "INFO", "logger": "sugraph.access", "message": "GET / 200", "method": "GET", "status": 200,
-        "request_id": "r1"}
+        "level": "INFO",
+        "logger": "sugraph.access",
+        "message": "GET / 200",
+        "method": "GET",
+        "status": 200,
+        "request_id": "r1",
+    }
 
 
 def test_an_unknown_log_format_is_refused() -> None:
@@ -101,6 +114,7 @@ def test_an_unknown_log_format_is_refused() -> None:
 
 
 # --- size limits ----------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def limited(kg: KnowledgeGraph, store: OxigraphStore) -> Iterator[LiveServer]:
@@ -112,7 +126,9 @@ def limited(kg: KnowledgeGraph, store: OxigraphStore) -> Iterator[LiveServer]:
 def test_a_long_url_is_refused_with_414(limited) -> None:
     r = httpx.get(f"{limited.url}/sparql?query=" + "a" * 287)  # 301 bytes from the path on
     assert (r.status_code, r.text) == (  # SPARQL clients get errors as plain text (issue 12)
-        414, "URL of 301 bytes is longer than the limit of 300; send a long SPARQL query by POST")
+        414,
+        "URL of 301 bytes is longer than the limit of 300; send a long SPARQL query by POST",
+    )
 
 
 def test_large_headers_are_refused_with_431(limited) -> None:
@@ -122,22 +138,30 @@ def test_large_headers_are_refused_with_431(limited) -> None:
 
 
 def test_a_declared_large_body_is_refused_with_413_before_it_is_read(limited) -> None:
-    answer = rawhttp.request(limited.port, "POST", "/sparql",
-                             [("Content-Type", "application/sparql-query"), ("Content-Length", "1000000")])
+    answer = rawhttp.request(
+        limited.port, "POST", "/sparql", [("Content-Type", "application/sparql-query"), ("Content-Length", "1000000")]
+    )
     assert (answer.status, answer.body) == (413, b"request body larger than the limit of 100 bytes")
 
 
 def test_a_chunked_large_body_is_refused_with_413(limited) -> None:
     chunk = b"50\r\n" + b"#" * 80 + b"\r\n"
-    answer = rawhttp.request(limited.port, "POST", "/sparql",
-                             [("Content-Type", "application/sparql-query"), ("Transfer-Encoding", "chunked")],
-                             chunk * 2 + b"0\r\n\r\n")
+    answer = rawhttp.request(
+        limited.port,
+        "POST",
+        "/sparql",
+        [("Content-Type", "application/sparql-query"), ("Transfer-Encoding", "chunked")],
+        chunk * 2 + b"0\r\n\r\n",
+    )
     assert (answer.status, answer.body) == (413, b"request body larger than the limit of 100 bytes")
 
 
 def test_a_body_within_the_limit_is_served(limited) -> None:
-    r = httpx.post(f"{limited.url}/sparql", content=b"ASK { ?s ?p ?o }",
-                   headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+    r = httpx.post(
+        f"{limited.url}/sparql",
+        content=b"ASK { ?s ?p ?o }",
+        headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+    )
     assert (r.status_code, r.json()["boolean"]) == (200, True)
 
 
@@ -150,6 +174,7 @@ def test_limits_are_read_from_the_environment(monkeypatch) -> None:
 
 
 # --- internal errors leak nothing -----------------------------------------------------------
+
 
 class ExplodingStore(OxigraphStore):
     """A backend with an internal bug on queries that mention ?boom."""
@@ -174,14 +199,16 @@ def test_an_internal_error_answers_500_with_only_the_request_id(exploding) -> No
 
 
 def test_an_internal_error_is_logged_with_its_traceback(exploding, caplog) -> None:
-    r = httpx.get(f"{exploding.url}/sparql", params={"query": "ASK { ?boom ?p ?o }"},
-                  headers={"X-Request-ID": "boom-1"})
+    r = httpx.get(
+        f"{exploding.url}/sparql", params={"query": "ASK { ?boom ?p ?o }"}, headers={"X-Request-ID": "boom-1"}
+    )
     records = wait_for(lambda: [x for x in caplog.records if x.name == "sugraph.web.middleware" and x.exc_info])
     assert r.status_code == 500
     assert "secret detail" in str(records[-1].exc_info[1])
 
 
 # --- injection ------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory) -> Iterator[LiveServer]:
@@ -192,9 +219,19 @@ def hostile(tmp_path_factory) -> Iterator[LiveServer]:
         yield live
 
 
-@pytest.mark.parametrize("path", ["/doc/threat/xss-probe", "/doc/threat/xss-probe?lang=fr", "/doc/threat/terrorism",
-                                  "/browse/threat", "/browse/threat?lang=fr", "/search?q=script",
-                                  "/search?q=%3Cscript%3Ealert(1)%3C/script%3E", "/doc/threat/xss-prob"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/doc/threat/xss-probe",
+        "/doc/threat/xss-probe?lang=fr",
+        "/doc/threat/terrorism",
+        "/browse/threat",
+        "/browse/threat?lang=fr",
+        "/search?q=script",
+        "/search?q=%3Cscript%3Ealert(1)%3C/script%3E",
+        "/doc/threat/xss-prob",
+    ],
+)
 def test_hostile_labels_are_escaped_on_every_page(hostile, path: str) -> None:
     r = httpx.get(f"{hostile.url}{path}", headers={"Accept": "text/html"})
     assert r.headers["content-type"].startswith("text/html")
@@ -206,20 +243,39 @@ def test_a_hostile_label_is_shown_as_text(hostile) -> None:
     assert "&lt;script&gt;alert(&#39;label-en&#39;)&lt;/script&gt;" in r.text
 
 
-@pytest.mark.parametrize("value", [
-    "threat:terrorism> } ?s ?p ?o {", "<https://w3id.org/sugraph/id/threat/terrorism> } UNION { ?s ?p ?o",
-    'threat:terrorism" } ; DROP ALL ; #', "threat:terrorism\n} LIMIT 1 #"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "threat:terrorism> } ?s ?p ?o {",
+        "<https://w3id.org/sugraph/id/threat/terrorism> } UNION { ?s ?p ?o",
+        'threat:terrorism" } ; DROP ALL ; #',
+        "threat:terrorism\n} LIMIT 1 #",
+    ],
+)
 def test_a_named_query_parameter_cannot_change_the_query(server, value: str) -> None:
-    r = httpx.get(f"{server.url}/queries/measures-for-threat", params={"threat": value},
-                  headers={"Accept": "application/sparql-results+json"})
+    r = httpx.get(
+        f"{server.url}/queries/measures-for-threat",
+        params={"threat": value},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     assert r.status_code == 400
     assert "expects an IRI" in r.text
 
 
-@pytest.mark.parametrize("target", [
-    "/id/../../etc/passwd", "/id/..%2f..%2fetc%2fpasswd", "/id/threat/..%2F..%2Fpyproject.toml",
-    "/id/%2e%2e/%2e%2e/etc/passwd", "/id/http://evil.example/x", "/id//evil.example/x", "/id/threat/terrorism%00.ttl",
-    "/doc/..%2f..%2fpyproject.toml", "/doc/threat/terrorism/../../../etc/passwd"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/id/../../etc/passwd",
+        "/id/..%2f..%2fetc%2fpasswd",
+        "/id/threat/..%2F..%2Fpyproject.toml",
+        "/id/%2e%2e/%2e%2e/etc/passwd",
+        "/id/http://evil.example/x",
+        "/id//evil.example/x",
+        "/id/threat/terrorism%00.ttl",
+        "/doc/..%2f..%2fpyproject.toml",
+        "/doc/threat/terrorism/../../../etc/passwd",
+    ],
+)
 def test_entity_paths_reach_no_file_and_no_other_site(server, target: str) -> None:
     answer = rawhttp.request(server.port, "GET", target)
     location = answer.headers.get("location", "")
@@ -229,6 +285,7 @@ def test_entity_paths_reach_no_file_and_no_other_site(server, target: str) -> No
 
 
 # --- `sugraph serve`: startup, headers, logs, SIGHUP ----------------------------------------
+
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
@@ -245,7 +302,9 @@ class Served:
             self.process = subprocess.Popen(
                 [SUGRAPH, "--root", str(root), "serve", "--port", str(port), *flags],
                 env={"PATH": str(Path(sys.executable).parent), "SUGRAPH_CACHE_DIR": str(work / "cache")},
-                stdout=subprocess.DEVNULL, stderr=log)
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+            )
 
     def logged(self) -> str:
         return self.log.read_text()
@@ -291,7 +350,8 @@ def test_serve_writes_json_access_lines(running: Served) -> None:
     httpx.get(f"{running.url}/health", headers={"X-Request-ID": "json-line-1"})
     lines = wait_for(lambda: [json.loads(x) for x in running.logged().splitlines() if "json-line-1" in x])
     assert [(x["logger"], x["method"], x["path"], x["status"]) for x in lines] == [
-        ("sugraph.access", "GET", "/health", 200)]
+        ("sugraph.access", "GET", "/health", 200)
+    ]
 
 
 def test_sighup_with_broken_data_keeps_serving_the_last_good_graph(running: Served, project: Path) -> None:

@@ -39,12 +39,15 @@ def test_a_client_holding_the_current_version_gets_304(client, path, accept):
 
 
 def test_each_representation_has_its_own_validator(client):
-    tags = {client.get("/doc/threat/terrorism", headers={"Accept": accept}).headers["etag"]
-            for accept in ("text/turtle", "application/ld+json", "application/n-triples", BROWSER)}
+    tags = {
+        client.get("/doc/threat/terrorism", headers={"Accept": accept}).headers["etag"]
+        for accept in ("text/turtle", "application/ld+json", "application/n-triples", BROWSER)
+    }
     assert len(tags) == 4
 
 
 def test_the_page_validator_depends_on_the_language(client):
-    english, french = (client.get("/doc/threat/terrorism", params={"lang": lang}, headers={"Accept": BROWSER})
-                       for lang in ("en", "fr"))
+    english, french = (
+        client.get("/doc/threat/terrorism", params={"lang": lang}, headers={"Accept": BROWSER}) for lang in ("en", "fr")
+    )
     assert english.headers["etag"] != french.headers["etag"]

@@ -36,9 +36,9 @@ HIDDEN = [  # each hides `SERVICE <{url}>` from a check that reads strings, comm
     "SELECT * WHERE {{ BIND(1 AS ?a) FILTER(?a<'>' || true) SERVICE <{url}> {{ ?x ?y ?z }} FILTER(?x != 'q') }}",
     "ASK {{ BIND(1 AS ?a) FILTER(?a<'>' || true) SERVICE <{url}> {{ ?x ?y ?z }} FILTER(?x != 'q') }}",
     "CONSTRUCT {{ ?x ?y ?z }} WHERE {{ OPTIONAL {{ ?s actor:a\\#b ?o }} SERVICE <{url}> {{ ?x ?y ?z }} }}",
-    "SELECT * WHERE {{ ?s ?p \"\\u005C\" SERVICE <{url}> {{ ?x ?y ?z }} }}",
-    "SELECT * WHERE {{ BIND(1 AS ?a) FILTER(?a<true#>\"\"\"\n) SERVICE <{url}> {{ ?x ?y ?z }} FILTER(\"\"\"=\"\") }}",
-    "SELECT * WHERE {{ ?s ?p ?o }} LIMIT 1 # \"\"\" \n SERVICE <{url}> {{ ?x ?y ?z }}",
+    'SELECT * WHERE {{ ?s ?p "\\u005C" SERVICE <{url}> {{ ?x ?y ?z }} }}',
+    'SELECT * WHERE {{ BIND(1 AS ?a) FILTER(?a<true#>"""\n) SERVICE <{url}> {{ ?x ?y ?z }} FILTER("""="") }}',
+    'SELECT * WHERE {{ ?s ?p ?o }} LIMIT 1 # """ \n SERVICE <{url}> {{ ?x ?y ?z }}',
 ]
 
 
@@ -55,8 +55,7 @@ def sent(client: httpx.Client, how: str, query: str) -> httpx.Response:
 @pytest.fixture(scope="module", params=["auto", "off"])
 def pooled(request, kg: KnowledgeGraph, tmp_path_factory) -> Iterator[LiveServer]:
     """`sugraph serve` as deployed: worker processes, isolated (auto) or not (off)."""
-    settings = Settings(root=ROOT, cache_dir=tmp_path_factory.mktemp("cache"), query_workers=1,
-                        isolation=request.param)
+    settings = Settings(root=ROOT, cache_dir=tmp_path_factory.mktemp("cache"), query_workers=1, isolation=request.param)
     with serve(settings, kg=kg) as live:
         yield live
 
@@ -87,24 +86,35 @@ def isolated(kg: KnowledgeGraph, tmp_path_factory) -> Iterator[PooledStore]:
 def test_an_isolated_worker_reaches_no_host_even_past_every_check(isolated: PooledStore) -> None:
     with Endpoint() as listener:
         with pytest.raises(BackendError):  # straight to the engine, as if the checks had been fooled
-            isolated._execute(f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}", "SELECT",
-                              RESULTS_MEDIA_TYPES[0], Dataset(), 10)
+            isolated._execute(
+                f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}",
+                "SELECT",
+                RESULTS_MEDIA_TYPES[0],
+                Dataset(),
+                10,
+            )
         assert not listener.contacted()
 
 
 def test_a_worker_survives_a_failed_service_call(isolated: PooledStore) -> None:
     worker_pids = {w.process.pid for w in isolated._workers}
     with pytest.raises(BackendError, match="the query engine failed"):
-        isolated._execute("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "SELECT",
-                          RESULTS_MEDIA_TYPES[0], Dataset(), 10)
+        isolated._execute(
+            "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+            "SELECT",
+            RESULTS_MEDIA_TYPES[0],
+            Dataset(),
+            10,
+        )
     assert isolated.ask("ASK { ?s ?p ?o }")
     assert {w.process.pid for w in isolated._workers} == worker_pids
 
 
 def test_the_gateway_forwards_only_to_allowed_endpoints(isolated: PooledStore) -> None:
     with pytest.raises(BackendError):  # a door the gateway does not have: no allow-list at all here
-        isolated._execute(f"SELECT * WHERE {{ SERVICE <{route(0)}> {{ ?s ?p ?o }} }}", "SELECT",
-                          RESULTS_MEDIA_TYPES[0], Dataset(), 10)
+        isolated._execute(
+            f"SELECT * WHERE {{ SERVICE <{route(0)}> {{ ?s ?p ?o }} }}", "SELECT", RESULTS_MEDIA_TYPES[0], Dataset(), 10
+        )
 
 
 def test_service_to_an_allowed_endpoint_goes_through_the_gateway(kg: KnowledgeGraph, tmp_path: Path) -> None:
@@ -117,8 +127,13 @@ def test_service_to_an_allowed_endpoint_goes_through_the_gateway(kg: KnowledgeGr
             with pytest.raises(QueryError, match="not an allowed endpoint"):
                 store.select(f"SELECT ?x WHERE {{ SERVICE <{other.url}> {{ ?x ?y ?z }} }}")
             with pytest.raises(BackendError):  # one allowed endpoint: the gateway has no door number 1
-                store._execute(f"SELECT * WHERE {{ SERVICE <{route(1)}> {{ ?s ?p ?o }} }}", "SELECT",
-                               RESULTS_MEDIA_TYPES[0], Dataset(), 10)
+                store._execute(
+                    f"SELECT * WHERE {{ SERVICE <{route(1)}> {{ ?s ?p ?o }} }}",
+                    "SELECT",
+                    RESULTS_MEDIA_TYPES[0],
+                    Dataset(),
+                    10,
+                )
             assert not other.contacted() and len(allowed.requests) == 1
         finally:
             store.close()
@@ -126,8 +141,9 @@ def test_service_to_an_allowed_endpoint_goes_through_the_gateway(kg: KnowledgeGr
 
 def test_without_isolation_an_allowed_service_is_refused_with_the_reason(kg: KnowledgeGraph, tmp_path: Path) -> None:
     with Endpoint() as allowed:
-        store = open_store(Settings(cache_dir=tmp_path, query_workers=1, isolation="off",
-                                    allowed_service_endpoints=(allowed.url,)), kg)
+        store = open_store(
+            Settings(cache_dir=tmp_path, query_workers=1, isolation="off", allowed_service_endpoints=(allowed.url,)), kg
+        )
         try:
             with pytest.raises(QueryError, match=r"refused: .*isolation is off"):
                 store.select(f"SELECT ?x WHERE {{ SERVICE <{allowed.url}> {{ ?x ?y ?z }} }}")
@@ -136,18 +152,22 @@ def test_without_isolation_an_allowed_service_is_refused_with_the_reason(kg: Kno
             store.close()
 
 
-@pytest.mark.parametrize("query, message", [
-    ('SELECT * WHERE { ?s ?p "\\uD800" }', "is not a Unicode character"),
-    ('SELECT * WHERE { ?s ?p "\\UFFFFFFFF" }', "is not a Unicode character"),
-    ('SELECT * WHERE { ?s ?p "\ud800" }', "lone surrogate"),
-    ("SELECT * WHERE " + "{" * 3000 + "}" * 3000, "nested deeper than 64 levels"),
-    ("SELECT * WHERE { FILTER(" + "!" * 5000 + "true) }", "nested deeper than 64 levels"),
-    ("SELECT * WHERE { ?x ?y " + '"\\' * 32700 + " }", "line 1, column 24"),
-    ("SELECT * WHERE { FILTER(1" + " +1" * 10000 + ") }", "more than 1000 operators and clauses"),
-    ("SELECT * WHERE { " + "OPTIONAL { ?s ?p ?o } " * 2000 + "}", "more than 1000 operators and clauses"),
-])
-def test_input_that_killed_workers_is_a_400_and_the_worker_lives(isolated: PooledStore, query: str,
-                                                                 message: str) -> None:
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ('SELECT * WHERE { ?s ?p "\\uD800" }', "is not a Unicode character"),
+        ('SELECT * WHERE { ?s ?p "\\UFFFFFFFF" }', "is not a Unicode character"),
+        ('SELECT * WHERE { ?s ?p "\ud800" }', "lone surrogate"),
+        ("SELECT * WHERE " + "{" * 3000 + "}" * 3000, "nested deeper than 64 levels"),
+        ("SELECT * WHERE { FILTER(" + "!" * 5000 + "true) }", "nested deeper than 64 levels"),
+        ("SELECT * WHERE { ?x ?y " + '"\\' * 32700 + " }", "line 1, column 24"),
+        ("SELECT * WHERE { FILTER(1" + " +1" * 10000 + ") }", "more than 1000 operators and clauses"),
+        ("SELECT * WHERE { " + "OPTIONAL { ?s ?p ?o } " * 2000 + "}", "more than 1000 operators and clauses"),
+    ],
+)
+def test_input_that_killed_workers_is_a_400_and_the_worker_lives(
+    isolated: PooledStore, query: str, message: str
+) -> None:
     worker_pids = {w.process.pid for w in isolated._workers}
     with pytest.raises(QueryError, match=message):
         isolated.run(query)
@@ -196,7 +216,10 @@ def test_the_server_process_never_runs_a_client_query(pooled: LiveServer, monkey
     called: list[str] = []
     monkeypatch.setattr(pyoxigraph.Store, "query", lambda self, text, **kw: called.append(text))
     with httpx.Client(base_url=pooled.url, timeout=30) as client:
-        for query in ['SELECT * WHERE { ?s ?p "\\u005C" } LIMIT x', "SELECT * WHERE { ?s ?p }",
-                      "ASK { VALUES ?a { 1 2 3 } VALUES ?b { 1 2 3 } FILTER(?a < ?b) }"]:
+        for query in [
+            'SELECT * WHERE { ?s ?p "\\u005C" } LIMIT x',
+            "SELECT * WHERE { ?s ?p }",
+            "ASK { VALUES ?a { 1 2 3 } VALUES ?b { 1 2 3 } FILTER(?a < ?b) }",
+        ]:
             assert client.get("/sparql", params={"query": query}).status_code in (200, 400)
     assert called == []  # syntax errors come from the workers' parse, placed in the client's text

@@ -29,8 +29,11 @@ def test_an_answer_over_the_byte_limit_is_413_with_advice() -> None:
 
 def test_answers_within_the_limits_are_served() -> None:
     with serve(SMALL) as live:
-        r = httpx.get(f"{live.url}/sparql", params={"query": "ASK { ?s ?p ?o }"},
-                      headers={"Accept": "application/sparql-results+json"})
+        r = httpx.get(
+            f"{live.url}/sparql",
+            params={"query": "ASK { ?s ?p ?o }"},
+            headers={"Accept": "application/sparql-results+json"},
+        )
     assert r.status_code == 200
     assert r.json()["boolean"] is True
 

@@ -17,8 +17,14 @@ BASE = "https://w3id.org/sugraph"
 ENTITY = "threat/terrorism"
 IRI = URIRef(f"{BASE}/id/{ENTITY}")
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-RDF_EXTS = {"ttl": "text/turtle", "jsonld": "application/ld+json", "rdf": "application/rdf+xml",
-            "nt": "application/n-triples", "trig": "application/trig", "nq": "application/n-quads"}
+RDF_EXTS = {
+    "ttl": "text/turtle",
+    "jsonld": "application/ld+json",
+    "rdf": "application/rdf+xml",
+    "nt": "application/n-triples",
+    "trig": "application/trig",
+    "nq": "application/n-quads",
+}
 RDFLIB_NAMES = {"ttl": "turtle", "jsonld": "json-ld", "rdf": "xml", "nt": "nt", "trig": "trig", "nq": "nquads"}
 HTACCESS = Path(__file__).resolve().parent.parent / "w3id" / ".htaccess"
 
@@ -52,9 +58,14 @@ def test_document_links_every_alternate_format(client):
     assert sorted(links) == sorted([*expected, (f"/doc/{ENTITY}.html", "text/html")])
 
 
-@pytest.mark.parametrize("accept,media_type", [("*/*", "text/turtle; charset=utf-8"),
-                                               ("text/plain", "application/n-triples"),
-                                               ("application/json", "application/ld+json")])
+@pytest.mark.parametrize(
+    "accept,media_type",
+    [
+        ("*/*", "text/turtle; charset=utf-8"),
+        ("text/plain", "application/n-triples"),
+        ("application/json", "application/ld+json"),
+    ],
+)
 def test_accept_fallbacks(client, accept, media_type):
     assert client.get(f"/doc/{ENTITY}", headers={"Accept": accept}).headers["content-type"] == media_type
 
@@ -91,8 +102,11 @@ def test_inferred_triples_header_counts_the_inferred_graph(client):
 
 def test_description_follows_blank_nodes_to_the_quotes(client, kg):
     g = Graph().parse(data=client.get(f"/doc/{ENTITY}.ttl").text, format="turtle")
-    quotes = {q for d in kg.data.objects(IRI, URIRef("http://www.w3.org/ns/prov#qualifiedDerivation"))
-              for q in kg.data.objects(d, SUG.quote)}
+    quotes = {
+        q
+        for d in kg.data.objects(IRI, URIRef("http://www.w3.org/ns/prov#qualifiedDerivation"))
+        for q in kg.data.objects(d, SUG.quote)
+    }
     assert quotes and quotes == set(g.objects(None, SUG.quote))
 
 
@@ -157,8 +171,17 @@ def test_unknown_entity_page_links_close_matches_for_browsers(client):
     assert f'<a href="/id/{ENTITY}">Terrorism</a>' in r.text
 
 
-@pytest.mark.parametrize("path", ["/id/threat/Terrorism", "/id/threat/a/b", "/id/threat/..%2F..%2Fetc%2Fpasswd",
-                                  "/id/threat/x--y", "/doc/threat/terrorism.ttl.gz", "/id/threat/%00"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/id/threat/Terrorism",
+        "/id/threat/a/b",
+        "/id/threat/..%2F..%2Fetc%2Fpasswd",
+        "/id/threat/x--y",
+        "/doc/threat/terrorism.ttl.gz",
+        "/id/threat/%00",
+    ],
+)
 def test_malformed_paths_are_rejected(client, path):
     assert client.get(path).status_code == 400
 
@@ -181,13 +204,20 @@ def test_unacceptable_accept_is_406(client):
 
 def test_every_subject_in_the_data_dereferences(client, kg):
     """Crawl: each entity IRI used as a subject 303s to a document that parses and describes it."""
-    subjects = sorted({s for g in (kg.data, kg.inferred) for s in g.subjects()
-                       if isinstance(s, URIRef) and s.startswith(f"{BASE}/id/")})
+    subjects = sorted(
+        {
+            s
+            for g in (kg.data, kg.inferred)
+            for s in g.subjects()
+            if isinstance(s, URIRef) and s.startswith(f"{BASE}/id/")
+        }
+    )
     failures = []
     for iri in subjects:
         r = client.get(iri.removeprefix(BASE), headers={"Accept": "application/n-triples"}, follow_redirects=True)
         described = r.status_code == 200 and any(
-            t.subject == ox.NamedNode(iri) for t in ox.parse(r.content, format=ox.RdfFormat.N_TRIPLES))
+            t.subject == ox.NamedNode(iri) for t in ox.parse(r.content, format=ox.RdfFormat.N_TRIPLES)
+        )
         if not described:
             failures.append((str(iri), r.status_code))
     assert len(subjects) > 100 and failures == []
@@ -203,8 +233,10 @@ def _w3id_rules() -> tuple[str, list[tuple[re.Pattern, str, str]]]:
     """The deployment host and the redirect rules of w3id/.htaccess, as (pattern, target, status)."""
     text = HTACCESS.read_text()
     host = re.search(r"E=SUGRAPH_HOST:([^\]]+)\]", text).group(1)
-    rules = [(re.compile(p), t, s) for p, t, s in
-             re.findall(r"^RewriteRule (\S+) (%\{ENV:SUGRAPH_HOST\}\S*) \[R=(\d+),L\]$", text, re.M)]
+    rules = [
+        (re.compile(p), t, s)
+        for p, t, s in re.findall(r"^RewriteRule (\S+) (%\{ENV:SUGRAPH_HOST\}\S*) \[R=(\d+),L\]$", text, re.M)
+    ]
     return host, rules
 
 
@@ -216,22 +248,36 @@ def w3id_redirect(path: str) -> tuple[str, str] | None:
     return None
 
 
-@pytest.mark.parametrize("path,expected", [
-    ("id/threat/terrorism", ("%{ENV:SUGRAPH_HOST}/doc/threat/terrorism", "303")),
-    ("doc/threat/terrorism.ttl", ("%{ENV:SUGRAPH_HOST}/doc/threat/terrorism.ttl", "302")),
-    ("ontology", ("%{ENV:SUGRAPH_HOST}/ontology", "302")),
-    ("ontology/1.0.0", ("%{ENV:SUGRAPH_HOST}/ontology/1.0.0", "302")),
-    ("dumps/sugraph.nq.gz", ("%{ENV:SUGRAPH_HOST}/dumps/sugraph.nq.gz", "302")),
-    (".well-known/void", ("%{ENV:SUGRAPH_HOST}/.well-known/void", "302")),
-    ("graph/inferred", ("%{ENV:SUGRAPH_HOST}/graph/inferred", "302")),
-    ("id/../etc/passwd", None),
-])
+@pytest.mark.parametrize(
+    "path,expected",
+    [
+        ("id/threat/terrorism", ("%{ENV:SUGRAPH_HOST}/doc/threat/terrorism", "303")),
+        ("doc/threat/terrorism.ttl", ("%{ENV:SUGRAPH_HOST}/doc/threat/terrorism.ttl", "302")),
+        ("ontology", ("%{ENV:SUGRAPH_HOST}/ontology", "302")),
+        ("ontology/1.0.0", ("%{ENV:SUGRAPH_HOST}/ontology/1.0.0", "302")),
+        ("dumps/sugraph.nq.gz", ("%{ENV:SUGRAPH_HOST}/dumps/sugraph.nq.gz", "302")),
+        (".well-known/void", ("%{ENV:SUGRAPH_HOST}/.well-known/void", "302")),
+        ("graph/inferred", ("%{ENV:SUGRAPH_HOST}/graph/inferred", "302")),
+        ("id/../etc/passwd", None),
+    ],
+)
 def test_w3id_redirects(path, expected):
     assert w3id_redirect(path) == expected
 
 
-@pytest.mark.parametrize("path", ["id/threat/terrorism", "doc/threat/terrorism.html", "ontology", "ontology/1.0.0.ttl",
-                                  "dumps/sugraph.ttl.gz", ".well-known/void", "graph/asserted", ""])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "id/threat/terrorism",
+        "doc/threat/terrorism.html",
+        "ontology",
+        "ontology/1.0.0.ttl",
+        "dumps/sugraph.ttl.gz",
+        ".well-known/void",
+        "graph/asserted",
+        "",
+    ],
+)
 def test_w3id_targets_exist_on_the_service(client, server, path):
     target, _ = w3id_redirect(path)
     r = client.get(target.replace("%{ENV:SUGRAPH_HOST}", server.url), follow_redirects=True)
@@ -263,5 +309,6 @@ def test_the_replacement_is_stated_in_the_data_and_followed_to_a_described_entit
     r = client.get(f"/id/{OLD_SCHINAS}", follow_redirects=True)
     assert r.status_code == 200 and str(r.url).endswith(f"/doc/{NEW_SCHINAS}")
     graph = Graph().parse(data=client.get(f"/doc/{NEW_SCHINAS}.ttl").text, format="turtle")
-    assert set(graph.subjects(URIRef("http://purl.org/dc/terms/isReplacedBy"), URIRef(f"{BASE}/id/{NEW_SCHINAS}"))) == \
-        {URIRef(f"{BASE}/id/{OLD_SCHINAS}")}
+    assert set(graph.subjects(URIRef("http://purl.org/dc/terms/isReplacedBy"), URIRef(f"{BASE}/id/{NEW_SCHINAS}"))) == {
+        URIRef(f"{BASE}/id/{OLD_SCHINAS}")
+    }

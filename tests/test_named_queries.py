@@ -35,14 +35,20 @@ def client(live):
 @pytest.fixture(scope="module")
 def english_measures(store) -> list[tuple[str, str]]:
     """The answer computed without the named-query machinery."""
-    return [(r["m"].value, r["l"].value) for r in store.select(
-        f"SELECT ?m ?l WHERE {{ ?m a <{MEASURE}> ; rdfs:label ?l FILTER(lang(?l) = 'en') }} ORDER BY ?m")]
+    return [
+        (r["m"].value, r["l"].value)
+        for r in store.select(
+            f"SELECT ?m ?l WHERE {{ ?m a <{MEASURE}> ; rdfs:label ?l FILTER(lang(?l) = 'en') }} ORDER BY ?m"
+        )
+    ]
 
 
 def things(response: httpx.Response) -> list[tuple[str, str]]:
     assert response.status_code == 200, response.text
-    return [(s["thing"].value, s["label"].value)
-            for s in ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)]
+    return [
+        (s["thing"].value, s["label"].value)
+        for s in ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
+    ]
 
 
 def test_header_is_parsed():
@@ -59,13 +65,16 @@ def test_the_shipped_queries_load():
     assert "measures-by-threat-and-actor" in load_queries(ROOT / "queries")
 
 
-@pytest.mark.parametrize("header, body, message", [
-    ("#+ params:\n#+   x: {type: iri}\n", "SELECT * WHERE { ?s ?p ?o }", "no placeholder"),
-    ("#+ params:\n#+   x: {type: colour}\n", "SELECT * WHERE { VALUES ?x { UNDEF } }", "unknown type"),
-    ("#+ params:\n#+   x: {type: integer, default: ten}\n", "SELECT * WHERE { VALUES ?x { UNDEF } }", "default"),
-    ("", "CONSTRUCT WHERE { ?s ?p ?o }", "SELECT or ASK"),
-    ("#+ - a list\n", "ASK {}", "YAML mapping"),
-])
+@pytest.mark.parametrize(
+    "header, body, message",
+    [
+        ("#+ params:\n#+   x: {type: iri}\n", "SELECT * WHERE { ?s ?p ?o }", "no placeholder"),
+        ("#+ params:\n#+   x: {type: colour}\n", "SELECT * WHERE { VALUES ?x { UNDEF } }", "unknown type"),
+        ("#+ params:\n#+   x: {type: integer, default: ten}\n", "SELECT * WHERE { VALUES ?x { UNDEF } }", "default"),
+        ("", "CONSTRUCT WHERE { ?s ?p ?o }", "SELECT or ASK"),
+        ("#+ - a list\n", "ASK {}", "YAML mapping"),
+    ],
+)
 def test_bad_files_fail_at_startup(tmp_path: Path, header, body, message):
     path = tmp_path / "bad.rq"
     path.write_text(header + body)
@@ -94,31 +103,37 @@ def test_typed_and_list_parameters(client, english_measures):
     assert things(client.get("/queries/labels-of-kind", params=one)) == [(m1, l1)]
 
 
-@pytest.mark.parametrize("params, answer", [
-    ({"class": "sug:Measure"}, True),
-    ({"class": "sug:Measure", "minimum": "100000"}, False),
-    ({"class": "sug:Measure", "ratio": "0.5", "since": "2020-07-24", "year": "2020", "flag": "true"}, True),
-])
+@pytest.mark.parametrize(
+    "params, answer",
+    [
+        ({"class": "sug:Measure"}, True),
+        ({"class": "sug:Measure", "minimum": "100000"}, False),
+        ({"class": "sug:Measure", "ratio": "0.5", "since": "2020-07-24", "year": "2020", "flag": "true"}, True),
+    ],
+)
 def test_ask_with_typed_parameters(client, params, answer):
     response = client.get("/queries/count-typed", params=params)
     assert response.status_code == 200 and response.json()["boolean"] is answer
 
 
-@pytest.mark.parametrize("params, message", [
-    ({}, "'class' is required"),
-    ({"class": "sug:Measure", "minimum": "ten"}, "expects an integer"),
-    ({"class": "sug:Measure", "minimum": "1.5"}, "expects an integer"),
-    ({"class": "sug:Measure", "ratio": "1e999"}, "expects a decimal"),
-    ({"class": "sug:Measure", "since": "2020-02-30"}, "expects a date"),
-    ({"class": "sug:Measure", "since": "24/07/2020"}, "expects a date"),
-    ({"class": "sug:Measure", "year": "20"}, "expects a year"),
-    ({"class": "sug:Measure", "flag": "maybe"}, "true or false"),
-    ({"class": "not an iri"}, "expects an IRI"),
-    ({"class": "unknownprefix"}, "expects an IRI"),
-    ({"class": "sug:Measure", "colour": "red"}, "unknown parameter 'colour'"),
-    ({"class": ["sug:Measure", "sug:Actor"]}, "takes one value"),
-    ({"class": "sug:Measure", "limit": "5"}, "cannot be paged"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({}, "'class' is required"),
+        ({"class": "sug:Measure", "minimum": "ten"}, "expects an integer"),
+        ({"class": "sug:Measure", "minimum": "1.5"}, "expects an integer"),
+        ({"class": "sug:Measure", "ratio": "1e999"}, "expects a decimal"),
+        ({"class": "sug:Measure", "since": "2020-02-30"}, "expects a date"),
+        ({"class": "sug:Measure", "since": "24/07/2020"}, "expects a date"),
+        ({"class": "sug:Measure", "year": "20"}, "expects a year"),
+        ({"class": "sug:Measure", "flag": "maybe"}, "true or false"),
+        ({"class": "not an iri"}, "expects an IRI"),
+        ({"class": "unknownprefix"}, "expects an IRI"),
+        ({"class": "sug:Measure", "colour": "red"}, "unknown parameter 'colour'"),
+        ({"class": ["sug:Measure", "sug:Actor"]}, "takes one value"),
+        ({"class": "sug:Measure", "limit": "5"}, "cannot be paged"),
+    ],
+)
 def test_bad_parameters_are_400(client, params, message):
     response = client.get("/queries/count-typed", params=params)
     assert response.status_code == 400 and message in response.text
@@ -134,29 +149,35 @@ def test_unknown_query_is_404(client):
     assert response.status_code == 404 and "no-such-question" in response.text
 
 
-@pytest.mark.parametrize("value", [
-    'x" } UNION { ?thing ?p ?label } #',
-    "x' } UNION { ?thing ?p ?label } #",
-    "x\"@en } } UNION { { ?thing ?p ?label",
-    "a\n} UNION {\n?thing ?p ?label",
-    '"""',
-    "\\",
-    "Better use of existing databases\" . ?thing ?p ?label . FILTER(\"",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        'x" } UNION { ?thing ?p ?label } #',
+        "x' } UNION { ?thing ?p ?label } #",
+        'x"@en } } UNION { { ?thing ?p ?label',
+        "a\n} UNION {\n?thing ?p ?label",
+        '"""',
+        "\\",
+        'Better use of existing databases" . ?thing ?p ?label . FILTER("',
+    ],
+)
 def test_string_injection_is_just_a_string_that_matches_nothing(client, value):
     assert things(client.get("/queries/labels-of-kind", params={"label": value})) == []
 
 
-@pytest.mark.parametrize("value", [
-    "https://w3id.org/sugraph/ontology#Measure> } UNION { ?thing ?p ?label",
-    "https://example.org/x> . ?thing ?p ?label . <https://example.org/y",
-    "sug:Measure} UNION {",
-    "https://example.org/a b",
-    "https://example.org/{x}",
-    "https://example.org/a\nb",
-    "<https://w3id.org/sugraph/ontology#Measure>",
-    "https://example.org/\"",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://w3id.org/sugraph/ontology#Measure> } UNION { ?thing ?p ?label",
+        "https://example.org/x> . ?thing ?p ?label . <https://example.org/y",
+        "sug:Measure} UNION {",
+        "https://example.org/a b",
+        "https://example.org/{x}",
+        "https://example.org/a\nb",
+        "<https://w3id.org/sugraph/ontology#Measure>",
+        'https://example.org/"',
+    ],
+)
 def test_iri_injection_is_refused(client, value):
     response = client.get("/queries/labels-of-kind", params={"class": value})
     assert response.status_code == 400 and "expects an IRI" in response.text
@@ -164,7 +185,7 @@ def test_iri_injection_is_refused(client, value):
 
 def test_a_label_with_quotes_is_found_exactly(store):
     """A real value with a quote in it is bound as a term, and finds its own entity only."""
-    [row] = store.select("SELECT ?m ?l WHERE { ?m rdfs:label ?l FILTER(CONTAINS(?l, \"'\")) } LIMIT 1") or [None]
+    [row] = store.select('SELECT ?m ?l WHERE { ?m rdfs:label ?l FILTER(CONTAINS(?l, "\'")) } LIMIT 1') or [None]
     if row is None:
         pytest.skip("no label with an apostrophe in the data")
     query = load_queries(QUERIES)["labels-of-kind"]
@@ -204,8 +225,9 @@ def test_pagination_and_link_headers(client, english_measures):
 def test_etag(client):
     first = client.get("/queries/labels-of-kind")
     assert client.get("/queries/labels-of-kind", headers={"If-None-Match": first.headers["etag"]}).status_code == 304
-    other = client.get("/queries/labels-of-kind", params={"lang": "fr"},
-                       headers={"If-None-Match": first.headers["etag"]})
+    other = client.get(
+        "/queries/labels-of-kind", params={"lang": "fr"}, headers={"If-None-Match": first.headers["etag"]}
+    )
     assert other.status_code == 200
 
 

@@ -14,8 +14,12 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from sugraph.namespaces import SUG
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-FORMATS = {"ttl": ("text/turtle", "turtle"), "jsonld": ("application/ld+json", "json-ld"),
-           "rdf": ("application/rdf+xml", "xml"), "nt": ("application/n-triples", "nt")}
+FORMATS = {
+    "ttl": ("text/turtle", "turtle"),
+    "jsonld": ("application/ld+json", "json-ld"),
+    "rdf": ("application/rdf+xml", "xml"),
+    "nt": ("application/n-triples", "nt"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -81,14 +85,17 @@ def test_every_term_shows_its_labels_and_definitions_in_french_and_english(docs,
         section = article(docs, term.removeprefix(str(SUG)))
         for prop in (RDFS.label, SKOS.definition):
             for lang in ("en", "fr"):
-                text = next(str(o) for o in kg.ontology.objects(term, prop)
-                            if isinstance(o, Literal) and o.language == lang)
+                text = next(
+                    str(o) for o in kg.ontology.objects(term, prop) if isinstance(o, Literal) and o.language == lang
+                )
                 assert f'<dd lang="{lang}">{escape(text)} <small>({lang})</small></dd>' in section
 
 
 def test_union_domains_are_shown_as_alternatives(docs):
-    assert '<dt>Domain</dt>\n<dd><a href="#Measure">sug:Measure</a> or <a href="#Instrument">sug:Instrument</a></dd>' \
+    assert (
+        '<dt>Domain</dt>\n<dd><a href="#Measure">sug:Measure</a> or <a href="#Instrument">sug:Instrument</a></dd>'
         in article(docs, "addresses")
+    )
 
 
 def test_class_usage_counts_instances_with_inference(docs, store):

@@ -107,8 +107,9 @@ def page(server: LiveServer, path: str, **headers: str) -> tuple[httpx.Response,
 
 
 def count_of(store: OxigraphStore, cls: str) -> int:
-    rows = store.select(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a {cls} "
-                        f'FILTER(STRSTARTS(STR(?s), "{ENTITY_BASE}")) }}')
+    rows = store.select(
+        f'SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a {cls} FILTER(STRSTARTS(STR(?s), "{ENTITY_BASE}")) }}'
+    )
     return int(rows[0]["n"].value)
 
 
@@ -178,8 +179,11 @@ def test_home_shows_the_data_version(server: LiveServer, kg) -> None:
 
 def test_threat_tree_puts_narrower_threats_under_their_broader_one(server: LiveServer) -> None:
     _, doc = page(server, "/browse/threat")
-    terrorism = next(li for li in doc.find("div", class_="tree").find_all("li")
-                     if li.find("a").attrs["href"] == "/id/threat/terrorism")
+    terrorism = next(
+        li
+        for li in doc.find("div", class_="tree").find_all("li")
+        if li.find("a").attrs["href"] == "/id/threat/terrorism"
+    )
     assert "/id/threat/radicalisation" in terrorism.find("ul").hrefs()
 
 
@@ -207,13 +211,18 @@ def test_measures_unfiltered_lists_every_measure(server: LiveServer, store: Oxig
 def test_unknown_filter_value_is_a_400_page(server: LiveServer) -> None:
     r, doc = page(server, "/browse/measure?threat=no-such-threat")
     assert (r.status_code, doc.find("p", class_="error").text()) == (
-        400, "Unknown value for “Threat (or a narrower one)”: no-such-threat")
+        400,
+        "Unknown value for “Threat (or a narrower one)”: no-such-threat",
+    )
 
 
 def test_actors_are_grouped_by_kind(server: LiveServer) -> None:
     _, doc = page(server, "/browse/actor")
-    group = next(s for s in doc.find_all("section", class_="group")
-                 if s.find("h2").text().startswith("International organisation"))
+    group = next(
+        s
+        for s in doc.find_all("section", class_="group")
+        if s.find("h2").text().startswith("International organisation")
+    )
     assert "/id/actor/nato" in group.hrefs()
 
 
@@ -232,11 +241,22 @@ def test_search_page_finds_nato_by_its_french_acronym(server: LiveServer) -> Non
 
 def test_search_json_gives_labels_in_both_languages(server: LiveServer) -> None:
     r = httpx.get(f"{server.url}/search.json", params={"q": "OTAN", "limit": 1})
-    assert r.json() == {"query": "OTAN", "results": [{
-        "iri": f"{ENTITY_BASE}actor/nato",
-        "label": {"en": "North Atlantic Treaty Organization", "fr": "Organisation du traité de l'Atlantique nord"},
-        "type": "https://w3id.org/sugraph/ontology#InternationalOrganisation",
-        "kind": "actor", "matched": "OTAN", "page": "/id/actor/nato"}]}
+    assert r.json() == {
+        "query": "OTAN",
+        "results": [
+            {
+                "iri": f"{ENTITY_BASE}actor/nato",
+                "label": {
+                    "en": "North Atlantic Treaty Organization",
+                    "fr": "Organisation du traité de l'Atlantique nord",
+                },
+                "type": "https://w3id.org/sugraph/ontology#InternationalOrganisation",
+                "kind": "actor",
+                "matched": "OTAN",
+                "page": "/id/actor/nato",
+            }
+        ],
+    }
 
 
 def test_search_without_match_says_so(server: LiveServer) -> None:
@@ -271,8 +291,10 @@ def test_entity_page_quotes_its_evidence_with_source_and_date(server: LiveServer
     _, doc = page(server, NATO_PAGE)
     quote = doc.find("section", class_="evidence").find("figure")
     assert (quote.find("blockquote").text(), quote.find("time").text(), quote.find("a").attrs["href"]) == (
-        "en étroite coopération avec les partenaires stratégiques, dont l'OTAN et le G7", "24 July 2020",
-        "/id/document/ip-20-1379")
+        "en étroite coopération avec les partenaires stratégiques, dont l'OTAN et le G7",
+        "24 July 2020",
+        "/id/document/ip-20-1379",
+    )
 
 
 def test_entity_page_groups_incoming_links_by_property(server: LiveServer) -> None:
@@ -296,8 +318,13 @@ def test_entity_page_draws_its_neighbourhood_with_links(server: LiveServer) -> N
 def test_entity_page_links_every_rdf_format(server: LiveServer) -> None:
     _, doc = page(server, NATO_PAGE)
     assert doc.find("p", class_="downloads").hrefs() == [
-        "/doc/actor/nato.ttl", "/doc/actor/nato.jsonld", "/doc/actor/nato.rdf", "/doc/actor/nato.nt",
-        "/doc/actor/nato.trig", "/doc/actor/nato.nq"]
+        "/doc/actor/nato.ttl",
+        "/doc/actor/nato.jsonld",
+        "/doc/actor/nato.rdf",
+        "/doc/actor/nato.nt",
+        "/doc/actor/nato.trig",
+        "/doc/actor/nato.nq",
+    ]
 
 
 def test_every_download_link_serves_rdf(server: LiveServer) -> None:
@@ -308,8 +335,16 @@ def test_every_download_link_serves_rdf(server: LiveServer) -> None:
 
 def test_entity_page_for_an_unknown_iri_is_a_404_page(kg, store: OxigraphStore) -> None:
     app = create_app(Settings(root=ROOT), kg=kg, store=store)
-    request = Request({"type": "http", "method": "GET", "path": "/doc/actor/nobody.html", "headers": [],
-                       "query_string": b"", "app": app})
+    request = Request(
+        {
+            "type": "http",
+            "method": "GET",
+            "path": "/doc/actor/nobody.html",
+            "headers": [],
+            "query_string": b"",
+            "app": app,
+        }
+    )
     response = asyncio.run(entity_page(request, f"{ENTITY_BASE}actor/nobody"))
     assert (response.status_code, parse(response.body.decode()).find("h1").text()) == (404, "404 · Not found")
 
@@ -347,13 +382,18 @@ def test_workbench_shows_a_syntax_error_next_to_the_query(server: LiveServer) ->
     r, doc = page(server, "/workbench?query=SELEC")
     textarea = doc.find("textarea", id="query")
     assert (r.status_code, textarea.attrs["aria-describedby"], doc.find("div", id="query-error").attrs["role"]) == (
-        400, "query-error", "alert")
+        400,
+        "query-error",
+        "alert",
+    )
 
 
 def test_workbench_refuses_updates_with_the_stores_message(server: LiveServer) -> None:
     r, doc = page(server, "/workbench?" + str(httpx.QueryParams({"query": "DELETE WHERE { ?s ?p ?o }"})))
     assert (r.status_code, doc.find("div", id="query-error").text()) == (
-        400, "The query cannot runSPARQL Update is not allowed: this endpoint is read-only")
+        400,
+        "The query cannot runSPARQL Update is not allowed: this endpoint is read-only",
+    )
 
 
 def test_workbench_lists_the_named_questions(server: LiveServer) -> None:
@@ -377,8 +417,10 @@ def test_named_question_runs_with_the_chosen_parameters(server: LiveServer) -> N
 def test_named_question_editor_holds_the_bound_query_without_header(server: LiveServer) -> None:
     _, doc = page(server, "/workbench?name=measures-by-threat-and-actor&actor=actor:g7")
     text = doc.find("textarea", id="query").text()
-    assert (text.startswith("PREFIX"),
-            "VALUES ?actor { <https://w3id.org/sugraph/id/actor/g7> }" in text) == (True, True)
+    assert (text.startswith("PREFIX"), "VALUES ?actor { <https://w3id.org/sugraph/id/actor/g7> }" in text) == (
+        True,
+        True,
+    )
 
 
 def test_named_question_share_link_is_the_page_url(server: LiveServer) -> None:
@@ -392,7 +434,9 @@ def test_workbench_csv_download_holds_the_results(server: LiveServer) -> None:
     csv_link = next(a for a in doc.find("ul", class_="downloads-list").find_all("a") if a.text() == "CSV")
     r = httpx.get(server.url + csv_link.attrs["href"])
     assert (r.headers["content-type"], r.text.splitlines()[0]) == (
-        "text/csv; charset=utf-8", "measure,measureLabel,threatAddressed,threatLabel,role")
+        "text/csv; charset=utf-8",
+        "measure,measureLabel,threatAddressed,threatLabel,role",
+    )
 
 
 def test_unknown_named_question_is_a_404(server: LiveServer) -> None:
@@ -402,15 +446,25 @@ def test_unknown_named_question_is_a_404(server: LiveServer) -> None:
 
 # --- standards ----------------------------------------------------------------------------------
 
-PAGES = ["/", "/browse/threat", "/browse/measure", "/browse/actor", "/search?q=otan", NATO_PAGE,
-         "/workbench?name=measures-by-threat-and-actor"]
+PAGES = [
+    "/",
+    "/browse/threat",
+    "/browse/measure",
+    "/browse/actor",
+    "/search?q=otan",
+    NATO_PAGE,
+    "/workbench?name=measures-by-threat-and-actor",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_no_inline_script_or_style(server: LiveServer, path: str) -> None:
     _, doc = page(server, path)
-    inline = [el.tag for el in doc.iter() if (el.tag == "script" and "src" not in el.attrs)
-              or el.tag == "style" or "style" in el.attrs]
+    inline = [
+        el.tag
+        for el in doc.iter()
+        if (el.tag == "script" and "src" not in el.attrs) or el.tag == "style" or "style" in el.attrs
+    ]
     assert inline == []
 
 
@@ -448,8 +502,10 @@ def hostile_server(tmp_path_factory) -> Iterator[LiveServer]:
         yield live
 
 
-@pytest.mark.parametrize("path", ["/search?q=script", "/browse/threat", "/doc/threat/hostile.html",
-                                  "/doc/measure/answer.html", "/browse/measure"])
+@pytest.mark.parametrize(
+    "path",
+    ["/search?q=script", "/browse/threat", "/doc/threat/hostile.html", "/doc/measure/answer.html", "/browse/measure"],
+)
 def test_data_is_escaped(hostile_server: LiveServer, path: str) -> None:
     r, _ = page(hostile_server, path)
     assert (HOSTILE in r.text, "&lt;script&gt;alert(1)&lt;/script&gt;" in r.text) == (False, True)

@@ -51,8 +51,9 @@ def test_every_check_has_a_violating_fixture():
 
 
 def test_every_check_is_titled_and_explained_in_english_and_french():
-    assert [(c.name, set(c.title), set(c.message)) for c in load_checks()] == \
-           [(c.name, {"en", "fr"}, {"en", "fr"}) for c in load_checks()]
+    assert [(c.name, set(c.title), set(c.message)) for c in load_checks()] == [
+        (c.name, {"en", "fr"}, {"en", "fr"}) for c in load_checks()
+    ]
 
 
 def test_a_check_without_severity_is_refused_with_its_file_name(tmp_path: Path):
@@ -71,7 +72,8 @@ def test_a_reviewed_link_with_a_reason_silences_the_unsupported_link_warning(tmp
         "@prefix sug: <https://w3id.org/sugraph/ontology#> .\n"
         "[] a sug:ReviewedLink ; rdf:subject <https://w3id.org/sugraph/id/measure/unquoted-link> ;\n"
         "   rdf:predicate sug:addresses ; rdf:object <https://w3id.org/sugraph/id/threat/crime> ;\n"
-        '   skos:editorialNote "The next sentence names crime."@en , "La phrase suivante nomme la criminalité."@fr .\n')
+        '   skos:editorialNote "The next sentence names crime."@en , "La phrase suivante nomme la criminalité."@fr .\n'
+    )
     assert check_results(validate([CONFORMING, fixture, reviewed], checks=True)) == []
 
 

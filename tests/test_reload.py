@@ -85,8 +85,9 @@ def strict(project: Path, tmp_path: Path) -> Iterator[LiveServer]:
         yield server
 
 
-def test_strict_reload_keeps_the_old_graph_when_the_new_data_violates_a_shape(strict: LiveServer,
-                                                                               project: Path) -> None:
+def test_strict_reload_keeps_the_old_graph_when_the_new_data_violates_a_shape(
+    strict: LiveServer, project: Path
+) -> None:
     before = version(strict)
     (project / "data" / "zz-unlabelled.ttl").write_text(UNLABELLED)
     assert reloader(strict).reload() is False

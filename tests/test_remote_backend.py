@@ -42,15 +42,20 @@ def remote(request, kg, tmp_path_factory):
 def solutions(response: httpx.Response) -> list[tuple]:
     """The rows, sorted: engines may order literals of different languages differently."""
     assert response.status_code == 200, response.text
-    return sorted(tuple(str(t) for t in s) for s in
-                  ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON))
+    return sorted(
+        tuple(str(t) for t in s) for s in ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
+    )
 
 
 def test_remote_answers_like_the_embedded_engine(remote, server):
-    for params in ({"query": QUERY}, {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
-                   {"query": QUERY, "default-graph-uri": "https://w3id.org/sugraph/graph/inferred"}):
-        assert solutions(httpx.get(f"{remote.url}/sparql", params=params)) == \
-            solutions(httpx.get(f"{server.url}/sparql", params=params))
+    for params in (
+        {"query": QUERY},
+        {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+        {"query": QUERY, "default-graph-uri": "https://w3id.org/sugraph/graph/inferred"},
+    ):
+        assert solutions(httpx.get(f"{remote.url}/sparql", params=params)) == solutions(
+            httpx.get(f"{server.url}/sparql", params=params)
+        )
 
 
 def csv_rows(response: httpx.Response) -> list[dict[str, str]]:
@@ -79,8 +84,11 @@ def test_the_description_query_compiles_on_virtuoso(kg, store, tmp_path):
 
 
 def test_remote_formats_and_errors(remote):
-    turtle = httpx.get(f"{remote.url}/sparql", params={"query": "CONSTRUCT WHERE { ?m a sug:Measure }"},
-                       headers={"Accept": "text/turtle"})
+    turtle = httpx.get(
+        f"{remote.url}/sparql",
+        params={"query": "CONSTRUCT WHERE { ?m a sug:Measure }"},
+        headers={"Accept": "text/turtle"},
+    )
     assert turtle.status_code == 200 and list(ox.parse(turtle.content, format=ox.RdfFormat.TURTLE))
     ask = httpx.get(f"{remote.url}/sparql", params={"query": "ASK { ?m a <https://example.org/None> }"})
     assert ask.json()["boolean"] is False
@@ -137,10 +145,13 @@ def marked_query():
         httpd.server_close()
 
 
-@pytest.mark.parametrize("reply, message", [
-    ((200, b"<html>not results</html>"), "could not be read"),
-    ((500, b"Virtuoso 37000 Error SP030: internal details"), "HTTP 500"),
-])
+@pytest.mark.parametrize(
+    "reply, message",
+    [
+        ((200, b"<html>not results</html>"), "could not be read"),
+        ((500, b"Virtuoso 37000 Error SP030: internal details"), "HTTP 500"),
+    ],
+)
 def test_bad_endpoint_answers_are_502(marked_query, reply, message):
     response = marked_query(reply)
     assert response.status_code == 502 and message in response.text and "internal details" not in response.text
@@ -151,10 +162,13 @@ def test_silent_endpoint_is_504(marked_query):
     assert response.status_code == 504 and "did not answer" in response.text
 
 
-@pytest.mark.parametrize("query, reply", [
-    ('SELECT ?s WHERE { ?s ?p "marker" }', b'{"head": {"vars": ["s"]}, "results": {"bindings": [{"s": '),
-    ('CONSTRUCT WHERE { ?s ?p "marker" }', b'<a:s> <a:p> <a:o> .\n<a:s> <a:p> "unterminated'),
-])
+@pytest.mark.parametrize(
+    "query, reply",
+    [
+        ('SELECT ?s WHERE { ?s ?p "marker" }', b'{"head": {"vars": ["s"]}, "results": {"bindings": [{"s": '),
+        ('CONSTRUCT WHERE { ?s ?p "marker" }', b'<a:s> <a:p> <a:o> .\n<a:s> <a:p> "unterminated'),
+    ],
+)
 def test_unreadable_results_leave_no_parser_for_another_thread(monkeypatch, query, reply):
     """pyoxigraph's parsers may only be dropped on the thread that made them: a failure the query
     thread hands over (as anyio hands it to the event loop) must not carry one along."""
@@ -192,20 +206,25 @@ def test_unreachable_endpoint_is_a_backend_error():
     assert caught.value.status == 502
 
 
-@pytest.mark.parametrize("endpoint, authenticated, update", [
-    ("http://h:8890/sparql", False, "http://h:8890/sparql"),         # Virtuoso
-    ("http://h:8890/sparql", True, "http://h:8890/sparql-auth"),
-    ("http://h:7878/query", False, "http://h:7878/update"),          # Oxigraph server, Fuseki
-    ("http://h:7878/query", True, "http://h:7878/update"),
-    ("http://h/ds/endpoint", False, None),                           # no convention known
-])
+@pytest.mark.parametrize(
+    "endpoint, authenticated, update",
+    [
+        ("http://h:8890/sparql", False, "http://h:8890/sparql"),  # Virtuoso
+        ("http://h:8890/sparql", True, "http://h:8890/sparql-auth"),
+        ("http://h:7878/query", False, "http://h:7878/update"),  # Oxigraph server, Fuseki
+        ("http://h:7878/query", True, "http://h:7878/update"),
+        ("http://h/ds/endpoint", False, None),  # no convention known
+    ],
+)
 def test_the_update_endpoint_beside_a_query_endpoint(endpoint, authenticated, update):
     assert update_endpoint_for(endpoint, authenticated) == update
 
 
 def loaded_lines(kg, update: str, endpoint: str) -> list[str]:
-    return [f"loaded <{ASSERTED_GRAPH}> through {update}: {len(kg.asserted)} triples (counted at {endpoint})",
-            f"loaded <{INFERRED_GRAPH}> through {update}: {len(kg.inferred)} triples (counted at {endpoint})"]
+    return [
+        f"loaded <{ASSERTED_GRAPH}> through {update}: {len(kg.asserted)} triples (counted at {endpoint})",
+        f"loaded <{INFERRED_GRAPH}> through {update}: {len(kg.inferred)} triples (counted at {endpoint})",
+    ]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -225,16 +244,24 @@ def test_blank_nodes_the_two_graphs_share_stay_one_node(kg, engine, tmp_path):
     """The inferred graph says more about blank nodes of the asserted one (a measure's funding is also
     its sug:monetaryAmount): loaded graph by graph, they would be two nodes."""
     store = RemoteStore(engine_endpoint(engine, kg, tmp_path))
-    shared = (f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ASSERTED_GRAPH}> {{ ?m sug:funding ?b }} "
-              f"GRAPH <{INFERRED_GRAPH}> {{ ?m sug:monetaryAmount ?b }} }}")
+    shared = (
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ASSERTED_GRAPH}> {{ ?m sug:funding ?b }} "
+        f"GRAPH <{INFERRED_GRAPH}> {{ ?m sug:monetaryAmount ?b }} }}"
+    )
     assert int(store.select(shared)[0]["n"].value) > 0
 
 
 def test_sugraph_load_update_endpoint_overrides_the_convention(kg, tmp_path):
     """Virtuoso's anonymous /sparql (scripts/virtuoso.sh grants it updates), named explicitly."""
     endpoint = engine_endpoint("virtuoso", kg, tmp_path)
-    out = sugraph_load(tmp_path, "--update-endpoint", endpoint, SUGRAPH_ENDPOINT=endpoint,
-                       SUGRAPH_UPDATE_USER="dba", SUGRAPH_UPDATE_PASSWORD="dba")
+    out = sugraph_load(
+        tmp_path,
+        "--update-endpoint",
+        endpoint,
+        SUGRAPH_ENDPOINT=endpoint,
+        SUGRAPH_UPDATE_USER="dba",
+        SUGRAPH_UPDATE_PASSWORD="dba",
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == loaded_lines(kg, endpoint, endpoint)
 
@@ -254,8 +281,10 @@ class ForgetfulStore(BaseHTTPRequestHandler):
             self.send_response(204)
             self.end_headers()
             return
-        row = {"g": {"type": "uri", "value": str(ASSERTED_GRAPH)},
-               "n": {"type": "literal", "value": "1", "datatype": "http://www.w3.org/2001/XMLSchema#integer"}}
+        row = {
+            "g": {"type": "uri", "value": str(ASSERTED_GRAPH)},
+            "n": {"type": "literal", "value": "1", "datatype": "http://www.w3.org/2001/XMLSchema#integer"},
+        }
         answer = json.dumps({"head": {"vars": ["g", "n"]}, "results": {"bindings": [row]}}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/sparql-results+json")
@@ -276,14 +305,16 @@ def test_sugraph_load_counts_what_the_store_holds(kg, tmp_path):
         httpd.shutdown()
         httpd.server_close()
     assert out.returncode == cli.EXIT_UNREADABLE
-    assert out.stderr == \
-        f"error: the store holds 1 triples in <{ASSERTED_GRAPH}> after loading {len(kg.asserted)}\n"
+    assert out.stderr == f"error: the store holds 1 triples in <{ASSERTED_GRAPH}> after loading {len(kg.asserted)}\n"
 
 
-@pytest.mark.parametrize("variables, message", [
-    ({}, "set SUGRAPH_ENDPOINT"),
-    ({"SUGRAPH_ENDPOINT": "http://127.0.0.1:9/ds/endpoint"}, "--update-endpoint"),  # no convention known
-])
+@pytest.mark.parametrize(
+    "variables, message",
+    [
+        ({}, "set SUGRAPH_ENDPOINT"),
+        ({"SUGRAPH_ENDPOINT": "http://127.0.0.1:9/ds/endpoint"}, "--update-endpoint"),  # no convention known
+    ],
+)
 def test_sugraph_load_needs_an_endpoint(monkeypatch, capsys, variables, message):
     for name in ("SUGRAPH_ENDPOINT", "SUGRAPH_UPDATE_ENDPOINT"):
         monkeypatch.delenv(name, raising=False)

@@ -61,9 +61,14 @@ class Virtuoso:
     def start(self) -> None:
         """The same server again: same folder, database and ports."""
         with (self.folder / "stdout.log").open("ab") as log:
-            process = subprocess.Popen(["virtuoso-t", "+configfile", str(self.folder / "virtuoso.ini"), "+foreground"],
-                                       cwd=self.folder, stdin=subprocess.DEVNULL, stdout=log,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
+            process = subprocess.Popen(
+                ["virtuoso-t", "+configfile", str(self.folder / "virtuoso.ini"), "+foreground"],
+                cwd=self.folder,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         (self.folder / "pid").write_text(str(process.pid))
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -194,8 +199,11 @@ class Proxy(BaseHTTPRequestHandler):
         if self.garbage is not None:
             status, content_type, content = 200, "application/sparql-results+json", self.garbage
         else:
-            r = httpx.post(self.upstream, content=body, headers={k: v for k, v in self.headers.items()
-                                                                 if k.lower() in ("accept", "content-type")})
+            r = httpx.post(
+                self.upstream,
+                content=body,
+                headers={k: v for k, v in self.headers.items() if k.lower() in ("accept", "content-type")},
+            )
             status, content_type, content = r.status_code, r.headers.get("content-type", ""), r.content
         self.send_response(status)
         self.send_header("Content-Type", content_type)

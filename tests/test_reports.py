@@ -57,8 +57,10 @@ def test_text_groups_by_file_then_focus_with_one_line_per_result(report: Report)
 
 
 def test_text_ends_with_the_verdict_and_counts(report: Report):
-    assert re.fullmatch(r"does not conform: 1 violation, 1 warning, 1 info in 4 files \(checked in \d+\.\d\d s\)",
-                        render(report, "text").splitlines()[-1])
+    assert re.fullmatch(
+        r"does not conform: 1 violation, 1 warning, 1 info in 4 files \(checked in \d+\.\d\d s\)",
+        render(report, "text").splitlines()[-1],
+    )
 
 
 def test_text_is_coloured_only_when_asked(report: Report):
@@ -73,14 +75,17 @@ def test_json_matches_its_published_schema(report: Report):
 def test_json_gives_full_iris_and_ntriples_terms(report: Report):
     first = json.loads(render(report, "json"))["results"][0]
     assert first == {
-        "severity": "violation", "file": shown(INVOLVES), "line": 12,
+        "severity": "violation",
+        "file": shown(INVOLVES),
+        "line": 12,
         "focus": "https://w3id.org/sugraph/id/measure/cyber-plan",
         "path": f"<{SUG.involves}>|<{SUG.ledBy}>|<{SUG.hasParticipant}>|<{SUG.hasPartner}>",
         "value": "<https://w3id.org/sugraph/id/threat/crime>",
-        "source": "https://w3id.org/sugraph/shapes#Action-involves", "sourceName": "actor involved",
+        "source": "https://w3id.org/sugraph/shapes#Action-involves",
+        "sourceName": "actor involved",
         "constraint": str(SH.ClassConstraintComponent),
         "message": "sug:involves, sug:ledBy, sug:hasParticipant and sug:hasPartner must point to a foaf:Agent "
-                   "(an actor or a person).",
+        "(an actor or a person).",
     }
 
 
@@ -94,7 +99,9 @@ def test_turtle_is_a_shacl_validation_report_with_every_result(report: Report):
     root = g.value(predicate=RDF.type, object=SH.ValidationReport)
     severities = sorted(str(g.value(r, SH.resultSeverity)) for r in g.objects(root, SH.result))
     assert (g.value(root, SH.conforms), severities) == (
-        Literal(False), [str(SH.Info), str(SH.Violation), str(SH.Warning)])
+        Literal(False),
+        [str(SH.Info), str(SH.Violation), str(SH.Warning)],
+    )
 
 
 def test_turtle_keeps_a_complex_path_as_a_shacl_path(report: Report):
@@ -120,8 +127,11 @@ def test_junit_fails_warnings_too_when_strict(report: Report):
 def test_junit_has_a_passing_case_for_each_file_without_failures(report: Report):
     suites = ET.fromstring(render(report, "junit")).findall("testsuite")
     assert {s.get("name"): [c.get("name") for c in s.findall("testcase[@name='conforms']")] for s in suites} == {
-        shown(CONFORMING): ["conforms"], shown(INVOLVES): [], shown(ACTOR_KIND): ["conforms"],
-        shown(UNDATED): ["conforms"]}
+        shown(CONFORMING): ["conforms"],
+        shown(INVOLVES): [],
+        shown(ACTOR_KIND): ["conforms"],
+        shown(UNDATED): ["conforms"],
+    }
 
 
 def test_sarif_matches_the_sarif_2_1_0_schema(report: Report):
@@ -132,11 +142,20 @@ def test_sarif_matches_the_sarif_2_1_0_schema(report: Report):
 
 def test_sarif_locates_each_result_by_file_and_line_with_its_level(report: Report):
     results = json.loads(render(report, "sarif"))["runs"][0]["results"]
-    located = [(r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-                r["locations"][0]["physicalLocation"]["region"]["startLine"]) for r in results]
-    assert located == [("sugsh:Action-involves", "error", shown(INVOLVES), 12),
-                       ("sugsh:Actor-kind", "warning", shown(ACTOR_KIND), 15),
-                       ("sugsh:Event-dated", "note", shown(UNDATED), 15)]
+    located = [
+        (
+            r["ruleId"],
+            r["level"],
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        )
+        for r in results
+    ]
+    assert located == [
+        ("sugsh:Action-involves", "error", shown(INVOLVES), 12),
+        ("sugsh:Actor-kind", "warning", shown(ACTOR_KIND), 15),
+        ("sugsh:Event-dated", "note", shown(UNDATED), 15),
+    ]
 
 
 def test_github_annotates_each_result_on_its_file_and_line(report: Report):
@@ -144,7 +163,8 @@ def test_github_annotates_each_result_on_its_file_and_line(report: Report):
     assert commands == [
         f"error file={shown(INVOLVES)},line=12,title=actor involved [sugsh%3AAction-involves]",
         f"warning file={shown(ACTOR_KIND)},line=15,title=Kind of actor [sugsh%3AActor-kind]",
-        f"notice file={shown(UNDATED)},line=15,title=event without date [sugsh%3AEvent-dated]"]
+        f"notice file={shown(UNDATED)},line=15,title=event without date [sugsh%3AEvent-dated]",
+    ]
 
 
 def test_github_escapes_line_breaks_and_percent_signs():

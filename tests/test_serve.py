@@ -31,8 +31,24 @@ def sugraph_serve(cache: Path, workers: int) -> Iterator[str]:
     """`sugraph serve --workers N` on a free port; yields its base URL once it answers."""
     port = free_port()
     env = {**os.environ, "SUGRAPH_CACHE_DIR": str(cache)}
-    process = subprocess.Popen([sys.executable, "-m", "sugraph.cli", "--root", str(ROOT), "serve", "--port", str(port),
-                                "--workers", str(workers), "--log-level", "warning", "--no-access-log"], env=env)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sugraph.cli",
+            "--root",
+            str(ROOT),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

@@ -56,11 +56,15 @@ def with_ontology(files: list[Path]) -> Graph:
 
 def renamed_copies(graph: Graph, n: int) -> Graph:
     """`n` copies of `graph`, each entity IRI and blank node renamed per copy: n independent datasets."""
+
     def renamed(term, copy: int):
         if isinstance(term, BNode):
             return BNode(f"{term}c{copy}")
-        if isinstance(term, URIRef) and term.startswith(ENTITY_BASE) \
-                and not term[len(ENTITY_BASE):].startswith(SHARED_KINDS):
+        if (
+            isinstance(term, URIRef)
+            and term.startswith(ENTITY_BASE)
+            and not term[len(ENTITY_BASE) :].startswith(SHARED_KINDS)
+        ):
             return URIRef(f"{term}-c{copy}")
         return term
 
@@ -92,8 +96,9 @@ def test_engines_agree_on_the_other_fixtures(fixture: Path):
 
 
 def test_engines_agree_on_the_shipped_data():
-    assert [r.source_name for r, _ in assert_engines_agree(with_ontology(rdf_files([ROOT / "data"])))] \
-        == ["event without date"] * 4
+    assert [r.source_name for r, _ in assert_engines_agree(with_ontology(rdf_files([ROOT / "data"])))] == [
+        "event without date"
+    ] * 4
 
 
 def test_engines_agree_on_synthetic_data_mixing_every_fixture_in_copies():
@@ -133,11 +138,18 @@ def w3c_case(path: Path) -> tuple[Graph, Graph, Graph, Node]:
     action = manifest.value(entry, MF.action)
 
     def graph(name: Node | None) -> Graph:
-        return manifest if name is None or name == URIRef(path.as_uri()) else \
-            Graph().parse(Path(url2pathname(urlparse(str(name)).path)), format="turtle")
+        return (
+            manifest
+            if name is None or name == URIRef(path.as_uri())
+            else Graph().parse(Path(url2pathname(urlparse(str(name)).path)), format="turtle")
+        )
 
-    return manifest, graph(manifest.value(action, SHT.dataGraph)), graph(manifest.value(action, SHT.shapesGraph)), \
-        manifest.value(entry, MF.result)
+    return (
+        manifest,
+        graph(manifest.value(action, SHT.dataGraph)),
+        graph(manifest.value(action, SHT.shapesGraph)),
+        manifest.value(entry, MF.result),
+    )
 
 
 # Both engines take "1"^^xsd:boolean for true in sh:uniqueLang, which the suite says leaves it off; our
@@ -145,9 +157,14 @@ def w3c_case(path: Path) -> tuple[Graph, Graph, Graph, Node]:
 KNOWN_FAILURES = {"property/uniqueLang-002"}
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param(p, id=name, marks=[pytest.mark.xfail(strict=True)] if name in KNOWN_FAILURES else [])
-    for p in W3C_CASES for name in [str(p.relative_to(W3C).with_suffix(""))]])
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(p, id=name, marks=[pytest.mark.xfail(strict=True)] if name in KNOWN_FAILURES else [])
+        for p in W3C_CASES
+        for name in [str(p.relative_to(W3C).with_suffix(""))]
+    ],
+)
 @pytest.mark.parametrize("engine", ENGINES)
 def test_w3c_shacl_core_case(engine: str, case: Path):
     manifest, data, shapes, expected = w3c_case(case)

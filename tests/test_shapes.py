@@ -20,8 +20,21 @@ from expectations import CONFORMING, FIXTURES, described, expected
 ROOT = Path(__file__).resolve().parent.parent
 VIOLATING = sorted((FIXTURES / "shapes" / "violating").glob("*.ttl"))
 SHAPES = parse_all(rdf_files([ROOT / "shapes"]))
-NOT_CONSTRAINTS = {SH.name, SH.message, SH.description, SH.severity, SH.path, SH.property, SH.targetClass,
-                   SH.targetNode, SH.targetObjectsOf, SH.targetSubjectsOf, SH.deactivated, SH.order, SH.group}
+NOT_CONSTRAINTS = {
+    SH.name,
+    SH.message,
+    SH.description,
+    SH.severity,
+    SH.path,
+    SH.property,
+    SH.targetClass,
+    SH.targetNode,
+    SH.targetObjectsOf,
+    SH.targetSubjectsOf,
+    SH.deactivated,
+    SH.order,
+    SH.group,
+}
 ALL_SHAPES = sorted({s for kind in (SH.NodeShape, SH.PropertyShape) for s in SHAPES.subjects(RDF.type, kind)})
 PROPERTY_SHAPES = sorted(SHAPES.subjects(RDF.type, SH.PropertyShape))
 
@@ -62,7 +75,8 @@ def test_messages_follow_the_requested_language():
     [result] = validate([CONFORMING, FIXTURES / "shapes" / "violating" / "label.ttl"], lang="fr").results
     assert (result.source_name, result.message) == (
         "libellé en français et en anglais",
-        "Il faut exactement un rdfs:label en français (@fr) et un en anglais (@en), et aucune autre langue.")
+        "Il faut exactement un rdfs:label en français (@fr) et un en anglais (@en), et aucune autre langue.",
+    )
 
 
 def test_rdfs_inference_lets_range_axioms_hide_a_wrong_class():

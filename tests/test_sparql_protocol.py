@@ -59,45 +59,64 @@ def test_ask(client):
     assert yes.json() == {"head": {}, "boolean": True} and no.json()["boolean"] is False
 
 
-@pytest.mark.parametrize("query", ["CONSTRUCT { ?m a sug:Measure } WHERE { ?m a sug:Measure }",
-                                   "DESCRIBE ?m WHERE { ?m a sug:Measure }"])
-@pytest.mark.parametrize("media_type", ["text/turtle", "application/n-triples", "application/ld+json",
-                                        "application/rdf+xml", "application/trig", "application/n-quads"])
+@pytest.mark.parametrize(
+    "query", ["CONSTRUCT { ?m a sug:Measure } WHERE { ?m a sug:Measure }", "DESCRIBE ?m WHERE { ?m a sug:Measure }"]
+)
+@pytest.mark.parametrize(
+    "media_type",
+    [
+        "text/turtle",
+        "application/n-triples",
+        "application/ld+json",
+        "application/rdf+xml",
+        "application/trig",
+        "application/n-quads",
+    ],
+)
 def test_graph_results_in_every_format(client, query, media_type):
     response = client.get("/sparql", params={"query": query}, headers={"Accept": media_type})
     assert response.status_code == 200 and response.headers["content-type"].startswith(media_type)
     assert list(ox.parse(response.content, format=ox.RdfFormat.from_media_type(media_type)))
 
 
-@pytest.mark.parametrize("accept, expected", [
-    ("application/sparql-results+xml", "application/sparql-results+xml"),
-    ("text/csv", "text/csv; charset=utf-8"),
-    ("text/tab-separated-values", "text/tab-separated-values; charset=utf-8"),
-    ("text/csv;q=0.2, text/tab-separated-values;q=0.8", "text/tab-separated-values; charset=utf-8"),
-    ("text/*, application/sparql-results+json;q=0.5", "text/csv; charset=utf-8"),
-    ("*/*", "application/sparql-results+json"),
-])
+@pytest.mark.parametrize(
+    "accept, expected",
+    [
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv; charset=utf-8"),
+        ("text/tab-separated-values", "text/tab-separated-values; charset=utf-8"),
+        ("text/csv;q=0.2, text/tab-separated-values;q=0.8", "text/tab-separated-values; charset=utf-8"),
+        ("text/*, application/sparql-results+json;q=0.5", "text/csv; charset=utf-8"),
+        ("*/*", "application/sparql-results+json"),
+    ],
+)
 def test_select_content_negotiation(client, accept, expected):
     response = client.get("/sparql", params={"query": MEASURES}, headers={"Accept": accept})
     assert response.status_code == 200 and response.headers["content-type"] == expected
 
 
-@pytest.mark.parametrize("query, accept, expected", [
-    (MEASURES, "application/json", "application/sparql-results+json"),   # what SELECT clients send
-    ("ASK { ?s ?p ?o }", "application/json", "application/sparql-results+json"),
-    ("CONSTRUCT WHERE { ?s a sug:Measure }", "application/json", "application/ld+json"),
-    ("CONSTRUCT WHERE { ?s a sug:Measure }", "application/xml", "application/rdf+xml"),
-])
+@pytest.mark.parametrize(
+    "query, accept, expected",
+    [
+        (MEASURES, "application/json", "application/sparql-results+json"),  # what SELECT clients send
+        ("ASK { ?s ?p ?o }", "application/json", "application/sparql-results+json"),
+        ("CONSTRUCT WHERE { ?s a sug:Measure }", "application/json", "application/ld+json"),
+        ("CONSTRUCT WHERE { ?s a sug:Measure }", "application/xml", "application/rdf+xml"),
+    ],
+)
 def test_generic_json_and_xml_mean_the_forms_own_format(client, query, accept, expected):
     response = client.get("/sparql", params={"query": query}, headers={"Accept": accept})
     assert response.status_code == 200 and response.headers["content-type"] == expected
 
 
-@pytest.mark.parametrize("query, value, expected", [
-    (MEASURES, "xml", "application/sparql-results+xml"),
-    ("CONSTRUCT WHERE { ?s a sug:Measure }", "xml", "application/rdf+xml"),   # SPARQLWrapper's default
-    ("DESCRIBE <https://w3id.org/sugraph/id/actor/nato>", "json", "application/ld+json"),
-])
+@pytest.mark.parametrize(
+    "query, value, expected",
+    [
+        (MEASURES, "xml", "application/sparql-results+xml"),
+        ("CONSTRUCT WHERE { ?s a sug:Measure }", "xml", "application/rdf+xml"),  # SPARQLWrapper's default
+        ("DESCRIBE <https://w3id.org/sugraph/id/actor/nato>", "json", "application/ld+json"),
+    ],
+)
 def test_format_json_and_xml_are_resolved_by_query_form(client, query, value, expected):
     response = client.get("/sparql", params={"query": query, "format": value})
     assert response.status_code == 200 and response.headers["content-type"] == expected
@@ -116,12 +135,15 @@ def test_format_parameter_overrides_accept(client):
     assert response.text.startswith("?m\n")
 
 
-@pytest.mark.parametrize("params, accept", [
-    ({"query": MEASURES}, "text/turtle"),                  # a graph type for a SELECT
-    ({"query": "CONSTRUCT WHERE { ?s a sug:Measure }"}, "text/csv"),
-    ({"query": MEASURES}, "image/png"),
-    ({"query": MEASURES, "format": "turtle"}, "*/*"),
-])
+@pytest.mark.parametrize(
+    "params, accept",
+    [
+        ({"query": MEASURES}, "text/turtle"),  # a graph type for a SELECT
+        ({"query": "CONSTRUCT WHERE { ?s a sug:Measure }"}, "text/csv"),
+        ({"query": MEASURES}, "image/png"),
+        ({"query": MEASURES, "format": "turtle"}, "*/*"),
+    ],
+)
 def test_nothing_acceptable_is_406(client, params, accept):
     response = client.get("/sparql", params=params, headers={"Accept": accept})
     assert response.status_code == 406 and "available" in response.text
@@ -130,8 +152,16 @@ def test_nothing_acceptable_is_406(client, params, accept):
 def test_default_and_named_graph_uri(client, kg):
     union = number(client.get("/sparql", params={"query": COUNT}))
     asserted = number(client.get("/sparql", params={"query": COUNT, "default-graph-uri": str(ASSERTED_GRAPH)}))
-    both = number(client.get("/sparql", params=[("query", COUNT), ("default-graph-uri", str(ASSERTED_GRAPH)),
-                                                ("default-graph-uri", str(INFERRED_GRAPH))]))
+    both = number(
+        client.get(
+            "/sparql",
+            params=[
+                ("query", COUNT),
+                ("default-graph-uri", str(ASSERTED_GRAPH)),
+                ("default-graph-uri", str(INFERRED_GRAPH)),
+            ],
+        )
+    )
     assert union == both == len(kg.asserted) + len(kg.inferred) and asserted == len(kg.asserted)
     in_graph = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }} }}"
     named = client.post("/sparql", data={"query": in_graph, "named-graph-uri": str(INFERRED_GRAPH)})
@@ -140,38 +170,71 @@ def test_default_and_named_graph_uri(client, kg):
     assert number(no_named) == 0
 
 
-@pytest.mark.parametrize("request_args, message", [
-    ({"method": "GET", "params": {"query": "SELECT * WHERE { ?s ?p \n ?o "}}, "line 2, column"),
-    ({"method": "GET", "params": [("query", MEASURES), ("query", MEASURES)]}, "several 'query'"),
-    ({"method": "POST", "content": MEASURES, "params": {"query": MEASURES},
-      "headers": {"Content-Type": "application/sparql-query"}}, "several 'query'"),
-    ({"method": "POST", "content": MEASURES, "headers": {"Content-Type": "text/plain"}}, "Content-Type"),
-    ({"method": "POST", "content": MEASURES}, "Content-Type"),
-    ({"method": "POST", "content": "ASK { ?s ?p \"é\" }".encode("latin-1"),
-      "headers": {"Content-Type": "application/sparql-query"}}, "UTF-8"),
-    ({"method": "POST", "content": b"query=ASK%20%7B%3Fs%20%3Fp%20%22%E9%22%7D",
-      "headers": {"Content-Type": "application/x-www-form-urlencoded"}}, "UTF-8"),
-    ({"method": "GET", "params": {"query": "INSERT DATA { <a:b> <a:c> <a:d> }"}}, "read-only"),
-    ({"method": "GET", "params": {"update": "INSERT DATA { <a:b> <a:c> <a:d> }"}}, "read-only"),
-    ({"method": "POST", "data": {"update": "DELETE WHERE { ?s ?p ?o }"}}, "read-only"),
-    ({"method": "POST", "content": "DROP ALL", "headers": {"Content-Type": "application/sparql-update"}}, "read-only"),
-    ({"method": "POST", "content": "CLEAR DEFAULT", "headers": {"Content-Type": "application/sparql-query"}},
-     "read-only"),
-    ({"method": "GET", "params": {"query": MEASURES, "timeout": "soon"}}, "timeout"),
-    ({"method": "GET", "params": {"query": MEASURES, "default-graph-uri": "http://127.0.0.1:9/x"}}, "never fetched"),
-])
+@pytest.mark.parametrize(
+    "request_args, message",
+    [
+        ({"method": "GET", "params": {"query": "SELECT * WHERE { ?s ?p \n ?o "}}, "line 2, column"),
+        ({"method": "GET", "params": [("query", MEASURES), ("query", MEASURES)]}, "several 'query'"),
+        (
+            {
+                "method": "POST",
+                "content": MEASURES,
+                "params": {"query": MEASURES},
+                "headers": {"Content-Type": "application/sparql-query"},
+            },
+            "several 'query'",
+        ),
+        ({"method": "POST", "content": MEASURES, "headers": {"Content-Type": "text/plain"}}, "Content-Type"),
+        ({"method": "POST", "content": MEASURES}, "Content-Type"),
+        (
+            {
+                "method": "POST",
+                "content": 'ASK { ?s ?p "é" }'.encode("latin-1"),
+                "headers": {"Content-Type": "application/sparql-query"},
+            },
+            "UTF-8",
+        ),
+        (
+            {
+                "method": "POST",
+                "content": b"query=ASK%20%7B%3Fs%20%3Fp%20%22%E9%22%7D",
+                "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+            },
+            "UTF-8",
+        ),
+        ({"method": "GET", "params": {"query": "INSERT DATA { <a:b> <a:c> <a:d> }"}}, "read-only"),
+        ({"method": "GET", "params": {"update": "INSERT DATA { <a:b> <a:c> <a:d> }"}}, "read-only"),
+        ({"method": "POST", "data": {"update": "DELETE WHERE { ?s ?p ?o }"}}, "read-only"),
+        (
+            {"method": "POST", "content": "DROP ALL", "headers": {"Content-Type": "application/sparql-update"}},
+            "read-only",
+        ),
+        (
+            {"method": "POST", "content": "CLEAR DEFAULT", "headers": {"Content-Type": "application/sparql-query"}},
+            "read-only",
+        ),
+        ({"method": "GET", "params": {"query": MEASURES, "timeout": "soon"}}, "timeout"),
+        (
+            {"method": "GET", "params": {"query": MEASURES, "default-graph-uri": "http://127.0.0.1:9/x"}},
+            "never fetched",
+        ),
+    ],
+)
 def test_bad_requests_are_400_with_a_readable_message(client, request_args, message):
     response = client.request(url="/sparql", **request_args)
     assert response.status_code == 400 and message in response.text
     assert "Traceback" not in response.text and "Error(" not in response.text
 
 
-@pytest.mark.parametrize("query, position", [
-    ("SELECT * WHERE { ?s ?p }\n", "line 1, column 25"),  # a one-line query, as a form sends it: was line 2
-    # the `}` where an object belongs
-    ("SELECT ?m\nWHERE {\n  ?m a sug:Measure ;\n     rdfs:label\n}\n", "line 5, column 1"),
-    ("SELECT ?m\nWHERE { ?m a sug:Measure }\nORDER BY ?m LIMIT ten\n", "line 3, column 22"),
-])
+@pytest.mark.parametrize(
+    "query, position",
+    [
+        ("SELECT * WHERE { ?s ?p }\n", "line 1, column 25"),  # a one-line query, as a form sends it: was line 2
+        # the `}` where an object belongs
+        ("SELECT ?m\nWHERE {\n  ?m a sug:Measure ;\n     rdfs:label\n}\n", "line 5, column 1"),
+        ("SELECT ?m\nWHERE { ?m a sug:Measure }\nORDER BY ?m LIMIT ten\n", "line 3, column 22"),
+    ],
+)
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_syntax_error_positions_are_in_the_clients_text(client, query, position, method):
     if method == "GET":
@@ -193,18 +256,22 @@ def test_other_methods_are_405(client, method):
     assert client.request(method, "/sparql", params={"query": MEASURES}).status_code == 405
 
 
-@pytest.mark.parametrize("template", [
-    "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
-    "SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}",
-    "select * where {{ service <{url}> {{ ?s ?p ?o }} }}",
-    "SELECT * WHERE {{ ?x ?y 1 SERVICE<{url}>{{ ?s ?p ?o }} }}",
-    "SELECT * WHERE {{ \\u0053ERVICE <{url}> {{ ?s ?p ?o }} }}",     # an escape outside a string or IRI: a syntax error
-    "PREFIX r: <{url}#> SELECT * WHERE {{ SERVICE r:x {{ ?s ?p ?o }} }}",
-    "PREFIX ex: <https://example.org/> SELECT * WHERE {{ ?x ?y ex:a.SERVICE <{url}> {{ ?s ?p ?o }} }}",
-    "SELECT * WHERE {{ BIND(<{url}> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
-    "SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}",
-    "SELECT * FROM NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
-])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}",
+        "select * where {{ service <{url}> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ ?x ?y 1 SERVICE<{url}>{{ ?s ?p ?o }} }}",
+        # an escape outside a string or IRI: a syntax error
+        "SELECT * WHERE {{ \\u0053ERVICE <{url}> {{ ?s ?p ?o }} }}",
+        "PREFIX r: <{url}#> SELECT * WHERE {{ SERVICE r:x {{ ?s ?p ?o }} }}",
+        "PREFIX ex: <https://example.org/> SELECT * WHERE {{ ?x ?y ex:a.SERVICE <{url}> {{ ?s ?p ?o }} }}",
+        "SELECT * WHERE {{ BIND(<{url}> AS ?e) SERVICE ?e {{ ?s ?p ?o }} }}",
+        "SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}",
+        "SELECT * FROM NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+    ],
+)
 def test_queries_never_reach_out(client, template):
     with Endpoint() as listener:
         response = client.get("/sparql", params={"query": template.format(url=listener.url)})
@@ -213,11 +280,14 @@ def test_queries_never_reach_out(client, template):
         assert not listener.contacted()
 
 
-@pytest.mark.parametrize("query", [
-    'SELECT ?service WHERE { BIND("SERVICE <http://x/>" AS ?service) } # SERVICE <http://x/>',
-    "PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> "
-    "SELECT ?from ?limit WHERE { ?from a sd:Service ; <http://x/service/from> ?limit }",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        'SELECT ?service WHERE { BIND("SERVICE <http://x/>" AS ?service) } # SERVICE <http://x/>',
+        "PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> "
+        "SELECT ?from ?limit WHERE { ?from a sd:Service ; <http://x/service/from> ?limit }",
+    ],
+)
 def test_service_in_comments_strings_names_and_iris_is_harmless(client, query):
     assert client.get("/sparql", params={"query": query}).status_code == 200
 
@@ -257,15 +327,21 @@ def test_service_description_endpoint_with_a_hostile_host_is_the_public_one(clie
 def test_cors(client):
     response = client.get("/sparql", params={"query": MEASURES}, headers={"Origin": "https://example.org"})
     assert response.headers["access-control-allow-origin"] == "*"
-    preflight = client.options("/sparql", headers={"Origin": "https://example.org",
-                                                   "Access-Control-Request-Method": "POST",
-                                                   "Access-Control-Request-Headers": "content-type"})
+    preflight = client.options(
+        "/sparql",
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert preflight.status_code == 200 and "POST" in preflight.headers["access-control-allow-methods"]
 
 
 def test_large_results_are_gzipped(client):
-    response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"},
-                          headers={"Accept-Encoding": "gzip"})
+    response = client.get(
+        "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers={"Accept-Encoding": "gzip"}
+    )
     assert response.headers["content-encoding"] == "gzip" and response.content  # httpx decoded it
     small = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept-Encoding": "gzip"})
     assert "content-encoding" not in small.headers
@@ -299,8 +375,10 @@ def test_sparqlwrapper_as_a_standard_client(server, kg):
     client.setMethod("POST")
     client.setQuery("ASK { ?s ?p ?o }")
     assert client.query().convert()["boolean"] is True
-    client.setQuery("CONSTRUCT { ?m a <https://w3id.org/sugraph/ontology#Measure> } "
-                    "WHERE { ?m a <https://w3id.org/sugraph/ontology#Measure> }")
+    client.setQuery(
+        "CONSTRUCT { ?m a <https://w3id.org/sugraph/ontology#Measure> } "
+        "WHERE { ?m a <https://w3id.org/sugraph/ontology#Measure> }"
+    )
     client.setReturnFormat(TURTLE)
     graph = Graph().parse(data=client.query().convert(), format="turtle")
     assert len(graph) == len(bindings)
@@ -327,12 +405,12 @@ def test_runaway_query_times_out_while_others_are_served(pooled):
         time.sleep(0.3)
         served = [client.get("/sparql", params={"query": f"ASK {{ ?s ?p {i} }}"}) for i in range(20)]
         assert all(r.status_code == 200 for r in served)
-        assert not slow.done()                                    # cheap queries did not wait for it
+        assert not slow.done()  # cheap queries did not wait for it
         response = slow.result()
         assert response.status_code == 503 and "time limit" in response.text
-        assert time.monotonic() - started < 3 + 5                 # generous: the limit is 3 s
+        assert time.monotonic() - started < 3 + 5  # generous: the limit is 3 s
         after = client.get("/sparql", params={"query": "ASK { ?s ?p 'after' }"})
-        assert after.status_code == 200                           # the pool is whole again
+        assert after.status_code == 200  # the pool is whole again
 
 
 def test_runaway_client_queries_leave_a_worker_for_named_queries_and_pages(pool_cache, kg):
@@ -340,16 +418,23 @@ def test_runaway_client_queries_leave_a_worker_for_named_queries_and_pages(pool_
     answers uncached named queries and entity pages at once."""
     workers, limit = 2, 5
     settings = Settings(root=ROOT, cache_dir=pool_cache, query_timeout=limit, query_workers=workers)
-    with serve(settings, kg=kg) as live, httpx.Client(base_url=live.url, timeout=30) as client, \
-            ThreadPoolExecutor(workers) as pool:
+    with (
+        serve(settings, kg=kg) as live,
+        httpx.Client(base_url=live.url, timeout=30) as client,
+        ThreadPoolExecutor(workers) as pool,
+    ):
         assert client.get("/doc/actor/europol.html").status_code == 200  # first page: templates load
-        runaways = [pool.submit(httpx.get, f"{live.url}/sparql", params={"query": f"{RUNAWAY} # {i}"}, timeout=30)
-                    for i in range(workers)]
+        runaways = [
+            pool.submit(httpx.get, f"{live.url}/sparql", params={"query": f"{RUNAWAY} # {i}"}, timeout=30)
+            for i in range(workers)
+        ]
         time.sleep(0.5)  # both are running, on every worker open to clients
         cheap = []
-        for path, params in [("/queries/measures-for-threat", {"threat": "threat:terrorism"}),
-                             ("/doc/actor/nato.html", {}),
-                             ("/queries/measures-for-threat", {"threat": "threat:hybrid-threats"})]:
+        for path, params in [
+            ("/queries/measures-for-threat", {"threat": "threat:terrorism"}),
+            ("/doc/actor/nato.html", {}),
+            ("/queries/measures-for-threat", {"threat": "threat:hybrid-threats"}),
+        ]:
             started = time.monotonic()
             response = client.get(path, params=params)
             cheap.append((path, response.status_code, time.monotonic() - started))
@@ -372,8 +457,9 @@ def test_row_cap(pooled):
 
 
 def test_gzip_body_is_really_compressed(client):
-    with client.stream("GET", "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"},
-                      headers={"Accept-Encoding": "gzip"}) as response:
+    with client.stream(
+        "GET", "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers={"Accept-Encoding": "gzip"}
+    ) as response:
         raw = b"".join(response.iter_raw())
     assert gzip.decompress(raw).startswith(b'{"head"')
 
@@ -394,8 +480,21 @@ def test_sugraph_serve_starts_the_service(tmp_path):
     """The command as deployed: flags and SUGRAPH_* variables, one uvicorn worker, real port."""
     port = free_port()
     env = {**os.environ, "SUGRAPH_CACHE_DIR": str(tmp_path), "SUGRAPH_QUERY_TIMEOUT": "4"}
-    process = subprocess.Popen([sys.executable, "-m", "sugraph.cli", "--root", str(ROOT), "serve", "--port",
-                                str(port), "--log-level", "warning"], env=env)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sugraph.cli",
+            "--root",
+            str(ROOT),
+            "serve",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:

@@ -68,7 +68,8 @@ def test_select_rows_are_pyoxigraph_terms(backend):
 
 def test_unbound_variables_are_absent(backend):
     rows = backend.select(
-        "SELECT ?m ?nothing WHERE { ?m a sug:Measure OPTIONAL { ?m sug:noSuchProperty ?nothing } } LIMIT 1")
+        "SELECT ?m ?nothing WHERE { ?m a sug:Measure OPTIONAL { ?m sug:noSuchProperty ?nothing } } LIMIT 1"
+    )
     assert rows and "nothing" not in rows[0]
 
 
@@ -120,14 +121,17 @@ def test_graph_formats(backend, media_type):
     assert parsed and all(q.object == MEASURE for q in parsed)
 
 
-@pytest.mark.parametrize("query, rows", [
-    ("SELECT ?s WHERE { ?s ?p ?o }", 7),
-    ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 3", 3),
-    ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 300", 7),
-    ("SELECT ?s WHERE { VALUES ?x { 1 } ?s ?p ?o }", 7),                     # VALUES inside WHERE
-    ("SELECT ?s ?p WHERE { ?s ?p ?o } VALUES ?p { rdf:type rdfs:label }", 7),  # trailing VALUES
-    ("SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } LIMIT 50 } } # LIMIT 2", 7),
-])
+@pytest.mark.parametrize(
+    "query, rows",
+    [
+        ("SELECT ?s WHERE { ?s ?p ?o }", 7),
+        ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 3", 3),
+        ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 300", 7),
+        ("SELECT ?s WHERE { VALUES ?x { 1 } ?s ?p ?o }", 7),  # VALUES inside WHERE
+        ("SELECT ?s ?p WHERE { ?s ?p ?o } VALUES ?p { rdf:type rdfs:label }", 7),  # trailing VALUES
+        ("SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } LIMIT 50 } } # LIMIT 2", 7),
+    ],
+)
 def test_row_cap(backend, backend_name, query, rows):
     if backend_name == "virtuoso" and "} VALUES" in query:
         pytest.skip("Virtuoso 7.2 applies LIMIT before joining a trailing VALUES block (oxigraph follows the spec)")
@@ -135,14 +139,17 @@ def test_row_cap(backend, backend_name, query, rows):
     assert len(list(ox.parse_query_results(body, ox.QueryResultsFormat.JSON))) == rows
 
 
-@pytest.mark.parametrize("query, message", [
-    ("SELECT * WHERE { ?s ?p }", "line 1, column"),
-    ("INSERT DATA { <a:b> <a:c> <a:d> }", "read-only"),
-    ("DROP ALL", "read-only"),
-    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "SERVICE"),
-    ("SELECT * FROM <http://127.0.0.1:9/data.ttl> WHERE { ?s ?p ?o }", "never fetched"),
-    ("this is not sparql", "not a SPARQL query"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("SELECT * WHERE { ?s ?p }", "line 1, column"),
+        ("INSERT DATA { <a:b> <a:c> <a:d> }", "read-only"),
+        ("DROP ALL", "read-only"),
+        ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "SERVICE"),
+        ("SELECT * FROM <http://127.0.0.1:9/data.ttl> WHERE { ?s ?p ?o }", "never fetched"),
+        ("this is not sparql", "not a SPARQL query"),
+    ],
+)
 def test_refused(backend, query, message):
     if backend.name == "remote" and message.startswith("line"):
         message = "^the SPARQL endpoint refused the query: "  # then the remote engine's own words
@@ -150,14 +157,17 @@ def test_refused(backend, query, message):
         backend.run(query)
 
 
-@pytest.mark.parametrize("query, position", [
-    ("SELECT * WHERE { ?s ?p }", "line 1, column 25"),          # at the end: just after the last token
-    ("SELECT * WHERE { ?s ?p }\n", "line 1, column 25"),        # was line 2, column 1
-    ("SELECT * WHERE { ?s ?p }\r\n# done\n", "line 1, column 25"),
-    ("SELECT *\nWHERE {\n  ?s ?p\n}\n", "line 4, column 2"),
-    ("SELECT *\nWHERE { ?s ?p ?o }\nLIMIT x\n", "line 3, column 7"),
-    ("SELECT * WHERE { ?s <\\u0061:b> ?o } LIMIT x", "line 1, column 43"),  # in the text as sent, escapes and all
-])
+@pytest.mark.parametrize(
+    "query, position",
+    [
+        ("SELECT * WHERE { ?s ?p }", "line 1, column 25"),  # at the end: just after the last token
+        ("SELECT * WHERE { ?s ?p }\n", "line 1, column 25"),  # was line 2, column 1
+        ("SELECT * WHERE { ?s ?p }\r\n# done\n", "line 1, column 25"),
+        ("SELECT *\nWHERE {\n  ?s ?p\n}\n", "line 4, column 2"),
+        ("SELECT *\nWHERE { ?s ?p ?o }\nLIMIT x\n", "line 3, column 7"),
+        ("SELECT * WHERE { ?s <\\u0061:b> ?o } LIMIT x", "line 1, column 43"),  # in the text as sent, escapes and all
+    ],
+)
 @pytest.mark.parametrize("max_rows", [None, 100])
 def test_syntax_errors_are_placed_in_the_clients_text(backend, query, position, max_rows):
     if backend.name == "remote":

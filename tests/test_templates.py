@@ -10,8 +10,14 @@ import pytest
 
 WEB = Path(__file__).resolve().parent.parent / "src" / "sugraph" / "web"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-PAGES = [("/sparql", 200), ("/queries/deadlines", 200), ("/dumps/", 200), ("/ontology", 200),
-         ("/doc/threat/terorism", 404), ("/doc/threat/terrorism.xls", 404)]
+PAGES = [
+    ("/sparql", 200),
+    ("/queries/deadlines", 200),
+    ("/dumps/", 200),
+    ("/ontology", 200),
+    ("/doc/threat/terorism", 404),
+    ("/doc/threat/terrorism.xls", 404),
+]
 
 
 @pytest.mark.parametrize(("path", "status"), PAGES)

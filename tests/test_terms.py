@@ -63,8 +63,14 @@ def test_an_empty_text_counts_as_none_and_nothing_gives_the_default() -> None:
 
 
 def test_texts_by_language_from_either_library_keeping_only_literals() -> None:
-    terms = [Literal("OTAN", lang="fr"), ox.Literal("NATO", language="en"), Literal("Nato"), URIRef(NATO),
-             ox.NamedNode(NATO), Literal("Organisation", lang="fr")]
+    terms = [
+        Literal("OTAN", lang="fr"),
+        ox.Literal("NATO", language="en"),
+        Literal("Nato"),
+        URIRef(NATO),
+        ox.NamedNode(NATO),
+        Literal("Organisation", lang="fr"),
+    ]
     assert by_language(terms) == {"fr": "OTAN", "en": "NATO", "": "Nato"}
 
 
@@ -73,11 +79,19 @@ def _results(*terms: dict) -> bytes:
 
 
 def test_results_are_read_as_pyoxigraph_terms() -> None:
-    solutions = read_results(_results({"type": "uri", "value": NATO}, {"type": "bnode", "value": "b0"},
-                                      {"type": "literal", "value": "OTAN", "xml:lang": "fr"}))
+    solutions = read_results(
+        _results(
+            {"type": "uri", "value": NATO},
+            {"type": "bnode", "value": "b0"},
+            {"type": "literal", "value": "OTAN", "xml:lang": "fr"},
+        )
+    )
     assert isinstance(solutions, ox.QuerySolutions)
-    assert [row["x"] for row in solutions] == [ox.NamedNode(NATO), ox.BlankNode("b0"),
-                                               ox.Literal("OTAN", language="fr")]
+    assert [row["x"] for row in solutions] == [
+        ox.NamedNode(NATO),
+        ox.BlankNode("b0"),
+        ox.Literal("OTAN", language="fr"),
+    ]
 
 
 def test_a_blank_node_written_with_its_turtle_prefix_is_a_blank_node() -> None:
@@ -99,8 +113,11 @@ def test_a_boolean_answer_is_read() -> None:
     assert isinstance(answer, ox.QueryBoolean) and bool(answer) is True
 
 
-@pytest.mark.parametrize("content", [b"not json", _results({"type": "uri"}), _results({"type": "bnode", "value": "nodeID://"})],
-                         ids=["not-json", "no-value", "empty-virtuoso-id"])
+@pytest.mark.parametrize(
+    "content",
+    [b"not json", _results({"type": "uri"}), _results({"type": "bnode", "value": "nodeID://"})],
+    ids=["not-json", "no-value", "empty-virtuoso-id"],
+)
 def test_unreadable_results_are_a_syntax_or_value_error(content: bytes) -> None:
     with pytest.raises((SyntaxError, ValueError)):
         list(read_results(content))  # pyoxigraph reads the rows as they are asked for
@@ -109,12 +126,15 @@ def test_unreadable_results_are_a_syntax_or_value_error(content: bytes) -> None:
 def test_an_iri_is_compacted_with_the_longest_namespace_that_fits() -> None:
     assert compact_iri(NATO) == "actor:nato"
     assert compact_iri("https://w3id.org/sugraph/ontology#Measure") == "sug:Measure"
-    assert compact_iri("https://w3id.org/sugraph/shapes#Threat", {"sugsh": "https://w3id.org/sugraph/shapes#"}) \
+    assert (
+        compact_iri("https://w3id.org/sugraph/shapes#Threat", {"sugsh": "https://w3id.org/sugraph/shapes#"})
         == "sugsh:Threat"
+    )
 
 
-@pytest.mark.parametrize("iri", ["https://example.org/x", "https://w3id.org/sugraph/id/actor/",
-                                 "https://w3id.org/sugraph/id/actor/nato?x=1"])
+@pytest.mark.parametrize(
+    "iri", ["https://example.org/x", "https://w3id.org/sugraph/id/actor/", "https://w3id.org/sugraph/id/actor/nato?x=1"]
+)
 def test_an_iri_without_a_readable_prefixed_name_is_not_compacted(iri: str) -> None:
     assert compact_iri(iri) is None
 
@@ -128,8 +148,10 @@ def test_a_prefixed_name_is_expanded_and_anything_else_left_alone() -> None:
 
 def test_the_header_is_the_first_lines_that_start_with_hash_plus() -> None:
     text = "#+ title:\n#+   en: Measures\n#+\n#+ severity: info\n# a comment\nSELECT * {}\n#+ not: header\n"
-    assert read_header(text) == ({"title": {"en": "Measures"}, "severity": "info"},
-                                 "# a comment\nSELECT * {}\n#+ not: header\n")
+    assert read_header(text) == (
+        {"title": {"en": "Measures"}, "severity": "info"},
+        "# a comment\nSELECT * {}\n#+ not: header\n",
+    )
 
 
 def test_a_query_without_a_header_has_an_empty_one() -> None:
@@ -141,10 +163,15 @@ def test_a_header_that_is_no_mapping_is_refused() -> None:
         read_header("#+ - a list\nASK {}\n")
 
 
-@pytest.mark.parametrize("term", [{"type": "bnode", "value": "nodeID://b10037"},
-                                  {"type": "uri", "value": "nodeID://b10037"},
-                                  {"type": "bnode", "value": "_:b10037"}],
-                         ids=["virtuoso-bnode", "virtuoso-uri", "prefixed"])
+@pytest.mark.parametrize(
+    "term",
+    [
+        {"type": "bnode", "value": "nodeID://b10037"},
+        {"type": "uri", "value": "nodeID://b10037"},
+        {"type": "bnode", "value": "_:b10037"},
+    ],
+    ids=["virtuoso-bnode", "virtuoso-uri", "prefixed"],
+)
 def test_a_remote_endpoint_s_blank_nodes_reach_clients_as_blank_nodes(term: dict) -> None:
     store = RemoteStore("http://sparql.invalid/sparql", timeout=5)
     answer = httpx.Response(200, content=_results(term))

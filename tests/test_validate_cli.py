@@ -64,7 +64,9 @@ def test_a_syntax_error_exits_2_naming_file_line_and_column(broken_turtle: Path)
 def test_a_syntax_error_is_also_an_annotation_in_github_format(broken_turtle: Path):
     done = run("validate", "--format", "github", broken_turtle)
     assert (done.returncode, done.stdout) == (
-        2, f"::error file={broken_turtle},line=3,col=8,title=Unreadable RDF::. is not a valid RDF object\n")
+        2,
+        f"::error file={broken_turtle},line=3,col=8,title=Unreadable RDF::. is not a valid RDF object\n",
+    )
 
 
 def test_a_missing_file_exits_2(tmp_path: Path):
@@ -77,18 +79,30 @@ def test_unreadable_shapes_exit_2(broken_turtle: Path):
 
 def test_invalid_shacl_shapes_exit_2(tmp_path: Path):
     shapes = tmp_path / "shapes.ttl"
-    shapes.write_text("@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
-                      "@prefix sug: <https://w3id.org/sugraph/ontology#> .\n"
-                      "sug:S a sh:NodeShape ; sh:targetClass sug:Measure ;\n"
-                      "    sh:property [ sh:path sug:status ; sh:minCount \"many\" ] .\n")
+    shapes.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "@prefix sug: <https://w3id.org/sugraph/ontology#> .\n"
+        "sug:S a sh:NodeShape ; sh:targetClass sug:Measure ;\n"
+        '    sh:property [ sh:path sug:status ; sh:minCount "many" ] .\n'
+    )
     done = run("validate", "--shapes", shapes, CONFORMING)
     assert (done.returncode, done.stderr.splitlines()[-1]) == (
-        2, f"error: {shapes}: invalid SHACL shapes: MinCountConstraintComponent sh:minCount must be a literal "
-           "with datatype xsd:integer.")
+        2,
+        f"error: {shapes}: invalid SHACL shapes: MinCountConstraintComponent sh:minCount must be a literal "
+        "with datatype xsd:integer.",
+    )
 
 
-@pytest.mark.parametrize("args", [["validate", "--format", "xml"], ["validate", "--no-such-option"],
-                                  ["validate", "--inference", "magic"], ["nonsense"]], ids=" ".join)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "--format", "xml"],
+        ["validate", "--no-such-option"],
+        ["validate", "--inference", "magic"],
+        ["nonsense"],
+    ],
+    ids=" ".join,
+)
 def test_a_usage_error_exits_3(args: list[str]):
     assert run(*args).returncode == 3
 
@@ -125,16 +139,24 @@ def test_messages_in_french():
 def test_the_summary_line_is_in_the_language_of_the_messages():
     french = run("validate", "--lang", "fr", CONFORMING, VIOLATING / "label.ttl").stdout.splitlines()[-1]
     english = run("validate", CONFORMING, VIOLATING / "label.ttl").stdout.splitlines()[-1]
-    assert re.fullmatch(r"non conforme : 1 violation, 0 avertissement, 0 info dans 2 fichiers "
-                        r"\(vérifié en \d+,\d\d s\)", french), french
-    assert re.fullmatch(r"does not conform: 1 violation, 0 warnings, 0 infos in 2 files \(checked in \d+\.\d\d s\)",
-                        english), english
+    assert re.fullmatch(
+        r"non conforme : 1 violation, 0 avertissement, 0 info dans 2 fichiers "
+        r"\(vérifié en \d+,\d\d s\)",
+        french,
+    ), french
+    assert re.fullmatch(
+        r"does not conform: 1 violation, 0 warnings, 0 infos in 2 files \(checked in \d+\.\d\d s\)", english
+    ), english
 
 
 def test_the_python_api_is_sugraph_validate():
     report = sugraph.validate([CONFORMING, VIOLATING / "label.ttl"])
-    assert (validate_function is sugraph.validate, report.conforms, report.exit_code(), len(report.results)) == \
-           (True, False, 1, 1)
+    assert (validate_function is sugraph.validate, report.conforms, report.exit_code(), len(report.results)) == (
+        True,
+        False,
+        1,
+        1,
+    )
 
 
 def test_outside_a_project_the_packaged_shapes_and_ontology_are_used(monkeypatch: pytest.MonkeyPatch):
@@ -143,8 +165,10 @@ def test_outside_a_project_the_packaged_shapes_and_ontology_are_used(monkeypatch
 
     monkeypatch.setattr(sys.modules["sugraph.validation.shacl"], "find_root", nowhere)
     inputs = resolve_inputs([CONFORMING])
-    assert (inputs.shapes, inputs.ontology) == (tuple(sorted((bundled() / "shapes").glob("*.ttl"))),
-                                                tuple(sorted((bundled() / "ontology").glob("*.ttl"))))
+    assert (inputs.shapes, inputs.ontology) == (
+        tuple(sorted((bundled() / "shapes").glob("*.ttl"))),
+        tuple(sorted((bundled() / "ontology").glob("*.ttl"))),
+    )
 
 
 def test_the_packaged_shapes_and_ontology_are_the_project_ones():

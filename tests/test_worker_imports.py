@@ -8,8 +8,22 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("rdflib", "pyshacl", "owlrl", "reasonable", "fastapi", "starlette", "pydantic", "uvicorn", "jinja2",
-         "httpx", "anyio", "yaml", "multiprocessing", "logging")
+HEAVY = (
+    "rdflib",
+    "pyshacl",
+    "owlrl",
+    "reasonable",
+    "fastapi",
+    "starlette",
+    "pydantic",
+    "uvicorn",
+    "jinja2",
+    "httpx",
+    "anyio",
+    "yaml",
+    "multiprocessing",
+    "logging",
+)
 
 
 def imported_by(statement: str) -> list[str]:

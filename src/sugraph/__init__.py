@@ -26,8 +26,15 @@ from importlib import import_module
 
 __version__ = "0.1.0"
 
-_API = {"KnowledgeGraph": "build", "LoadError": "build", "load": "build", "Report": "validation.report",
-        "Result": "validation.report", "Severity": "validation.report", "validate": "validation.shacl"}
+_API = {
+    "KnowledgeGraph": "build",
+    "LoadError": "build",
+    "load": "build",
+    "Report": "validation.report",
+    "Result": "validation.report",
+    "Severity": "validation.report",
+    "validate": "validation.shacl",
+}
 __all__ = ["KnowledgeGraph", "LoadError", "Report", "Result", "Severity", "__version__", "load", "validate"]
 
 
@@ -40,4 +47,3 @@ def __getattr__(name: str) -> object:
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *__all__})
-

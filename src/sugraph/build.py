@@ -24,8 +24,15 @@ from . import __version__
 from .namespaces import PREFIXES
 from .terms import to_rdflib
 
-RDF_SUFFIXES = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".nq": "nquads", ".jsonld": "json-ld", ".rdf": "xml",
-                ".owl": "xml"}
+RDF_SUFFIXES = {
+    ".ttl": "turtle",
+    ".nt": "nt",
+    ".trig": "trig",
+    ".nq": "nquads",
+    ".jsonld": "json-ld",
+    ".rdf": "xml",
+    ".owl": "xml",
+}
 INFERENCE_MODES = ("none", "rdfs", "owlrl")
 
 
@@ -113,8 +120,11 @@ class SourceSet:
 
     @classmethod
     def of(cls, root: Path) -> SourceSet:
-        return cls(tuple(rdf_files([root / "ontology"])), tuple(rdf_files([root / "shapes"])),
-                   tuple(rdf_files([root / "data"])))
+        return cls(
+            tuple(rdf_files([root / "ontology"])),
+            tuple(rdf_files([root / "shapes"])),
+            tuple(rdf_files([root / "data"])),
+        )
 
     def content_hash(self) -> str:
         """Hash of every source byte plus the builder's version: the key of any cached build."""

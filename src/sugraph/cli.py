@@ -51,19 +51,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .config import Settings
     from .web.middleware import log_config
 
-    settings = Settings.from_env(root=args.root, host=args.host, port=args.port, workers=args.workers,
-                                 query_timeout=args.timeout, endpoint=args.endpoint, log_format=args.log_format,
-                                 strict=args.strict)
+    settings = Settings.from_env(
+        root=args.root,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        query_timeout=args.timeout,
+        endpoint=args.endpoint,
+        log_format=args.log_format,
+        strict=args.strict,
+    )
     if settings.root is not None:
         os.environ["SUGRAPH_ROOT"] = str(settings.root)  # uvicorn's workers rebuild settings from the environment
     for name in ("query_timeout", "endpoint", "strict"):
         if getattr(settings, name) is not None:
             os.environ[f"SUGRAPH_{name.upper()}"] = str(getattr(settings, name))
-    options = dict(factory=True, host=settings.host, port=settings.port, workers=settings.workers,
-                   log_level=args.log_level,
-                   log_config=log_config(settings.log_format, args.log_level, access=args.access_log),
-                   access_log=False, server_header=False,  # our access log replaces uvicorn's; no version banner
-                   h11_max_incomplete_event_size=settings.max_url_length + settings.max_header_bytes + 1024)
+    options = dict(
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level=args.log_level,
+        log_config=log_config(settings.log_format, args.log_level, access=args.access_log),
+        access_log=False,
+        server_header=False,  # our access log replaces uvicorn's; no version banner
+        h11_max_incomplete_event_size=settings.max_url_length + settings.max_header_bytes + 1024,
+    )
     if settings.workers > 1:
         serve_workers(uvicorn.Config("sugraph.web.app:create_app", **options))
     else:
@@ -105,18 +118,25 @@ def cmd_load(args: argparse.Namespace) -> int:
     settings = Settings.from_env(root=args.root, update_endpoint=args.update_endpoint)
     auth = (settings.update_user, settings.update_password or "") if settings.update_user else None
     if not settings.endpoint:
-        print("error: set SUGRAPH_ENDPOINT, the SPARQL endpoint `sugraph serve` will query (the graphs "
-              "are counted there after loading)", file=sys.stderr)
+        print(
+            "error: set SUGRAPH_ENDPOINT, the SPARQL endpoint `sugraph serve` will query (the graphs "
+            "are counted there after loading)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     update = settings.update_endpoint or update_endpoint_for(settings.endpoint, authenticated=auth is not None)
     if not update:
-        print("error: give --update-endpoint URL or set SUGRAPH_UPDATE_ENDPOINT (SPARQL 1.1 Update): "
-              "it is found beside a SUGRAPH_ENDPOINT ending in /sparql (Virtuoso) or /query (Oxigraph, "
-              "Fuseki) only", file=sys.stderr)
+        print(
+            "error: give --update-endpoint URL or set SUGRAPH_UPDATE_ENDPOINT (SPARQL 1.1 Update): "
+            "it is found beside a SUGRAPH_ENDPOINT ending in /sparql (Virtuoso) or /query (Oxigraph, "
+            "Fuseki) only",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     kg = LazyKnowledgeGraph(settings.root, settings.inference)
-    path = prebuilt_store(settings.cache_dir, cache_key(kg.content_hash, settings.inference),
-                          lambda store: load_into(store, kg))
+    path = prebuilt_store(
+        settings.cache_dir, cache_key(kg.content_hash, settings.inference), lambda store: load_into(store, kg)
+    )
     try:
         loaded = push_graphs(path, update, settings.endpoint, [str(ASSERTED_GRAPH), str(INFERRED_GRAPH)], auth=auth)
     except BackendError as e:
@@ -135,8 +155,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .validation.shacl import validate
 
     try:
-        report = validate(args.paths or None, shapes=args.shapes, ontology=args.ontology, root=args.root,
-                          inference=args.inference, lang=args.lang, checks=args.all, engine=args.engine)
+        report = validate(
+            args.paths or None,
+            shapes=args.shapes,
+            ontology=args.ontology,
+            root=args.root,
+            inference=args.inference,
+            lang=args.lang,
+            checks=args.all,
+            engine=args.engine,
+        )
     except LoadError as e:
         if args.format == "github":
             print(github_error(e))
@@ -150,25 +178,45 @@ def add_validate_arguments(p: argparse.ArgumentParser) -> None:
     from .validation.engines import ENGINES
     from .validation.formats import FORMATS
 
-    p.add_argument("paths", nargs="*", type=Path, metavar="FILE_OR_DIR",
-                   help="RDF to validate (default: the project's data/)")
-    p.add_argument("--shapes", action="append", type=Path, metavar="FILE_OR_DIR",
-                   help="SHACL shapes (default: shapes/; repeatable)")
-    p.add_argument("--ontology", action="append", type=Path, metavar="FILE_OR_DIR",
-                   help="ontology (default: ontology/; repeatable)")
+    p.add_argument(
+        "paths", nargs="*", type=Path, metavar="FILE_OR_DIR", help="RDF to validate (default: the project's data/)"
+    )
+    p.add_argument(
+        "--shapes",
+        action="append",
+        type=Path,
+        metavar="FILE_OR_DIR",
+        help="SHACL shapes (default: shapes/; repeatable)",
+    )
+    p.add_argument(
+        "--ontology",
+        action="append",
+        type=Path,
+        metavar="FILE_OR_DIR",
+        help="ontology (default: ontology/; repeatable)",
+    )
     p.add_argument("--format", choices=list(FORMATS), default="text", help="output format (default: text)")
     p.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
-    p.add_argument("--inference", choices=["none", "rdfs", "owlrl"], default="none",
-                   help="expand the data first (default: none; SHACL already follows rdfs:subClassOf)")
+    p.add_argument(
+        "--inference",
+        choices=["none", "rdfs", "owlrl"],
+        default="none",
+        help="expand the data first (default: none; SHACL already follows rdfs:subClassOf)",
+    )
     p.add_argument("--lang", choices=["en", "fr"], default="en", help="language of messages and shape names")
-    p.add_argument("--engine", choices=ENGINES, default=ENGINES[0],
-                   help=f"SHACL engine (default: {ENGINES[0]}; pyshacl is the reference, same results)")
+    p.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=ENGINES[0],
+        help=f"SHACL engine (default: {ENGINES[0]}; pyshacl is the reference, same results)",
+    )
 
 
 def build_parser() -> Parser:
     parser = Parser(prog="sugraph", description="The Security Union knowledge graph.")
-    parser.add_argument("--root", type=Path, default=None,
-                        help="project folder (default: found from the working directory)")
+    parser.add_argument(
+        "--root", type=Path, default=None, help="project folder (default: found from the working directory)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     build = sub.add_parser("build", help="build the graph (with inference) and validate it; exit 1 on violations")
     build.add_argument("--inference", choices=["none", "rdfs", "owlrl"], default="owlrl")
@@ -176,22 +224,37 @@ def build_parser() -> Parser:
     serve = sub.add_parser("serve", help="run the SPARQL service and web site (uvicorn)")
     serve.add_argument("--host", default=None, help="address to listen on (SUGRAPH_HOST, default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="port (SUGRAPH_PORT, default 8000)")
-    serve.add_argument("--workers", type=int, default=None,
-                       help="uvicorn worker processes (SUGRAPH_WORKERS, default 1)")
-    serve.add_argument("--timeout", type=float, default=None,
-                       help="query time limit in seconds (SUGRAPH_QUERY_TIMEOUT)")
+    serve.add_argument(
+        "--workers", type=int, default=None, help="uvicorn worker processes (SUGRAPH_WORKERS, default 1)"
+    )
+    serve.add_argument(
+        "--timeout", type=float, default=None, help="query time limit in seconds (SUGRAPH_QUERY_TIMEOUT)"
+    )
     serve.add_argument("--endpoint", default=None, help="query this remote SPARQL endpoint instead (SUGRAPH_ENDPOINT)")
-    serve.add_argument("--strict", action="store_const", const=True, default=None,
-                       help="serve and reload only data without SHACL violations (SUGRAPH_STRICT; default: off)")
+    serve.add_argument(
+        "--strict",
+        action="store_const",
+        const=True,
+        default=None,
+        help="serve and reload only data without SHACL violations (SUGRAPH_STRICT; default: off)",
+    )
     serve.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     serve.add_argument("--no-access-log", dest="access_log", action="store_false")
-    serve.add_argument("--log-format", choices=["text", "json"], default=None,
-                       help="log lines as text or one JSON object each (SUGRAPH_LOG_FORMAT, default text)")
+    serve.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        default=None,
+        help="log lines as text or one JSON object each (SUGRAPH_LOG_FORMAT, default text)",
+    )
     serve.set_defaults(func=cmd_serve)
-    load_cmd = sub.add_parser("load", help="replace the remote store's graphs (at SUGRAPH_ENDPOINT) with the "
-                              "built ones (SPARQL 1.1 Update)")
-    load_cmd.add_argument("--update-endpoint", default=None,
-                          help="SPARQL 1.1 Update URL (SUGRAPH_UPDATE_ENDPOINT; default: beside SUGRAPH_ENDPOINT)")
+    load_cmd = sub.add_parser(
+        "load", help="replace the remote store's graphs (at SUGRAPH_ENDPOINT) with the built ones (SPARQL 1.1 Update)"
+    )
+    load_cmd.add_argument(
+        "--update-endpoint",
+        default=None,
+        help="SPARQL 1.1 Update URL (SUGRAPH_UPDATE_ENDPOINT; default: beside SUGRAPH_ENDPOINT)",
+    )
     load_cmd.set_defaults(func=cmd_load)
     validate_cmd = sub.add_parser("validate", help="validate RDF against the SHACL shapes (exit 1 on violations)")
     add_validate_arguments(validate_cmd)

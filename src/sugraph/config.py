@@ -20,32 +20,33 @@ def _env(name: str, default: str | None = None) -> str | None:
 class Settings:
     """What the service and the CLI need to know; each field has a SUGRAPH_<NAME> variable."""
 
-    root: Path | None = None                     # project folder with ontology/, shapes/, data/
-    endpoint: str | None = None                  # remote SPARQL 1.1 endpoint; None = embedded pyoxigraph
-    update_endpoint: str | None = None           # where `sugraph load` writes (default: beside endpoint)
-    update_user: str | None = None               # `sugraph load`'s credentials, if the update endpoint asks (digest)
+    root: Path | None = None  # project folder with ontology/, shapes/, data/
+    endpoint: str | None = None  # remote SPARQL 1.1 endpoint; None = embedded pyoxigraph
+    update_endpoint: str | None = None  # where `sugraph load` writes (default: beside endpoint)
+    update_user: str | None = None  # `sugraph load`'s credentials, if the update endpoint asks (digest)
     update_password: str | None = None
     cache_dir: Path = field(
-        default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "sugraph")
+        default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "sugraph"
+    )
     inference: str = "owlrl"
-    query_timeout: float = 10.0                  # seconds; a request may lower it, never raise it
+    query_timeout: float = 10.0  # seconds; a request may lower it, never raise it
     max_rows: int = 10_000
     allowed_service_endpoints: tuple[str, ...] = ()  # SERVICE may call these (through the gateway of isolated workers)
-    isolation: str = "auto"                      # workers off the network: auto (if the kernel can), required, off
-    strict: bool = False                         # serve (and reload) only data that passes SHACL validation
+    isolation: str = "auto"  # workers off the network: auto (if the kernel can), required, off
+    strict: bool = False  # serve (and reload) only data that passes SHACL validation
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
     log_format: str = "text"
-    max_url_length: int = 8192                   # bytes of path + query string; longer → 414
-    max_header_bytes: int = 8192                 # bytes of all request headers; more → 431
-    max_body_bytes: int = 1_048_576              # bytes of a request body; more → 413
-    max_query_length: int = 65_536               # characters of a SPARQL query; more → 413
-    max_response_bytes: int = 64 << 20           # bytes of one /sparql answer; more → 413 (narrow the query or page it)
-    queries_dir: Path | None = None              # the named queries' folder; None = <root>/queries
+    max_url_length: int = 8192  # bytes of path + query string; longer → 414
+    max_header_bytes: int = 8192  # bytes of all request headers; more → 431
+    max_body_bytes: int = 1_048_576  # bytes of a request body; more → 413
+    max_query_length: int = 65_536  # characters of a SPARQL query; more → 413
+    max_response_bytes: int = 64 << 20  # bytes of one /sparql answer; more → 413 (narrow the query or page it)
+    queries_dir: Path | None = None  # the named queries' folder; None = <root>/queries
     # engine processes for clients' queries (+1 for the site's)
     query_workers: int = field(default_factory=lambda: max(2, os.cpu_count() or 1))
-    result_cache_bytes: int = 64 << 20           # the in-process result cache's budget (keys and answers)
+    result_cache_bytes: int = 64 << 20  # the in-process result cache's budget (keys and answers)
 
     def __post_init__(self) -> None:
         if self.isolation not in ("auto", "required", "off"):

@@ -68,9 +68,9 @@ def split(text: str) -> list[str]:
     for line in lines:
         start = 0
         for m in re.finditer(r"[.!?]»?(?:\s+|(?=[A-ZÀ-Ý][a-zà-ÿ]))(?=[«\"(]?[A-ZÀ-Ý0-9])", line):
-            if _ABBREVIATIONS.search(line[start:m.start() + 1]) or line[start:m.start()].strip().isdigit():
+            if _ABBREVIATIONS.search(line[start : m.start() + 1]) or line[start : m.start()].strip().isdigit():
                 continue
-            sentences.append(line[start:m.end()].strip())
+            sentences.append(line[start : m.end()].strip())
             start = m.end()
         if line[start:].strip():
             sentences.append(line[start:].strip())
@@ -139,8 +139,9 @@ def yields(graph: Graph, doc: URIRef, sentences: list[str]) -> list[list[str]]:
                     found[i].append(written(str(entity)))
                     for link in LINKS:
                         for other in graph.objects(entity, link):
-                            if isinstance(other, URIRef) and any(n and f" {n} " in f" {key} "
-                                                                 for n in _names(graph, other)):
+                            if isinstance(other, URIRef) and any(
+                                n and f" {n} " in f" {key} " for n in _names(graph, other)
+                            ):
                                 found[i].append(written(str(link)))
     return [sorted(set(f), key=lambda x: (":" in x and x.split(":")[0] == "sug", x)) for f in found]
 
@@ -157,8 +158,18 @@ def draft(root: Path, graph: Graph) -> dict[str, list[Row]]:
         for i, (sentence, iris) in enumerate(zip(sentences, found, strict=True), 1):
             h = fingerprint(sentence)
             kept = old.get(h, "")  # a reason, or IRIs a curator wrote for a sentence no quote covers
-            rows.append(Row(i, start_of(sentence), h, " ".join(iris) if iris else
-                            kept if kept and "TODO" not in kept else f"{NOT_MODELLED} TODO give a reason"))
+            rows.append(
+                Row(
+                    i,
+                    start_of(sentence),
+                    h,
+                    " ".join(iris)
+                    if iris
+                    else kept
+                    if kept and "TODO" not in kept
+                    else f"{NOT_MODELLED} TODO give a reason",
+                )
+            )
         maps[doc] = rows
     return maps
 
@@ -185,8 +196,11 @@ def problems(root: Path, graph: Graph) -> list[str]:
             elif "TODO" in row.yields:
                 found.append(f"{path.name}: row {i} has no reason yet")
             else:
-                found.extend(f"{path.name}: row {i} names {name}, which is not in the graph"
-                             for name in row.iris if expand_iri(name.removeprefix("<").removesuffix(">")) not in known)
+                found.extend(
+                    f"{path.name}: row {i} names {name}, which is not in the graph"
+                    for name in row.iris
+                    if expand_iri(name.removeprefix("<").removesuffix(">")) not in known
+                )
         found.extend(f"{path.name}: row {n} has no sentence in the source" for n in sorted(rows))
     return found
 

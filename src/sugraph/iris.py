@@ -32,9 +32,24 @@ PREFIXES: dict[str, str] = {
     "dcat": "http://www.w3.org/ns/dcat#",
     "eli": "http://data.europa.eu/eli/ontology#",
     "sh": "http://www.w3.org/ns/shacl#",
-    **{name: f"{ENTITY_BASE}{kind}/" for name, kind in [
-        ("threat", "threat"), ("measure", "measure"), ("instrument", "instrument"), ("actor", "actor"),
-        ("person", "person"), ("post", "post"), ("role", "role"), ("strategy", "strategy"), ("priority", "priority"),
-        ("doc", "document"), ("event", "event"), ("statement", "statement"), ("term", "term"),
-        ("status", "status"), ("scheme", "scheme")]},
+    **{
+        name: f"{ENTITY_BASE}{kind}/"
+        for name, kind in [
+            ("threat", "threat"),
+            ("measure", "measure"),
+            ("instrument", "instrument"),
+            ("actor", "actor"),
+            ("person", "person"),
+            ("post", "post"),
+            ("role", "role"),
+            ("strategy", "strategy"),
+            ("priority", "priority"),
+            ("doc", "document"),
+            ("event", "event"),
+            ("statement", "statement"),
+            ("term", "term"),
+            ("status", "status"),
+            ("scheme", "scheme"),
+        ]
+    },
 }

@@ -85,6 +85,7 @@ def _typed(datatype: str, check):
         if not check(value):
             raise ValueError(value)
         return ox.Literal(value, datatype=ox.NamedNode(_XSD + datatype))
+
     return convert
 
 
@@ -105,7 +106,8 @@ _CONVERTERS = {
     "year": _typed("gYear", _YEAR.match),
     "boolean": lambda v, _l: ox.Literal(
         {"true": "true", "1": "true", "false": "false", "0": "false"}[v.lower()],
-        datatype=ox.NamedNode(_XSD + "boolean")),
+        datatype=ox.NamedNode(_XSD + "boolean"),
+    ),
 }
 _EXPECTS = {
     "iri": "an IRI (full, or a known prefixed name such as threat:hybrid-threats)",
@@ -133,8 +135,10 @@ class NamedQuery:
         """The query with the request's values bound as terms; QueryError for a bad or missing value."""
         unknown = sorted(set(values) - {p.name for p in self.params})
         if unknown:
-            raise QueryError(f"unknown parameter {unknown[0]!r}; this query takes: "
-                             + (", ".join(p.name for p in self.params) or "none"))
+            raise QueryError(
+                f"unknown parameter {unknown[0]!r}; this query takes: "
+                + (", ".join(p.name for p in self.params) or "none")
+            )
         bindings = {}
         for param in self.params:
             terms = param.terms(values.get(param.name, ()))
@@ -160,7 +164,7 @@ def read_header(text: str) -> tuple[dict, str]:
     meta = yaml.safe_load("\n".join(line.rstrip("\r\n")[2:].removeprefix(" ") for line in header)) or {}
     if not isinstance(meta, dict):
         raise ValueError("the '#+' header must be a YAML mapping")
-    return meta, "".join(lines[len(header):])
+    return meta, "".join(lines[len(header) :])
 
 
 def parse_query_file(path: Path) -> NamedQuery:
@@ -182,11 +186,19 @@ def parse_query_file(path: Path) -> NamedQuery:
         if name not in declared:
             raise ValueError(f"{path}: parameter {name!r} has no placeholder 'VALUES ?{name} {{ UNDEF }}'")
         default = spec.get("default")
-        defaults = tuple(str(v) for v in (default if isinstance(default, list)
-                                          else [default] if default is not None else []))
-        param = Param(name, kind, _languages(spec.get("description", ""), path, "description"),
-                      bool(spec.get("required", False)), bool(spec.get("list", False)), defaults,
-                      spec.get("lang"), expand_iri(spec["class"]) if spec.get("class") else None)
+        defaults = tuple(
+            str(v) for v in (default if isinstance(default, list) else [default] if default is not None else [])
+        )
+        param = Param(
+            name,
+            kind,
+            _languages(spec.get("description", ""), path, "description"),
+            bool(spec.get("required", False)),
+            bool(spec.get("list", False)),
+            defaults,
+            spec.get("lang"),
+            expand_iri(spec["class"]) if spec.get("class") else None,
+        )
         try:
             [param.term(d) for d in defaults]  # a wrong default is the file's mistake: say so at startup
         except QueryError as e:
@@ -195,8 +207,14 @@ def parse_query_file(path: Path) -> NamedQuery:
     form = analyse(text).form
     if form not in ("SELECT", "ASK"):
         raise ValueError(f"{path}: a named query must be a SELECT or ASK query, not {form}")
-    return NamedQuery(path.stem, _languages(meta.get("title", path.stem), path, "title"),
-                      _languages(meta.get("description", ""), path, "description"), tuple(params), text, form)
+    return NamedQuery(
+        path.stem,
+        _languages(meta.get("title", path.stem), path, "title"),
+        _languages(meta.get("description", ""), path, "description"),
+        tuple(params),
+        text,
+        form,
+    )
 
 
 def load_queries(folder: Path) -> dict[str, NamedQuery]:

@@ -8,9 +8,35 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from .iris import ASSERTED_GRAPH_IRI, ENTITY_BASE, GRAPH_BASE, INFERRED_GRAPH_IRI, ONTOLOGY_IRI, PREFIXES
 
-__all__ = ["ASSERTED_GRAPH", "DCAT", "DCTERMS", "ELI", "ENTITY_BASE", "FOAF", "GRAPH", "ID", "INFERRED_GRAPH",
-           "ONTOLOGY_IRI", "ORG", "OWL", "PREFIXES", "PROV", "RDF", "RDFS", "SCHEMA", "SD", "SH", "SKOS", "SUG",
-           "VANN", "VOID", "XSD", "compact_iri", "expand_iri", "sparql_prologue"]
+__all__ = [
+    "ASSERTED_GRAPH",
+    "DCAT",
+    "DCTERMS",
+    "ELI",
+    "ENTITY_BASE",
+    "FOAF",
+    "GRAPH",
+    "ID",
+    "INFERRED_GRAPH",
+    "ONTOLOGY_IRI",
+    "ORG",
+    "OWL",
+    "PREFIXES",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "SCHEMA",
+    "SD",
+    "SH",
+    "SKOS",
+    "SUG",
+    "VANN",
+    "VOID",
+    "XSD",
+    "compact_iri",
+    "expand_iri",
+    "sparql_prologue",
+]
 
 SUG = Namespace(PREFIXES["sug"])
 ID = Namespace(ENTITY_BASE)
@@ -38,7 +64,7 @@ def compact_iri(iri: str, prefixes: Mapping[str, str] = PREFIXES) -> str | None:
     """`actor:nato` for an IRI in one of the namespaces (the longest that fits); None when none fits or
     the rest is empty or more than letters, digits and `-_.` (it would not read as a prefixed name)."""
     for prefix, base in sorted(prefixes.items(), key=lambda kv: -len(kv[1])):
-        local = iri[len(base):]
+        local = iri[len(base) :]
         if iri.startswith(base) and local:
             return f"{prefix}:{local}" if all(c.isalnum() or c in "-_." for c in local) else None
     return None

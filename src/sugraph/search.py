@@ -119,7 +119,8 @@ def _score(key: str, parts: list[str], name: Name) -> int:
     bonus = 1 if name.preferred else 0
     if key not in name.key:  # most names: two substring tests and out
         if all(part in name.key for part in parts) and all(
-                any(w.startswith(part) for w in name.words) for part in parts):
+            any(w.startswith(part) for w in name.words) for part in parts
+        ):
             return 20 + bonus
         return 0
     if name.key == key:

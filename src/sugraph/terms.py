@@ -104,7 +104,7 @@ def _standard_bnode(term: object) -> bool:
         return False
     value = term["value"]
     if term.get("type") in ("bnode", "uri") and value.startswith(_VIRTUOSO_BNODE):
-        term.update(type="bnode", value=value[len(_VIRTUOSO_BNODE):])
+        term.update(type="bnode", value=value[len(_VIRTUOSO_BNODE) :])
         return True
     if term.get("type") == "bnode" and value.startswith("_:"):
         term["value"] = value[2:]

@@ -22,19 +22,25 @@ from .namespaces import ASSERTED_GRAPH, DCAT, INFERRED_GRAPH, ONTOLOGY_IRI, PREF
 TITLE = {"en": "Security Union knowledge graph", "fr": "Graphe de connaissances de l'union de la sécurité"}
 DESCRIPTION = {
     "en": "Threats, measures, instruments, actors and strategies of the EU Security Union, as stated in "
-          "European Commission press releases, with the provenance of every fact and the OWL 2 RL inferences.",
+    "European Commission press releases, with the provenance of every fact and the OWL 2 RL inferences.",
     "fr": "Menaces, mesures, instruments, acteurs et stratégies de l'union de la sécurité de l'UE, tels que "
-          "les communiqués de presse de la Commission européenne les présentent, avec la provenance de chaque "
-          "fait et les inférences OWL 2 RL.",
+    "les communiqués de presse de la Commission européenne les présentent, avec la provenance de chaque "
+    "fait et les inférences OWL 2 RL.",
 }
-LANGUAGES = ("http://publications.europa.eu/resource/authority/language/ENG",
-             "http://publications.europa.eu/resource/authority/language/FRA")
+LANGUAGES = (
+    "http://publications.europa.eu/resource/authority/language/ENG",
+    "http://publications.europa.eu/resource/authority/language/FRA",
+)
 IANA = "http://www.iana.org/assignments/media-types/"
 GRAPH_TITLES = {
-    ASSERTED_GRAPH: {"en": "Asserted triples: the ontology and the data as written",
-                     "fr": "Triplets déclarés : l'ontologie et les données telles qu'écrites"},
-    INFERRED_GRAPH: {"en": "Inferred triples: what the OWL 2 RL reasoner adds",
-                     "fr": "Triplets inférés : ce que le raisonneur OWL 2 RL ajoute"},
+    ASSERTED_GRAPH: {
+        "en": "Asserted triples: the ontology and the data as written",
+        "fr": "Triplets déclarés : l'ontologie et les données telles qu'écrites",
+    },
+    INFERRED_GRAPH: {
+        "en": "Inferred triples: what the OWL 2 RL reasoner adds",
+        "fr": "Triplets inférés : ce que le raisonneur OWL 2 RL ajoute",
+    },
 }
 
 

@@ -29,8 +29,11 @@ def __getattr__(name: str) -> object:
 def open_store(settings: Settings, kg: KnowledgeGraph | LazyKnowledgeGraph) -> Store:
     """The backend the settings ask for: the remote endpoint if one is set, else worker processes
     over the prebuilt store for `kg` (built now unless the cache already has it)."""
-    options: dict[str, Any] = {"timeout": settings.query_timeout, "cache_bytes": settings.result_cache_bytes,
-                               "allowed_endpoints": settings.allowed_service_endpoints}
+    options: dict[str, Any] = {
+        "timeout": settings.query_timeout,
+        "cache_bytes": settings.result_cache_bytes,
+        "allowed_endpoints": settings.allowed_service_endpoints,
+    }
     if settings.endpoint:
         from .remote import RemoteStore
 
@@ -39,7 +42,13 @@ def open_store(settings: Settings, kg: KnowledgeGraph | LazyKnowledgeGraph) -> S
     from .pool import PooledStore
     from .prebuilt import cache_key, prebuilt_store
 
-    path = prebuilt_store(settings.cache_dir, cache_key(kg.content_hash, settings.inference),
-                          lambda store: load_into(store, kg))
-    return PooledStore(path, workers=settings.query_workers, isolation=settings.isolation,
-                       max_response_bytes=settings.max_response_bytes, **options)
+    path = prebuilt_store(
+        settings.cache_dir, cache_key(kg.content_hash, settings.inference), lambda store: load_into(store, kg)
+    )
+    return PooledStore(
+        path,
+        workers=settings.query_workers,
+        isolation=settings.isolation,
+        max_response_bytes=settings.max_response_bytes,
+        **options,
+    )

@@ -33,7 +33,7 @@ class Rewritten:
     text: str
     source: str
     tokens: tuple[Token, ...]
-    starts: tuple[int, ...]   # where each token starts in `text`
+    starts: tuple[int, ...]  # where each token starts in `text`
 
     def place(self, error: QueryError) -> QueryError:
         """The engine's syntax error, moved from `text` to where it is in the client's text: at the
@@ -45,28 +45,30 @@ class Rewritten:
         index = next((i for i, start in enumerate(self.starts) if start + len(self.tokens[i].text) > offset), None)
         if index is None:
             at = self.tokens[-1].end
-        elif self.starts[index] <= offset and \
-                self.tokens[index].text == self.source[self.tokens[index].start:self.tokens[index].end]:
+        elif (
+            self.starts[index] <= offset
+            and self.tokens[index].text == self.source[self.tokens[index].start : self.tokens[index].end]
+        ):
             at = self.tokens[index].start + offset - self.starts[index]  # inside a token written as sent
         else:
             at = self.tokens[index].start
         line, column = position(self.source, at)
-        return QueryError(f"syntax error at line {line}, column {column}: {str(error)[m.end():]}")
+        return QueryError(f"syntax error at line {line}, column {column}: {str(error)[m.end() :]}")
 
 
 @dataclass(frozen=True)
 class QueryInfo:
     """The facts about one query text that decide whether and how it runs."""
 
-    query: Rewritten                   # the canonical text: what the engine runs
-    form: str                          # SELECT, ASK, CONSTRUCT or DESCRIBE
-    services: tuple[str | None, ...]   # SERVICE endpoints; None when not an IRI
-    service_tokens: tuple[int, ...]    # which token names each (the one after SERVICE [SILENT])
-    from_graphs: tuple[str, ...]       # FROM <g>
-    from_named: tuple[str, ...]        # FROM NAMED <g>
-    limit: int | None                  # the top-level LIMIT, if any
-    limit_index: int | None            # which token is its number
-    insert_index: int                  # where top-level modifiers may be added (before a trailing VALUES)
+    query: Rewritten  # the canonical text: what the engine runs
+    form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
+    services: tuple[str | None, ...]  # SERVICE endpoints; None when not an IRI
+    service_tokens: tuple[int, ...]  # which token names each (the one after SERVICE [SILENT])
+    from_graphs: tuple[str, ...]  # FROM <g>
+    from_named: tuple[str, ...]  # FROM NAMED <g>
+    limit: int | None  # the top-level LIMIT, if any
+    limit_index: int | None  # which token is its number
+    insert_index: int  # where top-level modifiers may be added (before a trailing VALUES)
 
     @property
     def text(self) -> str:
@@ -135,8 +137,17 @@ def _analyse(text: str) -> QueryInfo:
         elif depth == 0 and closed and word == "VALUES" and insert_index == len(toks):
             insert_index = i
     rewritten = _rewrite(text, toks)
-    return QueryInfo(rewritten, form or "", tuple(services), tuple(service_tokens), tuple(from_graphs),
-                     tuple(from_named), limit, limit_index, insert_index)
+    return QueryInfo(
+        rewritten,
+        form or "",
+        tuple(services),
+        tuple(service_tokens),
+        tuple(from_graphs),
+        tuple(from_named),
+        limit,
+        limit_index,
+        insert_index,
+    )
 
 
 _NOTHING = Token("", "", 0, 0)
@@ -168,8 +179,10 @@ def check(info: QueryInfo, known_graphs: frozenset[str], allowed_endpoints: tupl
     """Refuse what would reach outside the store: SERVICE, and FROM to graphs it does not hold."""
     for endpoint in info.services:
         if endpoint is None or endpoint not in allowed_endpoints:
-            raise QueryError("SERVICE (federated query) is not allowed on this endpoint"
-                             + (f": {endpoint} is not an allowed endpoint" if endpoint else ""))
+            raise QueryError(
+                "SERVICE (federated query) is not allowed on this endpoint"
+                + (f": {endpoint} is not an allowed endpoint" if endpoint else "")
+            )
     for graph in (*info.from_graphs, *info.from_named):
         if graph not in known_graphs and graph not in allowed_endpoints:
             raise QueryError(f"FROM <{graph}>: no such graph here, and remote graphs are never fetched")
@@ -201,4 +214,4 @@ def _insert(info: QueryInfo, words: tuple[str, ...], toks: list[Token] | None = 
     toks = list(info.query.tokens) if toks is None else toks
     at = toks[info.insert_index].start if info.insert_index < len(toks) else (toks[-1].end if toks else 0)
     added = [Token("word" if w.isalpha() else "number", w, at, at) for w in words]
-    return _rewrite(info.query.source, toks[:info.insert_index] + added + toks[info.insert_index:])
+    return _rewrite(info.query.source, toks[: info.insert_index] + added + toks[info.insert_index :])

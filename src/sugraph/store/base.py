@@ -27,8 +27,18 @@ from .analysis import QueryInfo, analyse, capped, check
 from .engine import DEFAULT_GRAPHS, Dataset
 from .errors import BackendError, QueryError, QueryTimeout, UpstreamTimeout
 
-__all__ = ["CLIENT", "SITE", "BackendError", "Dataset", "QueryError", "QueryTimeout", "Store", "UpstreamTimeout",
-           "bind_values", "placeholders"]
+__all__ = [
+    "CLIENT",
+    "SITE",
+    "BackendError",
+    "Dataset",
+    "QueryError",
+    "QueryTimeout",
+    "Store",
+    "UpstreamTimeout",
+    "bind_values",
+    "placeholders",
+]
 
 Row = dict[str, Term]
 Bindings = Mapping[str, Term | Sequence[Term]]
@@ -63,10 +73,20 @@ def bind_values(sparql: str, bindings: Bindings | None) -> str:
     return sparql
 
 
-RESULTS_MEDIA_TYPES = ("application/sparql-results+json", "application/sparql-results+xml",
-                       "text/csv", "text/tab-separated-values")
-GRAPH_MEDIA_TYPES = ("text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml",
-                     "application/trig", "application/n-quads")
+RESULTS_MEDIA_TYPES = (
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+)
+GRAPH_MEDIA_TYPES = (
+    "text/turtle",
+    "application/n-triples",
+    "application/ld+json",
+    "application/rdf+xml",
+    "application/trig",
+    "application/n-quads",
+)
 _GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 PROBE_QUERY = "ASK { ?s ?p ?o }"
 
@@ -149,16 +169,24 @@ class Store(ABC):
     # (SERVICE is then refused); PooledStore isolates its workers; a remote engine is its own.
     isolation: str = "none: the engine runs in the server's own process"
 
-    def __init__(self, *, timeout: float = 10.0, allowed_endpoints: tuple[str, ...] = (),
-                 cache_bytes: int = 64 << 20):
+    def __init__(self, *, timeout: float = 10.0, allowed_endpoints: tuple[str, ...] = (), cache_bytes: int = 64 << 20):
         self.timeout = timeout
         self.allowed_endpoints = allowed_endpoints
         self.cache = ResultCache(cache_bytes)
         self._known_graphs: frozenset[str] | None = None
 
     @abstractmethod
-    def _execute(self, sparql: str, form: str, media_type: str, dataset: Dataset | None,
-                 timeout: float, *, lane: str = SITE, max_bytes: int | None = None) -> bytes:
+    def _execute(
+        self,
+        sparql: str,
+        form: str,
+        media_type: str,
+        dataset: Dataset | None,
+        timeout: float,
+        *,
+        lane: str = SITE,
+        max_bytes: int | None = None,
+    ) -> bytes:
         """Run a query already checked by `run`; `dataset` None means the query's FROM clauses decide;
         `lane` says who asks (SITE or CLIENT); an answer over `max_bytes` is QueryTooLarge."""
 
@@ -189,9 +217,17 @@ class Store(ABC):
         body = self._execute(PROBE_QUERY, "ASK", RESULTS_MEDIA_TYPES[0], Dataset(), min(timeout, self.timeout))
         bool(read_results(body))  # garbage raises
 
-    def run(self, sparql: str, media_type: str | None = None, *, dataset: Dataset | None = None,
-            timeout: float | None = None, max_rows: int | None = None, lane: str = SITE,
-            max_bytes: int | None = None) -> bytes:
+    def run(
+        self,
+        sparql: str,
+        media_type: str | None = None,
+        *,
+        dataset: Dataset | None = None,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        lane: str = SITE,
+        max_bytes: int | None = None,
+    ) -> bytes:
         """Run a query, answer its results serialized in `media_type` (the form's first type by default).
 
         Refuses updates, SERVICE and FROM outside the store (QueryError) before the engine sees it;
@@ -229,39 +265,55 @@ class Store(ABC):
         for endpoint, index in zip(info.services, info.service_tokens, strict=True):
             iri = self.service_iri(self.allowed_endpoints.index(endpoint)) if endpoint else None
             if iri is None:
-                raise QueryError("SERVICE (federated query) is refused: this server cannot keep its query "
-                                 f"engine off the network ({self.isolation.removeprefix('none: ')})")
+                raise QueryError(
+                    "SERVICE (federated query) is refused: this server cannot keep its query "
+                    f"engine off the network ({self.isolation.removeprefix('none: ')})"
+                )
             routes[index] = iri
         return routes
 
-    async def arun(self, sparql: str, media_type: str | None = None, *, dataset: Dataset | None = None,
-                   timeout: float | None = None, max_rows: int | None = None, lane: str = SITE,
-                   max_bytes: int | None = None) -> bytes:
+    async def arun(
+        self,
+        sparql: str,
+        media_type: str | None = None,
+        *,
+        dataset: Dataset | None = None,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        lane: str = SITE,
+        max_bytes: int | None = None,
+    ) -> bytes:
         """`run` on a worker thread, so neither a query nor the reading of its text blocks the event
         loop (a cached answer is returned at once, without the thread hop)."""
         cached = self.cache.get((sparql, media_type, dataset, max_rows, max_bytes))
         if cached is not None:
             return cached
-        return await anyio.to_thread.run_sync(functools.partial(
-            self.run, sparql, media_type, dataset=dataset, timeout=timeout, max_rows=max_rows, lane=lane,
-            max_bytes=max_bytes))
+        return await anyio.to_thread.run_sync(
+            functools.partial(
+                self.run,
+                sparql,
+                media_type,
+                dataset=dataset,
+                timeout=timeout,
+                max_rows=max_rows,
+                lane=lane,
+                max_bytes=max_bytes,
+            )
+        )
 
-    def select(self, sparql: str, bindings: Bindings | None = None,
-               timeout: float | None = None) -> list[Row]:
+    def select(self, sparql: str, bindings: Bindings | None = None, timeout: float | None = None) -> list[Row]:
         """Rows of a SELECT query; an unbound variable is absent from its row."""
         text = self._expect(sparql, bindings, "SELECT")
         result = _solutions(self.run(text, timeout=timeout))
         names = [v.value for v in result.variables]
         return [{n: s[n] for n in names if s[n] is not None} for s in result]
 
-    def ask(self, sparql: str, bindings: Bindings | None = None,
-            timeout: float | None = None) -> bool:
+    def ask(self, sparql: str, bindings: Bindings | None = None, timeout: float | None = None) -> bool:
         """The answer of an ASK query."""
         text = self._expect(sparql, bindings, "ASK")
         return bool(read_results(self.run(text, timeout=timeout)))
 
-    def construct(self, sparql: str, bindings: Bindings | None = None,
-                  timeout: float | None = None) -> list[ox.Triple]:
+    def construct(self, sparql: str, bindings: Bindings | None = None, timeout: float | None = None) -> list[ox.Triple]:
         """The triples of a CONSTRUCT or DESCRIBE query."""
         text = self._expect(sparql, bindings, "CONSTRUCT", "DESCRIBE")
         body = self.run(text, "application/n-triples", timeout=timeout)

@@ -58,8 +58,9 @@ class _Bounded(io.BytesIO):
         return written
 
 
-def evaluate(store: ox.Store, sparql: str, form: str, media_type: str, dataset: Dataset | None,
-             max_bytes: int | None = None) -> bytes:
+def evaluate(
+    store: ox.Store, sparql: str, form: str, media_type: str, dataset: Dataset | None, max_bytes: int | None = None
+) -> bytes:
     """Run one checked query and serialize its results; QueryError for the client's mistakes
     (QueryTooLarge past `max_bytes`), BackendError (with the detail only in the log) for anything else."""
     out = _Bounded(max_bytes)

@@ -1,4 +1,5 @@
 """The ways a query can fail, each with the HTTP status the service answers with."""
+
 import re
 
 from ..errors import SugraphError, UsageError
@@ -18,8 +19,9 @@ class QueryTooLarge(QueryError):
 
 def answer_too_large(limit: int) -> QueryTooLarge:
     """The one wording for an answer over the byte limit, whichever backend stopped it."""
-    return QueryTooLarge(f"the answer is over the limit of {limit:,} bytes: "
-                         "narrow the query or page it with LIMIT and OFFSET")
+    return QueryTooLarge(
+        f"the answer is over the limit of {limit:,} bytes: narrow the query or page it with LIMIT and OFFSET"
+    )
 
 
 class QueryTimeout(SugraphError):
@@ -48,4 +50,4 @@ def syntax_message(error: SyntaxError) -> str:
     m = _SYNTAX_POSITION.match(error.msg)
     if not m:
         return "syntax error: " + error.msg.splitlines()[0][:300]
-    return f"syntax error at line {m.group(1)}, column {m.group(2)}: {error.msg[m.end():].splitlines()[0][:300]}"
+    return f"syntax error at line {m.group(1)}, column {m.group(2)}: {error.msg[m.end() :].splitlines()[0][:300]}"

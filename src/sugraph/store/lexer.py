@@ -30,8 +30,10 @@ MAX_CHAIN = 1000
 _CHAIN_PUNCT = frozenset({"||", "&&", "+", "-", "*", "/", "=", "!=", "<", ">", "<=", ">=", "|", "^", "!", "{", "("})
 _CHAIN_WORDS = frozenset({"UNION", "OPTIONAL", "MINUS", "BIND", "FILTER", "GRAPH", "SERVICE", "VALUES"})
 
-_BASE = ("A-Za-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D"
-         "\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD\U00010000-\U000EFFFF")
+_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
 _CHARS_U = _BASE + "_"
 _CHARS = _CHARS_U + r"\-0-9\u00B7\u0300-\u036F\u203F-\u2040"
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
@@ -41,7 +43,8 @@ _VARNAME = rf"[{_CHARS_U}0-9][{_CHARS_U}0-9\u00B7\u0300-\u036F\u203F-\u2040]*"
 _ESCAPE = r"\\(?:[tbnrf\\\"']|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})"
 _IRI_CHAR = r"[^<>\"{}|^`\\\x00-\x20]"
 
-_TOKEN = re.compile(rf"""
+_TOKEN = re.compile(
+    rf"""
     (?P<space>[ \t\r\n]+)
   | (?P<comment>\#[^\r\n]*)
   | (?P<iri><(?:{_IRI_CHAR}|\\u[0-9A-Fa-f]{{4}}|\\U[0-9A-Fa-f]{{8}})*>)
@@ -55,11 +58,12 @@ _TOKEN = re.compile(rf"""
   | (?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{{}}()\[\],.;*=<>!+\-/^|?])
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 _ESCAPES = re.compile(_ESCAPE)
 _ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", "\\": "\\", '"': '"', "'": "'"}
-_WRITE_ESCAPES = {"\\": "\\\\", '"': '\\"', "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t",
-                  "\b": "\\b", "\f": "\\f"}
+_WRITE_ESCAPES = {"\\": "\\\\", '"': '\\"', "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 _NEEDS_ESCAPE = re.compile(r"[\\\"'\x00-\x1f\x7f]")
 _BAD_IRI_CHAR = re.compile(r"[<>\"{}|^`\\\x00-\x20]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -91,10 +95,10 @@ def tokens(text: str, prefixes: dict[str, str]) -> list[Token]:
         raise _error(text, m.start(), "a lone surrogate code point is not a character")
     declared = dict(prefixes)
     out: list[Token] = []
-    stack: list[str] = []   # open brackets: "{", "[", "(expr" or "(list"
-    chains = [0]            # operators and clauses counted on the path to each open bracket
-    modifiers = False       # inside SELECT's projection, GROUP BY, ORDER BY or HAVING
-    negations = 0           # a run of `!`
+    stack: list[str] = []  # open brackets: "{", "[", "(expr" or "(list"
+    chains = [0]  # operators and clauses counted on the path to each open bracket
+    modifiers = False  # inside SELECT's projection, GROUP BY, ORDER BY or HAVING
+    negations = 0  # a run of `!`
     pos, end = 0, len(text)
     while pos < end:
         m = _TOKEN.match(text, pos)
@@ -117,8 +121,11 @@ def tokens(text: str, prefixes: dict[str, str]) -> list[Token]:
         else:
             token = Token(kind, value, pos, stop)
         word = token.keyword
-        if (kind == "punct" and value in _CHAIN_PUNCT) or word in _CHAIN_WORDS \
-                or (kind == "number" and value[0] in "+-"):
+        if (
+            (kind == "punct" and value in _CHAIN_PUNCT)
+            or word in _CHAIN_WORDS
+            or (kind == "number" and value[0] in "+-")
+        ):
             chains[-1] += 1
             if chains[-1] > MAX_CHAIN:
                 raise _error(text, pos, f"more than {MAX_CHAIN} operators and clauses in one expression or group")

@@ -50,8 +50,17 @@ class OxigraphStore(Store):
         load_into(store, kg)
         return cls(store, **options)
 
-    def _execute(self, sparql: str, form: str, media_type: str, dataset: Dataset | None,
-                 timeout: float, *, lane: str = SITE, max_bytes: int | None = None) -> bytes:
+    def _execute(
+        self,
+        sparql: str,
+        form: str,
+        media_type: str,
+        dataset: Dataset | None,
+        timeout: float,
+        *,
+        lane: str = SITE,
+        max_bytes: int | None = None,
+    ) -> bytes:
         return evaluate(self._store, sparql, form, media_type, dataset, max_bytes)
 
     def graphs(self) -> Sequence[str]:

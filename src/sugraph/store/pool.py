@@ -47,9 +47,19 @@ class _Worker:
 
     def __init__(self, path: Path, isolation: str, gateway: Gateway | None):
         ours, theirs = socket.socketpair()
-        self.process = subprocess.Popen([sys.executable, "-m", "sugraph.store.worker", str(path),
-                                         str(theirs.fileno()), isolation, "door" if gateway else "-"],
-                                        pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "sugraph.store.worker",
+                str(path),
+                str(theirs.fileno()),
+                isolation,
+                "door" if gateway else "-",
+            ],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+        )
         theirs.close()
         self._sock: socket.socket | None = ours
         self._gateway = gateway
@@ -100,16 +110,27 @@ class PooledStore(Store):
 
     name = "oxigraph"
 
-    def __init__(self, path: Path, *, workers: int = 2, reserved: int = 1, isolation: str = "auto",
-                 max_response_bytes: int = 64 << 20, **options):
+    def __init__(
+        self,
+        path: Path,
+        *,
+        workers: int = 2,
+        reserved: int = 1,
+        isolation: str = "auto",
+        max_response_bytes: int = 64 << 20,
+        **options,
+    ):
         super().__init__(**options)
         if isolation not in ISOLATION_MODES:
             raise ValueError(f"isolation must be one of {', '.join(ISOLATION_MODES)}, not {isolation!r}")
         self.path = path
         self._mode = isolation
         self._in_use = hold(path)  # no other server's build prunes this store while it is open
-        self._gateway = Gateway(self.allowed_endpoints, timeout=self.timeout, max_bytes=max_response_bytes) \
-            if self.allowed_endpoints and isolation != "off" else None
+        self._gateway = (
+            Gateway(self.allowed_endpoints, timeout=self.timeout, max_bytes=max_response_bytes)
+            if self.allowed_endpoints and isolation != "off"
+            else None
+        )
         self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
         self._closed = False
         self._workers: set[_Worker] = set()
@@ -125,8 +146,10 @@ class PooledStore(Store):
             self._idle.put(worker)
         self.isolation = worker.isolation
         if self.isolation != ISOLATED:
-            log.warning("query workers are not isolated from the network (%s): every SERVICE clause is refused",
-                        self.isolation.removeprefix("none: "))
+            log.warning(
+                "query workers are not isolated from the network (%s): every SERVICE clause is refused",
+                self.isolation.removeprefix("none: "),
+            )
 
     def service_iri(self, index: int) -> str | None:
         return route(index) if self.isolation == ISOLATED and self._gateway else None
@@ -134,13 +157,23 @@ class PooledStore(Store):
     def health(self) -> str | None:
         return self.problem
 
-    def _execute(self, sparql: str, form: str, media_type: str, dataset: Dataset | None,
-                 timeout: float, *, lane: str = SITE, max_bytes: int | None = None) -> bytes:
+    def _execute(
+        self,
+        sparql: str,
+        form: str,
+        media_type: str,
+        dataset: Dataset | None,
+        timeout: float,
+        *,
+        lane: str = SITE,
+        max_bytes: int | None = None,
+    ) -> bytes:
         deadline = time.monotonic() + timeout
         release = self._client_slots.release if lane == CLIENT else None
         if release and not self._client_slots.acquire(timeout=timeout):
-            raise QueryTimeout(f"every query worker open to client queries stayed busy for {timeout:g} s; "
-                               "try again later")
+            raise QueryTimeout(
+                f"every query worker open to client queries stayed busy for {timeout:g} s; try again later"
+            )
         worker = self._take(deadline, timeout, release)
         try:
             assert worker.conn is not None
@@ -211,6 +244,7 @@ class PooledStore(Store):
             finally:
                 if release:
                     release()
+
         threading.Thread(target=respawn, name="sugraph-respawn", daemon=True).start()
 
     def close(self) -> None:

@@ -95,8 +95,11 @@ def _alive(pid: int) -> bool:
 def _prune(stores: Path, keep: int) -> None:
     """Drop all but the `keep` most recently built stores, so the cache does not grow forever, and
     never one that a server (this one or a replica sharing the cache) has open: its lock is held."""
-    built = sorted((p for p in stores.iterdir() if (p / _COMPLETE).is_file()),
-                   key=lambda p: (p / _COMPLETE).stat().st_mtime, reverse=True)
+    built = sorted(
+        (p for p in stores.iterdir() if (p / _COMPLETE).is_file()),
+        key=lambda p: (p / _COMPLETE).stat().st_mtime,
+        reverse=True,
+    )
     for old in built[keep:]:
         try:
             with open(old / _IN_USE, "rb") as lock:

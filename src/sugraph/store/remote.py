@@ -36,8 +36,11 @@ _RESULTS_JSON = "application/sparql-results+json"
 
 
 def _client(timeout: float) -> httpx.Client:
-    return httpx.Client(timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
-                        headers={"User-Agent": f"sugraph/{__version__}"}, follow_redirects=False)
+    return httpx.Client(
+        timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
+        headers={"User-Agent": f"sugraph/{__version__}"},
+        follow_redirects=False,
+    )
 
 
 class RemoteStore(Store):
@@ -56,8 +59,17 @@ class RemoteStore(Store):
     def service_iri(self, index: int) -> str | None:
         return self.allowed_endpoints[index]  # the remote engine calls it, from its own network
 
-    def _execute(self, sparql: str, form: str, media_type: str, dataset: Dataset | None,
-                 timeout: float, *, lane: str = SITE, max_bytes: int | None = None) -> bytes:
+    def _execute(
+        self,
+        sparql: str,
+        form: str,
+        media_type: str,
+        dataset: Dataset | None,
+        timeout: float,
+        *,
+        lane: str = SITE,
+        max_bytes: int | None = None,
+    ) -> bytes:
         graph_result = form in ("CONSTRUCT", "DESCRIBE")
         params = [("query", self._prologue + sparql)]
         if dataset is not None:
@@ -67,9 +79,15 @@ class RemoteStore(Store):
             named = DEFAULT_GRAPHS if dataset.named_graphs is None else dataset.named_graphs
             params += [("named-graph-uri", g) for g in named]
         try:
-            response = self._http.post(self.endpoint, content=urlencode(params), timeout=timeout, headers={
-                "Accept": _NTRIPLES if graph_result else _RESULTS_JSON,
-                "Content-Type": "application/x-www-form-urlencoded"})
+            response = self._http.post(
+                self.endpoint,
+                content=urlencode(params),
+                timeout=timeout,
+                headers={
+                    "Accept": _NTRIPLES if graph_result else _RESULTS_JSON,
+                    "Content-Type": "application/x-www-form-urlencoded",
+                },
+            )
         except httpx.TimeoutException:
             raise UpstreamTimeout(f"the SPARQL endpoint did not answer within {timeout:g} s") from None
         except httpx.HTTPError as e:
@@ -123,7 +141,7 @@ def _ask_answer(solutions: ox.QuerySolutions) -> ox.QueryBoolean:
 # (endpoint suffix, update suffix, the same with authentication).
 _UPDATE_ENDPOINTS = (
     ("/sparql", "/sparql", "/sparql-auth"),  # Virtuoso (the anonymous user needs SPARQL_UPDATE; -auth asks digest)
-    ("/query", "/update", "/update"),        # Oxigraph server, Fuseki
+    ("/query", "/update", "/update"),  # Oxigraph server, Fuseki
 )
 
 
@@ -136,8 +154,15 @@ def update_endpoint_for(endpoint: str, authenticated: bool = False) -> str | Non
     return None
 
 
-def push_graphs(store_path: Path, update_url: str, endpoint: str, graphs: Iterable[str], timeout: float = 600,
-                auth: tuple[str, str] | None = None, batch: int = 200) -> dict[str, int]:
+def push_graphs(
+    store_path: Path,
+    update_url: str,
+    endpoint: str,
+    graphs: Iterable[str],
+    timeout: float = 600,
+    auth: tuple[str, str] | None = None,
+    batch: int = 200,
+) -> dict[str, int]:
     """Replace the named `graphs` of a remote store with the prebuilt store's by SPARQL 1.1 Update,
     then count each graph's triples at the query `endpoint`; answers them. `auth` is (user, password)
     for digest authentication. Raises BackendError if the store refuses, or holds another number of
@@ -160,13 +185,17 @@ def push_graphs(store_path: Path, update_url: str, endpoint: str, graphs: Iterab
     with _client(timeout) as http:
         for update in updates:
             try:
-                response = http.post(update_url, data={"update": update},
-                                     auth=httpx.DigestAuth(*auth) if auth else httpx.USE_CLIENT_DEFAULT)
+                response = http.post(
+                    update_url,
+                    data={"update": update},
+                    auth=httpx.DigestAuth(*auth) if auth else httpx.USE_CLIENT_DEFAULT,
+                )
             except httpx.HTTPError as e:
                 raise BackendError(f"cannot reach the update endpoint {update_url}: {e}") from None
             if response.status_code not in (200, 201, 204):
-                raise BackendError(f"the update endpoint refused the graphs: HTTP {response.status_code} "
-                                   f"{response.text[:300]}")
+                raise BackendError(
+                    f"the update endpoint refused the graphs: HTTP {response.status_code} {response.text[:300]}"
+                )
     remote = RemoteStore(endpoint, timeout=timeout)
     try:
         rows = remote.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")

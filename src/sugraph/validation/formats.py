@@ -65,16 +65,34 @@ def _what(result: Result, *, focus: bool = False) -> str:
 
 # The summary line in each language of `--lang`: counted nouns (singular, plural), then the phrases.
 _NOUNS: dict[str, dict[Severity | str, tuple[str, str]]] = {
-    "en": {Severity.VIOLATION: ("violation", "violations"), Severity.WARNING: ("warning", "warnings"),
-           Severity.INFO: ("info", "infos"), "file": ("file", "files")},
-    "fr": {Severity.VIOLATION: ("violation", "violations"), Severity.WARNING: ("avertissement", "avertissements"),
-           Severity.INFO: ("info", "infos"), "file": ("fichier", "fichiers")},
+    "en": {
+        Severity.VIOLATION: ("violation", "violations"),
+        Severity.WARNING: ("warning", "warnings"),
+        Severity.INFO: ("info", "infos"),
+        "file": ("file", "files"),
+    },
+    "fr": {
+        Severity.VIOLATION: ("violation", "violations"),
+        Severity.WARNING: ("avertissement", "avertissements"),
+        Severity.INFO: ("info", "infos"),
+        "file": ("fichier", "fichiers"),
+    },
 }
 _PHRASES: dict[str, dict[str, str]] = {
-    "en": {"in": "in", "conforms": "conforms", "fails": "does not conform", "decimal": ".",
-           "line": "{verdict}: {summary} (checked in {seconds} s)"},
-    "fr": {"in": "dans", "conforms": "conforme", "fails": "non conforme", "decimal": ",",
-           "line": "{verdict} : {summary} (vérifié en {seconds} s)"},
+    "en": {
+        "in": "in",
+        "conforms": "conforms",
+        "fails": "does not conform",
+        "decimal": ".",
+        "line": "{verdict}: {summary} (checked in {seconds} s)",
+    },
+    "fr": {
+        "in": "dans",
+        "conforms": "conforme",
+        "fails": "non conforme",
+        "decimal": ",",
+        "line": "{verdict} : {summary} (vérifié en {seconds} s)",
+    },
 }
 
 
@@ -96,6 +114,7 @@ _COLOURS = {Severity.VIOLATION: "31", Severity.WARNING: "33", Severity.INFO: "36
 
 def text(report: Report, strict: bool = False, color: bool = False) -> str:
     """Grouped by file, then focus node; one line per result."""
+
     def paint(code: str, s: str) -> str:
         return f"\033[{code}m{s}\033[0m" if color else s
 
@@ -106,43 +125,60 @@ def text(report: Report, strict: bool = False, color: bool = False) -> str:
             lines.append("  " + paint("1", compact(focus)))
             for r in by_focus:
                 what = _what(r)
-                lines.append(f"  {r.line or '':>6}  {paint(_COLOURS[r.severity], f'{r.severity.value:<9}')}  "
-                             f"{what + ': ' if what else ''}{r.message} {paint('2', '[' + compact(r.source) + ']')}")
+                lines.append(
+                    f"  {r.line or '':>6}  {paint(_COLOURS[r.severity], f'{r.severity.value:<9}')}  "
+                    f"{what + ': ' if what else ''}{r.message} {paint('2', '[' + compact(r.source) + ']')}"
+                )
     failed = report.exit_code(strict) != 0
     words = _PHRASES[report.lang]
     verdict = paint("31;1", words["fails"]) if failed else paint("32;1", words["conforms"])
     seconds = report.timings.get("validate", 0.0) + report.timings.get("checks", 0.0)
-    lines.append(words["line"].format(verdict=verdict, summary=_summary(report),
-                                      seconds=f"{seconds:.2f}".replace(".", words["decimal"])))
+    lines.append(
+        words["line"].format(
+            verdict=verdict, summary=_summary(report), seconds=f"{seconds:.2f}".replace(".", words["decimal"])
+        )
+    )
     return "\n".join(lines) + "\n"
 
 
 # ---------------------------------------------------------------- json
 
+
 def to_json(report: Report, strict: bool = False) -> str:
     """The documented, stable JSON form (schemas/validation-report.schema.json)."""
-    return json.dumps({
-        "version": JSON_VERSION,
-        "conforms": report.conforms,
-        "counts": {s.value: report.count(s) for s in Severity},
-        "files": [str(f) for f in report.files],
-        "results": [{
-            "severity": r.severity.value,
-            "file": str(r.file) if r.file else None,
-            "line": r.line,
-            "focus": str(r.focus) if isinstance(r.focus, URIRef) else r.focus.n3(),
-            "path": compact(r.path, None) if r.path is not None else None,
-            "value": compact(r.value, None) if r.value is not None else None,
-            "source": str(r.source),
-            "sourceName": r.source_name,
-            "constraint": str(r.constraint) if r.constraint else None,
-            "message": r.message,
-        } for r in report.results],
-        "timings": {k: round(v, 4) for k, v in report.timings.items()},
-    }, ensure_ascii=False, indent=2) + "\n"
+    return (
+        json.dumps(
+            {
+                "version": JSON_VERSION,
+                "conforms": report.conforms,
+                "counts": {s.value: report.count(s) for s in Severity},
+                "files": [str(f) for f in report.files],
+                "results": [
+                    {
+                        "severity": r.severity.value,
+                        "file": str(r.file) if r.file else None,
+                        "line": r.line,
+                        "focus": str(r.focus) if isinstance(r.focus, URIRef) else r.focus.n3(),
+                        "path": compact(r.path, None) if r.path is not None else None,
+                        "value": compact(r.value, None) if r.value is not None else None,
+                        "source": str(r.source),
+                        "sourceName": r.source_name,
+                        "constraint": str(r.constraint) if r.constraint else None,
+                        "message": r.message,
+                    }
+                    for r in report.results
+                ],
+                "timings": {k: round(v, 4) for k, v in report.timings.items()},
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 # ---------------------------------------------------------------- turtle
+
 
 def turtle(report: Report, strict: bool = False) -> str:
     """The standard sh:ValidationReport; quality checks appear as SPARQL-based constraints."""
@@ -170,6 +206,7 @@ def turtle(report: Report, strict: bool = False) -> str:
 
 # ---------------------------------------------------------------- junit
 
+
 def _fails(result: Result, strict: bool) -> bool:
     return result.severity is Severity.VIOLATION or (strict and result.severity is Severity.WARNING)
 
@@ -187,12 +224,23 @@ def junit(report: Report, strict: bool = False) -> str:
         suite = ET.SubElement(suites, "testsuite", name=file or "(no file)")
         failed = [r for r in results if _fails(r, strict)]
         for r in results:
-            case = ET.SubElement(suite, "testcase", classname=file or "(no file)",
-                                 name=f"{_what(r, focus=True)} [{compact(r.source)}]",
-                                 file=file, line=str(r.line or 0))
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=file or "(no file)",
+                name=f"{_what(r, focus=True)} [{compact(r.source)}]",
+                file=file,
+                line=str(r.line or 0),
+            )
             facts = [("focus", r.focus), ("path", r.path), ("value", r.value), ("source", r.source)]
-            detail = "\n".join([_where(r), *(f"{k}: {compact(v)}" for k, v in facts if v is not None),
-                                 f"severity: {r.severity.value}", r.message])
+            detail = "\n".join(
+                [
+                    _where(r),
+                    *(f"{k}: {compact(v)}" for k, v in facts if v is not None),
+                    f"severity: {r.severity.value}",
+                    r.message,
+                ]
+            )
             if _fails(r, strict):
                 ET.SubElement(case, "failure", message=r.message, type=r.severity.value).text = detail
             else:
@@ -226,32 +274,53 @@ def sarif(report: Report, strict: bool = False) -> str:
         rule_id = compact(r.source).strip("<>")
         if rule_id not in rules:
             rules[rule_id] = len(rule_objects)
-            rule_objects.append({"id": rule_id, "name": r.source_name, "shortDescription": {"text": r.source_name},
-                                 "helpUri": str(r.source),
-                                 "defaultConfiguration": {"level": _SARIF_LEVELS[r.severity]}})
+            rule_objects.append(
+                {
+                    "id": rule_id,
+                    "name": r.source_name,
+                    "shortDescription": {"text": r.source_name},
+                    "helpUri": str(r.source),
+                    "defaultConfiguration": {"level": _SARIF_LEVELS[r.severity]},
+                }
+            )
         result: dict = {
             "ruleId": rule_id,
             "ruleIndex": rules[rule_id],
             "level": _SARIF_LEVELS[r.severity],
             "message": {"text": f"{_what(r, focus=True)}: {r.message}"},
-            "properties": {"focus": compact(r.focus, None), "path": compact(r.path, None) or None,
-                           "value": compact(r.value, None) or None},
+            "properties": {
+                "focus": compact(r.focus, None),
+                "path": compact(r.path, None) or None,
+                "value": compact(r.value, None) or None,
+            },
         }
         if r.file:
             physical: dict = {"artifactLocation": {"uri": r.file.as_posix()}}
             if r.line:
                 physical["region"] = {"startLine": r.line}
-            result["locations"] = [{"physicalLocation": physical,
-                                    "logicalLocations": [{"fullyQualifiedName": compact(r.focus), "kind": "resource"}]}]
+            result["locations"] = [
+                {
+                    "physicalLocation": physical,
+                    "logicalLocations": [{"fullyQualifiedName": compact(r.focus), "kind": "resource"}],
+                }
+            ]
         results.append(result)
     log = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "sugraph", "version": __version__, "informationUri": INFORMATION_URI,
-                                "rules": rule_objects}},
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "sugraph",
+                        "version": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": rule_objects,
+                    }
+                },
+                "results": results,
+            }
+        ],
     }
     return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
 
@@ -291,7 +360,12 @@ def github_error(error: LoadError) -> str:
 
 
 FORMATS: dict[str, Callable[[Report, bool], str]] = {
-    "text": text, "json": to_json, "turtle": turtle, "junit": junit, "sarif": sarif, "github": github,
+    "text": text,
+    "json": to_json,
+    "turtle": turtle,
+    "junit": junit,
+    "sarif": sarif,
+    "github": github,
 }
 
 

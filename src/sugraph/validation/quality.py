@@ -49,8 +49,10 @@ def load_check(path: Path) -> Check:
         title, message = dict(header["title"]), dict(header["message"])
         return Check(path.stem, Severity(header["severity"]), title, message, text)
     except (TypeError, KeyError, ValueError):
-        raise ValueError(f"{path}: the header needs a title and a message (en, fr) and a severity "
-                         f"({', '.join(s.value for s in Severity)})") from None
+        raise ValueError(
+            f"{path}: the header needs a title and a message (en, fr) and a severity "
+            f"({', '.join(s.value for s in Severity)})"
+        ) from None
 
 
 @cache
@@ -64,8 +66,9 @@ def run_checks(data: Graph, ontology: Graph, lang: str = "en") -> list[Result]:
     store = ox.Store()
     store.extend(quads(data, DATA_GRAPH))
     store.extend(quads(ontology, ONTOLOGY_GRAPH))
-    store.load(path=CHECKS_DIR / "vocabularies.ttl", format=ox.RdfFormat.TURTLE,
-               to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)))
+    store.load(
+        path=CHECKS_DIR / "vocabularies.ttl", format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH))
+    )
     results = []
     for check in load_checks():
         solutions = store.query(check.query, use_default_graph_as_union=True)
@@ -76,15 +79,17 @@ def run_checks(data: Graph, ontology: Graph, lang: str = "en") -> list[Result]:
             focus, path = _node(row, "focus", projected), _node(row, "path", projected)
             if focus is None or not (path is None or isinstance(path, URIRef)):
                 raise ValueError(f"{check.iri}: every row needs a ?focus, and a ?path is a property IRI")
-            results.append(Result(
-                severity=check.severity,
-                focus=focus,
-                path=path,
-                value=_node(row, "value", projected),
-                source=check.iri,
-                source_name=in_language(check.title, lang),
-                message=in_language(check.message, lang),
-            ))
+            results.append(
+                Result(
+                    severity=check.severity,
+                    focus=focus,
+                    path=path,
+                    value=_node(row, "value", projected),
+                    source=check.iri,
+                    source_name=in_language(check.title, lang),
+                    message=in_language(check.message, lang),
+                )
+            )
     return results
 
 

@@ -41,8 +41,12 @@ def bundled() -> Path:
     return Path(str(package_files("sugraph") / "bundled"))
 
 
-def resolve_inputs(data: Iterable[Path] | None = None, shapes: Iterable[Path] | None = None,
-                   ontology: Iterable[Path] | None = None, root: Path | None = None) -> Inputs:
+def resolve_inputs(
+    data: Iterable[Path] | None = None,
+    shapes: Iterable[Path] | None = None,
+    ontology: Iterable[Path] | None = None,
+    root: Path | None = None,
+) -> Inputs:
     """Explicit paths win; otherwise the project's data/, shapes/ and ontology/ — or, outside any
     project (another repository validating its own files), the packaged shapes and ontology."""
     try:
@@ -52,13 +56,24 @@ def resolve_inputs(data: Iterable[Path] | None = None, shapes: Iterable[Path] | 
             raise
         project = bundled()
     data_paths = list(data) if data is not None else [project / "data"]
-    return Inputs(tuple(rdf_files(data_paths)), tuple(rdf_files(list(shapes or [project / "shapes"]))),
-                  tuple(rdf_files(list(ontology or [project / "ontology"]))))
+    return Inputs(
+        tuple(rdf_files(data_paths)),
+        tuple(rdf_files(list(shapes or [project / "shapes"]))),
+        tuple(rdf_files(list(ontology or [project / "ontology"]))),
+    )
 
 
-def validate(data: Iterable[Path | str] | None = None, *, shapes: Iterable[Path | str] | None = None,
-             ontology: Iterable[Path | str] | None = None, root: Path | None = None, inference: str = "none",
-             lang: str = "en", checks: bool = False, engine: str | None = None) -> Report:
+def validate(
+    data: Iterable[Path | str] | None = None,
+    *,
+    shapes: Iterable[Path | str] | None = None,
+    ontology: Iterable[Path | str] | None = None,
+    root: Path | None = None,
+    inference: str = "none",
+    lang: str = "en",
+    checks: bool = False,
+    engine: str | None = None,
+) -> Report:
     """Validate RDF files (or folders) against SHACL shapes with the ontology loaded; with `checks`,
     also run the quality checks. Each argument left out defaults to the project's (or packaged)
     data/, shapes/ and ontology/; `engine` is one of `engines.ENGINES` (default: the first). Raises
@@ -113,9 +128,11 @@ def conforming_load(root: Path | None = None, inference: str = "owlrl") -> Knowl
     (SUGRAPH_STRICT=1) starts and reloads with, so it never serves data `sugraph validate` rejects."""
     kg, report = validated_load(root, inference=inference)
     if report.exit_code():
-        raise LoadError((root or find_root()) / "data",
-                        f"the data does not conform: {report.count(Severity.VIOLATION)} SHACL violation(s) "
-                        "(`sugraph validate` lists them); strict mode serves only conforming data")
+        raise LoadError(
+            (root or find_root()) / "data",
+            f"the data does not conform: {report.count(Severity.VIOLATION)} SHACL violation(s) "
+            "(`sugraph validate` lists them); strict mode serves only conforming data",
+        )
     return kg
 
 
@@ -128,16 +145,18 @@ def _shacl_results(report: Graph, shapes: Graph, lang: str) -> list[Result]:
     for node in report.subjects(RDF.type, SH.ValidationResult):
         path = report.value(node, SH.resultPath)
         source = report.value(node, SH.sourceShape)
-        results.append(Result(
-            severity=Severity.of(report.value(node, SH.resultSeverity)),
-            focus=report.value(node, SH.focusNode),
-            path=parse_shacl_path(report, path) if path is not None else None,
-            value=report.value(node, SH.value),
-            source=source,
-            source_name=in_language(by_language(shapes.objects(source, SH.name)), lang, str(source)),
-            message=in_language(by_language(report.objects(node, SH.resultMessage)), lang),
-            constraint=report.value(node, SH.sourceConstraintComponent),
-        ))
+        results.append(
+            Result(
+                severity=Severity.of(report.value(node, SH.resultSeverity)),
+                focus=report.value(node, SH.focusNode),
+                path=parse_shacl_path(report, path) if path is not None else None,
+                value=report.value(node, SH.value),
+                source=source,
+                source_name=in_language(by_language(shapes.objects(source, SH.name)), lang, str(source)),
+                message=in_language(by_language(report.objects(node, SH.resultMessage)), lang),
+                constraint=report.value(node, SH.sourceConstraintComponent),
+            )
+        )
     return results
 
 

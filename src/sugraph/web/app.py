@@ -21,8 +21,9 @@ from .context import ServingContext
 from .pages import routes as pages
 
 
-def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = None,
-               store: Store | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, kg: KnowledgeGraph | None = None, store: Store | None = None
+) -> FastAPI:
     settings = settings or Settings.from_env()
     # Without a kg, only the source files are hashed: a cached store serves at once, and the rdflib
     # graphs are built the first time a route needs them.
@@ -33,13 +34,23 @@ def create_app(settings: Settings | None = None, *, kg: KnowledgeGraph | None = 
     graph = kg or LazyKnowledgeGraph(settings.root, settings.inference)
     owned = store is None
     store = store or open_store(settings, graph)
-    app = FastAPI(title="sugraph", version=__version__, on_shutdown=[store.close] if owned else [],
-                  docs_url=None, redoc_url=None,  # /docs comes from apidocs: offline, no inline script
-                  description="The Security Union knowledge graph: SPARQL, named queries and linked data.")
+    app = FastAPI(
+        title="sugraph",
+        version=__version__,
+        on_shutdown=[store.close] if owned else [],
+        docs_url=None,
+        redoc_url=None,  # /docs comes from apidocs: offline, no inline script
+        description="The Security Union knowledge graph: SPARQL, named queries and linked data.",
+    )
     app.add_middleware(GZipMiddleware, minimum_size=2048)
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
-                       allow_headers=["*"], max_age=86400,
-                       expose_headers=["ETag", "Link", "Content-Location", "Sugraph-Inferred-Triples"])
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
+        allow_headers=["*"],
+        max_age=86400,
+        expose_headers=["ETag", "Link", "Content-Location", "Sugraph-Inferred-Triples"],
+    )
     middleware.install(app, settings)  # outermost: request id, access log, security headers, limits
     errors.install(app)
     context.install(app, ServingContext(settings, graph, store))

@@ -15,8 +15,10 @@ from functools import lru_cache
 from .formats import FORMAT_NAMES
 
 # A media range: type "/" subtype, then ";"-separated parameters whose values may be quoted.
-_RANGE = re.compile(r"""\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)/([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*"""
-                    r"""((?:;\s*[^;,=\s]+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^;,\s]*)\s*)*)(?:,|$)""")
+_RANGE = re.compile(
+    r"""\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)/([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*"""
+    r"""((?:;\s*[^;,=\s]+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^;,\s]*)\s*)*)(?:,|$)"""
+)
 _PARAM = re.compile(r""";\s*([^;,=\s]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;,\s]*)""")
 _Q = re.compile(r"^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$")
 

@@ -36,15 +36,23 @@ DUMPS = {f"{DUMP_NAME}.{f.ext}{gz}": (f, bool(gz)) for f in DUMP_FORMATS for gz 
 
 def distributions(public_base: str) -> list[Distribution]:
     """Every dump at its canonical URL."""
-    return [Distribution(f"{public_base}/dumps/{name}", fmt.media_type,
-                         f"{fmt.name} dump{', gzip-compressed' if compressed else ''}", gzip=compressed)
-            for name, (fmt, compressed) in DUMPS.items()]
+    return [
+        Distribution(
+            f"{public_base}/dumps/{name}",
+            fmt.media_type,
+            f"{fmt.name} dump{', gzip-compressed' if compressed else ''}",
+            gzip=compressed,
+        )
+        for name, (fmt, compressed) in DUMPS.items()
+    ]
 
 
 def dump_bytes(ctx: ServingContext, fmt: Format, compressed: bool) -> bytes:
     kg = ctx.kg
-    everything = ctx.once("dump:quads", lambda: sorted(
-        [*quads(kg.asserted, ASSERTED_GRAPH), *quads(kg.inferred, INFERRED_GRAPH)], key=str))
+    everything = ctx.once(
+        "dump:quads",
+        lambda: sorted([*quads(kg.asserted, ASSERTED_GRAPH), *quads(kg.inferred, INFERRED_GRAPH)], key=str),
+    )
     plain = ctx.once(f"dump:{fmt.ext}", lambda: serialize(everything, fmt))
     if not compressed:
         return plain
@@ -69,11 +77,14 @@ async def named_graph(request: Request, name: str) -> Response:
 
 @get_and_head(router, "/dumps/", summary="The list of dumps")
 async def dumps(request: Request) -> Response:
-    text = ("The whole graph, asserted and inferred triples. TriG and N-Quads keep them in two named "
-            "graphs; the other formats merge them. Described in /.well-known/void.")
+    text = (
+        "The whole graph, asserted and inferred triples. TriG and N-Quads keep them in two named "
+        "graphs; the other formats merge them. Described in /.well-known/void."
+    )
     links = [(f"/dumps/{name}", name) for name in DUMPS]
-    return validated(request, listing(request, "sugraph dumps", text, links,
-                                      format_value=request.query_params.get("format")))
+    return validated(
+        request, listing(request, "sugraph dumps", text, links, format_value=request.query_params.get("format"))
+    )
 
 
 @get_and_head(router, "/dumps/{name}", summary="A full dump of the dataset")

@@ -23,8 +23,15 @@ PROBLEM = "application/problem+json"
 SPARQL_PATH = "/sparql"
 
 
-def error_response(request: Request, status: int, message: str, *, page: bool = True,
-                   headers: Mapping[str, str] | None = None, **members: str) -> Response:
+def error_response(
+    request: Request,
+    status: int,
+    message: str,
+    *,
+    page: bool = True,
+    headers: Mapping[str, str] | None = None,
+    **members: str,
+) -> Response:
     """The answer to a failure: `message` is written for the client; `members` add to the problem
     (a request id). `page` False when the site itself may be what failed (the last resort)."""
     if request.scope["path"].removeprefix(request.scope.get("root_path", "")) == SPARQL_PATH:
@@ -34,10 +41,14 @@ def error_response(request: Request, status: int, message: str, *, page: bool = 
         response = error_page(request, status, message)
         response.headers.update(headers or {})
         return response
-    problem = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, "detail": message,
-               **members}
-    return Response(json.dumps(problem, ensure_ascii=False), status_code=status, media_type=PROBLEM,
-                    headers=headers)
+    problem = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": message,
+        **members,
+    }
+    return Response(json.dumps(problem, ensure_ascii=False), status_code=status, media_type=PROBLEM, headers=headers)
 
 
 def _sugraph_error(request: Request, error: Exception) -> Response:

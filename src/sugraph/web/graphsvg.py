@@ -12,13 +12,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 CENTRE = (460.0, 330.0)
-RING_GAP = 150.0         # between the centre and the inner ring, and between the rings
-NODE_SPACING = 150.0     # room each inner-ring node needs along the ring for its label
-STAGGER = 36.0           # extra radius of every other node of a group on the outer ring
-MAX_FIRST = 16           # neighbours drawn around the centre
-MAX_SECOND = 24          # nodes drawn on the outer ring, shared out among the neighbours
+RING_GAP = 150.0  # between the centre and the inner ring, and between the rings
+NODE_SPACING = 150.0  # room each inner-ring node needs along the ring for its label
+STAGGER = 36.0  # extra radius of every other node of a group on the outer ring
+MAX_FIRST = 16  # neighbours drawn around the centre
+MAX_SECOND = 24  # nodes drawn on the outer ring, shared out among the neighbours
 MAX_SECOND_EACH = 8
-CHAR_WIDTH = 6.6         # rough width of a label character, to fit the picture around its labels
+CHAR_WIDTH = 6.6  # rough width of a label character, to fit the picture around its labels
 LABEL_CHARS = (34, 20, 24)  # per ring: longer labels are cut, the full one is in the tooltip
 
 
@@ -39,7 +39,7 @@ class Node:
     ring: int
     x: float
     y: float
-    anchor: str          # text-anchor of the label: start, middle or end
+    anchor: str  # text-anchor of the label: start, middle or end
     label_x: float
     label_y: float
 
@@ -57,7 +57,7 @@ class Edge:
 class Picture:
     nodes: list[Node]
     edges: list[Edge]
-    hidden: int          # neighbours left out to keep the picture readable
+    hidden: int  # neighbours left out to keep the picture readable
 
     @property
     def view_box(self) -> str:
@@ -86,8 +86,13 @@ def _adjacent(links: Iterable[Link]) -> dict[str, dict[str, str]]:
     return adjacent
 
 
-def neighbourhood(center: str, links: Iterable[Link], label: Callable[[str], str],
-                  group: Callable[[str], str], expandable: Callable[[str], bool]) -> Picture:
+def neighbourhood(
+    center: str,
+    links: Iterable[Link],
+    label: Callable[[str], str],
+    group: Callable[[str], str],
+    expandable: Callable[[str], bool],
+) -> Picture:
     """Lay out `center`, its neighbours and (through expandable neighbours) theirs.
 
     `label` names a node; neighbours of one `group` (kind) sit side by side; `expandable` says
@@ -104,8 +109,9 @@ def neighbourhood(center: str, links: Iterable[Link], label: Callable[[str], str
     for parent in first:
         if not expandable(parent) or budget <= 0:
             continue
-        children = sorted((n for n in adjacent.get(parent, {}) if n not in seen),
-                          key=lambda n: (label(n).casefold(), n))
+        children = sorted(
+            (n for n in adjacent.get(parent, {}) if n not in seen), key=lambda n: (label(n).casefold(), n)
+        )
         children = children[: min(each, budget)]
         seen.update(children)
         budget -= len(children)
@@ -145,5 +151,6 @@ def _node(iri: str, text: str, ring: int, x: float, y: float, angle: float) -> N
         return Node(iri, text, short, ring, round(x, 1), round(y, 1), "middle", round(x, 1), round(y + offset, 1))
     right = math.cos(angle) >= -1e-9
     dx = 11 if right else -11
-    return Node(iri, text, short, ring, round(x, 1), round(y, 1), "start" if right else "end",
-                round(x + dx, 1), round(y + 4, 1))
+    return Node(
+        iri, text, short, ring, round(x, 1), round(y, 1), "start" if right else "end", round(x + dx, 1), round(y + 4, 1)
+    )

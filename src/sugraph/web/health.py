@@ -32,11 +32,21 @@ async def ready(request: Request) -> JSONResponse:
         # so a hung backend does not pile up probe threads.
         await asyncio.wait_for(asyncio.to_thread(store.probe, READY_TIMEOUT), timeout=READY_TIMEOUT)
     except Exception:  # noqa: BLE001 -- any failure means "not ready"; the reason is the backend's
-        return JSONResponse({"status": "unavailable", "backend": store.name, "isolation": store.isolation,
-                             "message": "the query backend does not answer"}, status_code=503)
+        return JSONResponse(
+            {
+                "status": "unavailable",
+                "backend": store.name,
+                "isolation": store.isolation,
+                "message": "the query backend does not answer",
+            },
+            status_code=503,
+        )
     if problem := store.health():
-        return JSONResponse({"status": "degraded", "backend": store.name, "isolation": store.isolation,
-                             "message": problem}, status_code=503)
+        return JSONResponse(
+            {"status": "degraded", "backend": store.name, "isolation": store.isolation, "message": problem},
+            status_code=503,
+        )
     # isolation: how the engine is kept off the network; "none: …" means every SERVICE is refused
-    return JSONResponse({"status": "ready", "backend": store.name, "isolation": store.isolation,
-                         "version": ctx.version})
+    return JSONResponse(
+        {"status": "ready", "backend": store.name, "isolation": store.isolation, "version": ctx.version}
+    )

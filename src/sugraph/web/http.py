@@ -27,18 +27,25 @@ def get_and_head(router: APIRouter, path: str, **options) -> Callable[[Callable]
     """Register a data route for GET and HEAD: GET in the API docs, HEAD beside it on the same
     handler (the server drops the body) but not documented twice, which gave every such route a
     duplicate OpenAPI operation id."""
+
     def register(endpoint: Callable) -> Callable:
         router.add_api_route(path, endpoint, methods=["GET"], **options)
         router.add_api_route(path, endpoint, methods=["HEAD"], include_in_schema=False, **options)
         return endpoint
+
     return register
 
 
 # --- negotiation -------------------------------------------------------------------------------
 
 
-def choose(request: Request, formats: Sequence[Format], what: str, value: str | None = None,
-           aliases: Mapping[str, Format] = ALIASES) -> Format:
+def choose(
+    request: Request,
+    formats: Sequence[Format],
+    what: str,
+    value: str | None = None,
+    aliases: Mapping[str, Format] = ALIASES,
+) -> Format:
     """`format=` (`value`, a name or a media type) if given, else the best match for `Accept`;
     406 naming the available formats when the client wants none of them."""
     by_type = {f.media_type: f for f in formats}
@@ -76,8 +83,9 @@ def not_modified(request: Request, tag: str) -> bool:
     return match is not None and (match.strip() == "*" or tag in (t.strip() for t in match.split(",")))
 
 
-def cached_response(body: bytes | memoryview | None, media_type: str, tag: str,
-                    vary: str | None = "Accept") -> Response:
+def cached_response(
+    body: bytes | memoryview | None, media_type: str, tag: str, vary: str | None = "Accept"
+) -> Response:
     """200 with caching headers, or 304 when the client already holds this version (body None).
     A body is bytes, or a rendered page's (Starlette's bytes | memoryview)."""
     headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL, **({"Vary": vary} if vary else {})}
@@ -118,15 +126,16 @@ def decorate(response: Response, base_path: str, fmt: Format, formats: Sequence[
     return response
 
 
-async def represent(request: Request, base_path: str, formats: Sequence[Format], ext: str | None,
-                    render: Callable[[Format], bytes]) -> Response:
+async def represent(
+    request: Request, base_path: str, formats: Sequence[Format], ext: str | None, render: Callable[[Format], bytes]
+) -> Response:
     """A resource with one URL per format (`{base_path}.{ext}`) and a negotiated one (`ext` None)."""
-    fmt = (format_for_ext(ext, formats) if ext
-           else choose(request, formats, base_path, request.query_params.get("format")))
+    fmt = (
+        format_for_ext(ext, formats) if ext else choose(request, formats, base_path, request.query_params.get("format"))
+    )
     tag = etag(request, base_path, fmt.media_type)
     body = None if not_modified(request, tag) else await run_in_threadpool(render, fmt)
-    return decorate(cached_response(body, fmt.media_type, tag, vary=None), base_path, fmt, formats,
-                    negotiated=not ext)
+    return decorate(cached_response(body, fmt.media_type, tag, vary=None), base_path, fmt, formats, negotiated=not ext)
 
 
 # --- parameters ---------------------------------------------------------------------------------

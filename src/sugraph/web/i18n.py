@@ -29,25 +29,34 @@ STRINGS: dict[str, tuple[str, str]] = {
     "footer.version": ("Data version", "Version des données"),
     "footer.license": ("Data and ontology: CC BY 4.0. Code: MIT.", "Données et ontologie : CC BY 4.0. Code : MIT."),
     # home
-    "home.title": ("The EU Security Union knowledge graph",
-                   "Le graphe de connaissances de l'union de la sécurité de l'UE"),
+    "home.title": (
+        "The EU Security Union knowledge graph",
+        "Le graphe de connaissances de l'union de la sécurité de l'UE",
+    ),
     "home.intro": (
         "sugraph links the threats the European Union faces to the measures, instruments, actors and "
         "strategies that answer them. Every fact is traceable to a verbatim quote from a European "
         "Commission press release.",
         "sugraph relie les menaces auxquelles l'Union européenne fait face aux mesures, instruments, "
         "acteurs et stratégies qui y répondent. Chaque fait renvoie à une citation exacte d'un "
-        "communiqué de presse de la Commission européenne."),
+        "communiqué de presse de la Commission européenne.",
+    ),
     "home.counts": ("What the graph holds", "Contenu du graphe"),
     "home.sources": ("Sources", "Sources"),
     "home.use": ("Use the graph", "Utiliser le graphe"),
-    "home.use.workbench": ("Ask your own question in SPARQL, or start from an example.",
-                           "Posez votre propre question en SPARQL, ou partez d'un exemple."),
-    "home.use.queries": ("Ready-made questions with their answers, as JSON, CSV or TSV.",
-                         "Des questions prêtes à l'emploi et leurs réponses, en JSON, CSV ou TSV."),
+    "home.use.workbench": (
+        "Ask your own question in SPARQL, or start from an example.",
+        "Posez votre propre question en SPARQL, ou partez d'un exemple.",
+    ),
+    "home.use.queries": (
+        "Ready-made questions with their answers, as JSON, CSV or TSV.",
+        "Des questions prêtes à l'emploi et leurs réponses, en JSON, CSV ou TSV.",
+    ),
     "home.use.dumps": ("Download the whole graph", "Télécharger tout le graphe"),
-    "home.use.dumps.text": ("Every triple, asserted and inferred, in the usual RDF formats.",
-                            "Tous les triplets, déclarés et inférés, dans les formats RDF usuels."),
+    "home.use.dumps.text": (
+        "Every triple, asserted and inferred, in the usual RDF formats.",
+        "Tous les triplets, déclarés et inférés, dans les formats RDF usuels.",
+    ),
     "home.use.api": ("The HTTP API, described in OpenAPI.", "L'API HTTP, décrite en OpenAPI."),
     "home.source.original": ("{id} on the Commission's website", "{id} sur le site de la Commission"),
     "home.version": ("Latest version", "Dernière version"),
@@ -88,20 +97,26 @@ STRINGS: dict[str, tuple[str, str]] = {
     "entity.evidence.none": ("No quote supports this entity.", "Aucune citation n'étaye cette entité."),
     "entity.quote.from": ("from", "extrait de"),
     "entity.neighbourhood": ("Neighbourhood", "Voisinage"),
-    "entity.neighbourhood.text": ("Entities one or two links away; select one to open it.",
-                                  "Entités à un ou deux liens ; sélectionnez-en une pour l'ouvrir."),
+    "entity.neighbourhood.text": (
+        "Entities one or two links away; select one to open it.",
+        "Entités à un ou deux liens ; sélectionnez-en une pour l'ouvrir.",
+    ),
     "entity.neighbourhood.more": ("{n} more not shown", "{n} autres non affichées"),
     "entity.download": ("Download", "Télécharger"),
     "entity.iri": ("Identifier", "Identifiant"),
     "entity.inferred": ("inferred", "inféré"),
-    "entity.inferred.title": ("Added by the reasoner, not stated in the data",
-                              "Ajouté par le raisonneur, non déclaré dans les données"),
+    "entity.inferred.title": (
+        "Added by the reasoner, not stated in the data",
+        "Ajouté par le raisonneur, non déclaré dans les données",
+    ),
     "entity.notfound": ("Not found", "Introuvable"),
     "entity.notfound.text": ("The graph has nothing about {iri}.", "Le graphe ne contient rien sur {iri}."),
     # search
     "search.title": ("Search", "Rechercher"),
-    "search.label": ("Name, acronym or part of a name, in French or English",
-                     "Nom, sigle ou partie d'un nom, en français ou en anglais"),
+    "search.label": (
+        "Name, acronym or part of a name, in French or English",
+        "Nom, sigle ou partie d'un nom, en français ou en anglais",
+    ),
     "search.button": ("Search", "Rechercher"),
     "search.results": ("{n} result(s) for “{q}”", "{n} résultat(s) pour « {q} »"),
     "search.none": ("Nothing matches “{q}”.", "Rien ne correspond à « {q} »."),
@@ -109,8 +124,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "search.json": ("These results as JSON", "Ces résultats en JSON"),
     # workbench
     "wb.title": ("Query workbench", "Atelier de requêtes"),
-    "wb.intro": ("Write a SPARQL query, or open one of the named questions below and adapt it.",
-                 "Écrivez une requête SPARQL, ou ouvrez l'une des questions nommées ci-dessous et adaptez-la."),
+    "wb.intro": (
+        "Write a SPARQL query, or open one of the named questions below and adapt it.",
+        "Écrivez une requête SPARQL, ou ouvrez l'une des questions nommées ci-dessous et adaptez-la.",
+    ),
     "wb.query": ("SPARQL query", "Requête SPARQL"),
     "wb.run": ("Run", "Exécuter"),
     "wb.run.hint": ("Ctrl+Enter runs the query.", "Ctrl+Entrée exécute la requête."),
@@ -228,10 +245,34 @@ def choose_language(query: str | None, cookie: str | None, accept_language: str 
 
 
 MONTHS = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"),
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-           "octobre", "novembre", "décembre"),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+    "fr": (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ),
 }
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -266,6 +307,7 @@ def format_literal(value: str, datatype: str, lang: str) -> str:
     if datatype in (XSD + "date", XSD + "gYearMonth"):
         return format_date(value, datatype, lang)
     if datatype in (XSD + "decimal", XSD + "double", XSD + "float") or (
-            datatype.startswith(XSD) and datatype.endswith(("Integer", "integer", "int", "long"))):
+        datatype.startswith(XSD) and datatype.endswith(("Integer", "integer", "int", "long"))
+    ):
         return format_number(value, lang)
     return value

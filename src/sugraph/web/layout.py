@@ -27,32 +27,42 @@ from .pages.site import KINDS, href, kind_of, term_label
 
 HERE = Path(__file__).resolve().parent
 
-ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
-                         trim_blocks=True, lstrip_blocks=True)
+ENV = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
+)
 ENV.filters["in_language"] = in_language  # `{{ texts | in_language(lang) }}`: the one choice of language
 templates = Jinja2Templates(env=ENV)
 
 
 def language(request: Request) -> str:
-    return choose_language(request.query_params.get("lang"), request.cookies.get(COOKIE),
-                           request.headers.get("accept-language"))
+    return choose_language(
+        request.query_params.get("lang"), request.cookies.get(COOKIE), request.headers.get("accept-language")
+    )
 
 
 def _page_context(ctx: ServingContext, lang: str, path: str, switch: dict[str, str]) -> dict:
     """What every template (base.html) uses."""
     site = ctx.site
     return dict(
-        lang=lang, _=translator(lang), site=site, version=ctx.version, switch=switch, kinds=list(KINDS),
-        href=href, kind_of=kind_of, label=lambda iri: site.label(iri, lang),
-        term=lambda iri: term_label(site, iri, lang), describe=lambda iri: site.description(iri, lang),
-        path=path)
+        lang=lang,
+        _=translator(lang),
+        site=site,
+        version=ctx.version,
+        switch=switch,
+        kinds=list(KINDS),
+        href=href,
+        kind_of=kind_of,
+        label=lambda iri: site.label(iri, lang),
+        term=lambda iri: term_label(site, iri, lang),
+        describe=lambda iri: site.description(iri, lang),
+        path=path,
+    )
 
 
 def render(request: Request, template: str, status_code: int = 200, **values) -> HTMLResponse:
     """A page in the reader's language, with what every template uses; remembers a `?lang=` choice."""
     lang = language(request)
-    switch = {other: f"{request.url.path}?{request.url.include_query_params(lang=other).query}"
-              for other in LANGUAGES}
+    switch = {other: f"{request.url.path}?{request.url.include_query_params(lang=other).query}" for other in LANGUAGES}
     values.update(_page_context(context(request), lang, request.url.path, switch))
     response = templates.TemplateResponse(request, template, values, status_code=status_code)
     response.headers["Content-Language"] = lang
@@ -89,8 +99,16 @@ async def entity_page(request: Request, iri: str) -> Response:
     return render(request, "entity.html", entity=view)
 
 
-def listing(request: Request, title: str, text: str, links: Sequence[tuple[str, str]], *,
-            status_code: int = 200, intro: str = "", format_value: str | None = None) -> Response:
+def listing(
+    request: Request,
+    title: str,
+    text: str,
+    links: Sequence[tuple[str, str]],
+    *,
+    status_code: int = 200,
+    intro: str = "",
+    format_value: str | None = None,
+) -> Response:
     """A short message with links: a minimal HTML page for browsers, plain text (one link a line) else.
     Any client gets one of the two (a 404 must reach everyone), unless it names another `format_value`."""
     if format_value is not None:

@@ -66,7 +66,7 @@ async def _moved(request: Request, kind: str, slug: str, route: str, suffix: str
     if new is None or kind_of(new) is None:
         return None
     query = f"?{request.url.query}" if request.url.query else ""
-    return RedirectResponse(f"/{route}/{new[len(ENTITY_BASE):]}{suffix}{query}", status_code=301)
+    return RedirectResponse(f"/{route}/{new[len(ENTITY_BASE) :]}{suffix}{query}", status_code=301)
 
 
 def _check_length(path: str) -> None:
@@ -75,8 +75,10 @@ def _check_length(path: str) -> None:
 
 
 def _malformed(path: str) -> UsageError:
-    return UsageError(f"malformed entity path {path!r}: expected /id/{{kind}}/{{slug}}, "
-                              "slug in lower case letters, digits and single hyphens")
+    return UsageError(
+        f"malformed entity path {path!r}: expected /id/{{kind}}/{{slug}}, "
+        "slug in lower case letters, digits and single hyphens"
+    )
 
 
 @get_and_head(router, "/id/{path:path}", summary="An entity IRI: 303 to its description")

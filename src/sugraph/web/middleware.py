@@ -31,8 +31,10 @@ REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", d
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _LOGGED_PATH_LENGTH = 300
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
 # Documents a browser renders and could run script in; everything else is data.
 _ACTIVE_TYPES = (b"text/html", b"application/xhtml+xml", b"image/svg+xml")
 SECURITY_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"))
@@ -102,11 +104,17 @@ class AccessLogMiddleware:
             await self.app(scope, receive, counting_send)
         finally:
             path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")[:_LOGGED_PATH_LENGTH]
-            fields = {"method": scope["method"], "path": path, "status": status,
-                      "duration_ms": round((time.perf_counter() - start) * 1000, 1), "bytes": sent,
-                      "request_id": REQUEST_ID.get()}
-            access_log.info("%(method)s %(path)s %(status)d %(duration_ms).1fms %(bytes)dB", fields,
-                            extra={"http": fields})
+            fields = {
+                "method": scope["method"],
+                "path": path,
+                "status": status,
+                "duration_ms": round((time.perf_counter() - start) * 1000, 1),
+                "bytes": sent,
+                "request_id": REQUEST_ID.get(),
+            }
+            access_log.info(
+                "%(method)s %(path)s %(status)d %(duration_ms).1fms %(bytes)dB", fields, extra={"http": fields}
+            )
 
 
 class SecurityHeadersMiddleware:
@@ -156,8 +164,7 @@ class ErrorMiddleware:
         except Exception:
             log.exception("unhandled error on %s %s", scope["method"], scope["path"][:_LOGGED_PATH_LENGTH])
             if not started:  # else the server closes the connection: the client sees a cut response
-                answer = error_response(Request(scope), 500, "internal error", page=False,
-                                        request_id=REQUEST_ID.get())
+                answer = error_response(Request(scope), 500, "internal error", page=False, request_id=REQUEST_ID.get())
                 await answer(scope, receive, send)
 
 
@@ -194,8 +201,10 @@ class LimitsMiddleware:
         query = scope.get("query_string", b"")
         url_length = len(scope.get("raw_path") or scope["path"].encode()) + (len(query) + 1 if query else 0)
         if url_length > self.max_url:
-            return 414, (f"URL of {url_length} bytes is longer than the limit of {self.max_url}; "
-                         "send a long SPARQL query by POST")
+            return 414, (
+                f"URL of {url_length} bytes is longer than the limit of {self.max_url}; "
+                "send a long SPARQL query by POST"
+            )
         header_bytes = sum(len(k) + len(v) + 4 for k, v in scope["headers"])  # "name: value\r\n"
         if header_bytes > self.max_headers:
             return 431, f"request headers of {header_bytes} bytes exceed the limit of {self.max_headers}"
@@ -226,8 +235,12 @@ class LogFormatter(logging.Formatter):
             return super().format(record)
         entry: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname, "logger": record.name, "message": record.getMessage(),
-            "request_id": request_id, **getattr(record, "http", {})}
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": request_id,
+            **getattr(record, "http", {}),
+        }
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry)
@@ -243,8 +256,12 @@ def log_config(log_format: str, level: str = "info", *, access: bool = True) -> 
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"sugraph": {"()": f"{__name__}.LogFormatter", "json_lines": log_format == "json"}},
-        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "sugraph", "stream": "ext://sys.stderr"}},
+        "handlers": {
+            "stderr": {"class": "logging.StreamHandler", "formatter": "sugraph", "stream": "ext://sys.stderr"}
+        },
         "root": {"handlers": ["stderr"], "level": level.upper()},
-        "loggers": {"uvicorn": {"handlers": [], "propagate": True},
-                    access_log.name: {"level": "INFO" if access else "WARNING"}},
+        "loggers": {
+            "uvicorn": {"handlers": [], "propagate": True},
+            access_log.name: {"level": "INFO" if access else "WARNING"},
+        },
     }

@@ -42,19 +42,25 @@ LANGS = ("en", "fr")
 
 CLASS_USAGE = sparql_prologue() + "SELECT ?t (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?t } GROUP BY ?t"
 PROPERTY_USAGE = sparql_prologue() + "SELECT ?t (COUNT(*) AS ?n) WHERE { ?s ?t ?o } GROUP BY ?t"
-CLASS_EXAMPLES = sparql_prologue() + """
+CLASS_EXAMPLES = (
+    sparql_prologue()
+    + """
 SELECT ?t ?s ?sl WHERE {
   ?s a ?t . FILTER(isIRI(?s) && STRSTARTS(STR(?t), STR(sug:)))
   OPTIONAL { ?s rdfs:label ?sl FILTER(langMatches(lang(?sl), "en")) }
 } ORDER BY ?t ?s
 """
-PROPERTY_EXAMPLES = sparql_prologue() + """
+)
+PROPERTY_EXAMPLES = (
+    sparql_prologue()
+    + """
 SELECT ?t ?s ?sl ?o ?ol WHERE {
   ?s ?t ?o . FILTER(STRSTARTS(STR(?t), STR(sug:)))
   OPTIONAL { ?s rdfs:label ?sl FILTER(langMatches(lang(?sl), "en")) }
   OPTIONAL { ?o rdfs:label ?ol FILTER(langMatches(lang(?ol), "en")) }
 } ORDER BY isBlank(?s) isBlank(?o) ?t ?s ?o
 """
+)
 
 
 @dataclass
@@ -101,9 +107,9 @@ class _Docs:
             return Value("[ ]")
         iri = str(node)
         if iri.startswith(str(SUG)):
-            return Value(short_name(iri), "#" + iri[len(str(SUG)):])
+            return Value(short_name(iri), "#" + iri[len(str(SUG)) :])
         if iri.startswith(PUBLIC_BASE + "/"):  # served here: link to this server's copy
-            return Value(short_name(iri), iri[len(PUBLIC_BASE):])
+            return Value(short_name(iri), iri[len(PUBLIC_BASE) :])
         return Value(short_name(iri), iri)
 
     def members(self, node) -> list:
@@ -122,75 +128,108 @@ class _Docs:
         return by_language(self.g.objects(subject, prop))
 
     def terms(self, rdf_type: URIRef) -> Iterator[URIRef]:
-        yield from sorted(t for t in self.g.subjects(RDF.type, rdf_type)
-                          if isinstance(t, URIRef) and t.startswith(str(SUG)))
+        yield from sorted(
+            t for t in self.g.subjects(RDF.type, rdf_type) if isinstance(t, URIRef) and t.startswith(str(SUG))
+        )
 
     def mentions(self, prop: URIRef, term: URIRef) -> list[list[Value]]:
         """Properties whose domain or range is `term`, alone or in a union."""
-        return [[self.link(p)] for p, o in sorted(self.g.subject_objects(prop))
-                if str(p).startswith(str(SUG)) and term in self.members(o)]
+        return [
+            [self.link(p)]
+            for p, o in sorted(self.g.subject_objects(prop))
+            if str(p).startswith(str(SUG)) and term in self.members(o)
+        ]
 
     def term(self, iri: URIRef, kind: str, facts: list[tuple[str, list[list[Value]]]]) -> TermDoc:
         facts += [("See also", self.values(iri, RDFS.seeAlso))]
-        return TermDoc(str(iri), str(iri)[len(str(SUG)):], kind, self.by_lang(iri, RDFS.label),
-                       self.by_lang(iri, SKOS.definition), [(h, v) for h, v in facts if v])
+        return TermDoc(
+            str(iri),
+            str(iri)[len(str(SUG)) :],
+            kind,
+            self.by_lang(iri, RDFS.label),
+            self.by_lang(iri, SKOS.definition),
+            [(h, v) for h, v in facts if v],
+        )
 
     def class_doc(self, iri: URIRef) -> TermDoc:
-        return self.term(iri, "Class", [
-            ("Subclass of", self.values(iri, RDFS.subClassOf)),
-            ("Superclass of", self.inverse_values(iri, RDFS.subClassOf)),
-            ("In the domain of", self.mentions(RDFS.domain, iri)),
-            ("In the range of", self.mentions(RDFS.range, iri)),
-        ])
+        return self.term(
+            iri,
+            "Class",
+            [
+                ("Subclass of", self.values(iri, RDFS.subClassOf)),
+                ("Superclass of", self.inverse_values(iri, RDFS.subClassOf)),
+                ("In the domain of", self.mentions(RDFS.domain, iri)),
+                ("In the range of", self.mentions(RDFS.range, iri)),
+            ],
+        )
 
     def property_doc(self, iri: URIRef, kind: str) -> TermDoc:
-        characteristics = [[self.link(t)] for t in _ordered(self.g.objects(iri, RDF.type))
-                           if t not in (OWL.ObjectProperty, OWL.DatatypeProperty)]
-        return self.term(iri, kind, [
-            ("Domain", self.values(iri, RDFS.domain)),
-            ("Range", self.values(iri, RDFS.range)),
-            ("Subproperty of", self.values(iri, RDFS.subPropertyOf)),
-            ("Superproperty of", self.inverse_values(iri, RDFS.subPropertyOf)),
-            ("Inverse of", self.values(iri, OWL.inverseOf) + self.inverse_values(iri, OWL.inverseOf)),
-            ("Characteristics", characteristics),
-        ])
+        characteristics = [
+            [self.link(t)]
+            for t in _ordered(self.g.objects(iri, RDF.type))
+            if t not in (OWL.ObjectProperty, OWL.DatatypeProperty)
+        ]
+        return self.term(
+            iri,
+            kind,
+            [
+                ("Domain", self.values(iri, RDFS.domain)),
+                ("Range", self.values(iri, RDFS.range)),
+                ("Subproperty of", self.values(iri, RDFS.subPropertyOf)),
+                ("Superproperty of", self.inverse_values(iri, RDFS.subPropertyOf)),
+                ("Inverse of", self.values(iri, OWL.inverseOf) + self.inverse_values(iri, OWL.inverseOf)),
+                ("Characteristics", characteristics),
+            ],
+        )
 
     def header(self) -> list[tuple[str, list[Value]]]:
         o = URIRef(ONTOLOGY_IRI)
-        rows = [("IRI", [Value(ONTOLOGY_IRI, "/ontology")]),
-                ("Version IRI", [self.link(v) for v in self.g.objects(o, OWL.versionIRI)]),
-                ("Version", [self.link(v) for v in self.g.objects(o, OWL.versionInfo)]),
-                ("Title", [self.link(v) for v in _ordered(self.g.objects(o, DCTERMS.title))]),
-                ("Description", [self.link(v) for v in _ordered(self.g.objects(o, DCTERMS.description))]),
-                ("Created", [self.link(v) for v in self.g.objects(o, DCTERMS.created)]),
-                ("Creator", [self.link(v) for v in self.g.objects(o, DCTERMS.creator)]),
-                ("Licence", [self.link(v) for v in self.g.objects(o, DCTERMS.license)]),
-                ("Namespace", [self.link(v) for v in self.g.objects(o, VANN.preferredNamespaceUri)]),
-                ("Prefix", [self.link(v) for v in self.g.objects(o, VANN.preferredNamespacePrefix)])]
+        rows = [
+            ("IRI", [Value(ONTOLOGY_IRI, "/ontology")]),
+            ("Version IRI", [self.link(v) for v in self.g.objects(o, OWL.versionIRI)]),
+            ("Version", [self.link(v) for v in self.g.objects(o, OWL.versionInfo)]),
+            ("Title", [self.link(v) for v in _ordered(self.g.objects(o, DCTERMS.title))]),
+            ("Description", [self.link(v) for v in _ordered(self.g.objects(o, DCTERMS.description))]),
+            ("Created", [self.link(v) for v in self.g.objects(o, DCTERMS.created)]),
+            ("Creator", [self.link(v) for v in self.g.objects(o, DCTERMS.creator)]),
+            ("Licence", [self.link(v) for v in self.g.objects(o, DCTERMS.license)]),
+            ("Namespace", [self.link(v) for v in self.g.objects(o, VANN.preferredNamespaceUri)]),
+            ("Prefix", [self.link(v) for v in self.g.objects(o, VANN.preferredNamespacePrefix)]),
+        ]
         return [(h, v) for h, v in rows if v]
 
     def document(self) -> OntologyDoc:
         version = current_version(self.g)
         sections = [
             ("classes", "Classes", [self.class_doc(c) for c in self.terms(OWL.Class)]),
-            ("object-properties", "Object properties",
-             [self.property_doc(p, "Object property") for p in self.terms(OWL.ObjectProperty)]),
-            ("datatype-properties", "Datatype properties",
-             [self.property_doc(p, "Datatype property") for p in self.terms(OWL.DatatypeProperty)]),
+            (
+                "object-properties",
+                "Object properties",
+                [self.property_doc(p, "Object property") for p in self.terms(OWL.ObjectProperty)],
+            ),
+            (
+                "datatype-properties",
+                "Datatype properties",
+                [self.property_doc(p, "Datatype property") for p in self.terms(OWL.DatatypeProperty)],
+            ),
         ]
         version_iri = str(self.g.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI) or "")
         return OntologyDoc(ONTOLOGY_IRI, version, version_iri, self.header(), sections)
 
     def add_usage(self, doc: OntologyDoc, store) -> None:
         """Usage counts and examples from the data (asserted and inferred)."""
-        counts = {row["t"].value: int(row["n"].value)
-                  for query in (CLASS_USAGE, PROPERTY_USAGE) for row in store.select(query)}
+        counts = {
+            row["t"].value: int(row["n"].value)
+            for query in (CLASS_USAGE, PROPERTY_USAGE)
+            for row in store.select(query)
+        }
         examples: dict[str, list[list[Value]]] = defaultdict(list)
         for row in _in_one_order(store.select(CLASS_EXAMPLES), "t", "s"):
             examples[row["t"].value].append([self._example_link(row["s"], row.get("sl"))])
         for row in _in_one_order(store.select(PROPERTY_EXAMPLES), "t", "s", "o"):
-            examples[row["t"].value].append([self._example_link(row["s"], row.get("sl")),
-                                             self._example_link(row["o"], row.get("ol"))])
+            examples[row["t"].value].append(
+                [self._example_link(row["s"], row.get("sl")), self._example_link(row["o"], row.get("ol"))]
+            )
         for _, _, terms in doc.sections:
             for term in terms:
                 term.usage = counts.get(term.iri, 0)
@@ -205,8 +244,10 @@ def _in_one_order(rows: list[dict], *variables: str) -> list[dict]:
     """Rows sorted here rather than by ORDER BY, which engines apply differently to literals and
     blank nodes: named terms first, then by text (a blank node's label is the engine's own, so it
     does not count), so every engine shows the same examples."""
+
     def key(row: dict) -> tuple:
         return tuple((True, "") if isinstance(row[v], ox.BlankNode) else (False, str(row[v])) for v in variables)
+
     return sorted(rows, key=key)
 
 

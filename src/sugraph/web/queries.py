@@ -52,9 +52,15 @@ def router(settings: Settings) -> APIRouter:
 
     for query in queries.values():
         api.add_api_route(
-            f"/queries/{query.name}", _handler(query), methods=["GET"], response_class=Response,
-            summary=query.title.get("en", query.name), operation_id=f"query_{query.name.replace('-', '_')}",
-            description=_describe(query), openapi_extra={"parameters": _parameters(query, settings)})
+            f"/queries/{query.name}",
+            _handler(query),
+            methods=["GET"],
+            response_class=Response,
+            summary=query.title.get("en", query.name),
+            operation_id=f"query_{query.name.replace('-', '_')}",
+            description=_describe(query),
+            openapi_extra={"parameters": _parameters(query, settings)},
+        )
 
     @api.get("/queries/{name}", include_in_schema=False)
     def unknown_query(name: str) -> Response:
@@ -64,11 +70,25 @@ def router(settings: Settings) -> APIRouter:
 
 
 def _summary(query: NamedQuery) -> dict:
-    return {"name": query.name, "url": f"/queries/{query.name}", "title": dict(query.title),
-            "description": dict(query.description),
-            "params": [{"name": p.name, "type": p.type, "required": p.required, "list": p.list,
-                        "default": list(p.default) or None, "lang": p.lang, "class": p.cls,
-                        "description": dict(p.description)} for p in query.params]}
+    return {
+        "name": query.name,
+        "url": f"/queries/{query.name}",
+        "title": dict(query.title),
+        "description": dict(query.description),
+        "params": [
+            {
+                "name": p.name,
+                "type": p.type,
+                "required": p.required,
+                "list": p.list,
+                "default": list(p.default) or None,
+                "lang": p.lang,
+                "class": p.cls,
+                "description": dict(p.description),
+            }
+            for p in query.params
+        ],
+    }
 
 
 def _describe(query: NamedQuery) -> str:
@@ -83,11 +103,17 @@ def _parameters(query: NamedQuery, settings: Settings) -> list[dict]:
     own = [_parameter(p) for p in query.params]
     return [
         *own,
-        {"name": "format", "in": "query",
-         "schema": {"type": "string", "enum": list(dict.fromkeys(f.short for f in OFFERED))},
-         "description": "Overrides the Accept header."},
-        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": settings.max_rows,
-                                                    "default": DEFAULT_LIMIT}},
+        {
+            "name": "format",
+            "in": "query",
+            "schema": {"type": "string", "enum": list(dict.fromkeys(f.short for f in OFFERED))},
+            "description": "Overrides the Accept header.",
+        },
+        {
+            "name": "limit",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": settings.max_rows, "default": DEFAULT_LIMIT},
+        },
         {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
     ]
 
@@ -101,8 +127,14 @@ def _parameter(param: Param) -> dict:
     description = " / ".join(param.description.values())
     if param.cls:
         description += f" (an instance of <{param.cls}>)"
-    return {"name": param.name, "in": "query", "required": param.required, "schema": schema,
-            "explode": True, "description": description}
+    return {
+        "name": param.name,
+        "in": "query",
+        "required": param.required,
+        "schema": schema,
+        "explode": True,
+        "description": description,
+    }
 
 
 def _integer(values: list[str], name: str, default: int, low: int, high: int) -> int:
@@ -175,8 +207,13 @@ def _render(request: Request, data: dict, fmt: Format, query: NamedQuery) -> byt
     else:
         variables = [v.value for v in results.variables]
         table = {"variables": variables, "rows": [[_shown(row[v]) for v in variables] for row in results]}
-    return render(request, "query_table.html", title=query.title.get("en", query.name),
-                  description=query.description.get("en", ""), **table).body
+    return render(
+        request,
+        "query_table.html",
+        title=query.title.get("en", query.name),
+        description=query.description.get("en", ""),
+        **table,
+    ).body
 
 
 def _shown(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Value | None:

@@ -35,16 +35,36 @@ DESCRIPTION_FORMATS = (TURTLE, JSON_LD, HTML)
 _FORMAT_NAMES = ", ".join(f.short for f in RESULT_FORMATS + GRAPH_FORMATS)
 
 _PARAMETERS = [
-    {"name": "query", "in": "query", "schema": {"type": "string"},
-     "description": "The SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE). Without it: the service description."},
-    {"name": "default-graph-uri", "in": "query", "schema": {"type": "array", "items": {"type": "string"}},
-     "description": "Graphs whose merge is the default graph (default: asserted + inferred)."},
-    {"name": "named-graph-uri", "in": "query", "schema": {"type": "array", "items": {"type": "string"}},
-     "description": "Graphs available to GRAPH clauses."},
-    {"name": "format", "in": "query", "schema": {"type": "string"},
-     "description": f"Overrides Accept: {_FORMAT_NAMES} or a media type."},
-    {"name": "timeout", "in": "query", "schema": {"type": "number"},
-     "description": "Seconds; may lower the server's limit, never raise it."},
+    {
+        "name": "query",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "The SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE). Without it: the service description.",
+    },
+    {
+        "name": "default-graph-uri",
+        "in": "query",
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "description": "Graphs whose merge is the default graph (default: asserted + inferred).",
+    },
+    {
+        "name": "named-graph-uri",
+        "in": "query",
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "description": "Graphs available to GRAPH clauses.",
+    },
+    {
+        "name": "format",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": f"Overrides Accept: {_FORMAT_NAMES} or a media type.",
+    },
+    {
+        "name": "timeout",
+        "in": "query",
+        "schema": {"type": "number"},
+        "description": "Seconds; may lower the server's limit, never raise it.",
+    },
 ]
 
 
@@ -91,8 +111,9 @@ async def _params(request: Request) -> list[tuple[str, str]]:
         raise QueryError("the request is not valid UTF-8") from None
     if media_type == UPDATE_TYPE:
         raise QueryError("SPARQL Update is not allowed: this endpoint is read-only")
-    raise QueryError(f"POST needs Content-Type {FORM_TYPE} or {QUERY_TYPE}"
-                     + (f", not {media_type}" if media_type else ""))
+    raise QueryError(
+        f"POST needs Content-Type {FORM_TYPE} or {QUERY_TYPE}" + (f", not {media_type}" if media_type else "")
+    )
 
 
 async def sparql(request: Request) -> Response:
@@ -112,22 +133,36 @@ async def sparql(request: Request) -> Response:
     # Reading a long text takes milliseconds: off the event loop, so no request stalls the others.
     info = analyse(query) if len(query) <= 2048 else await anyio.to_thread.run_sync(analyse, query)
     # Only what the store can write, under its own media types: no alias such as text/plain.
-    chosen = choose(request, formats_for(media_types_for(info.form)), f"a {info.form} query",
-                    _one(params, "format"), aliases={}).media_type
+    chosen = choose(
+        request, formats_for(media_types_for(info.form)), f"a {info.form} query", _one(params, "format"), aliases={}
+    ).media_type
     dataset = _dataset(params)
     store: Store = ctx.store
     tag = etag(request, query, chosen, dataset)
     if request.method == "GET" and not_modified(request, tag):
         return cached_response(None, chosen, tag)
-    body = await store.arun(query, chosen, dataset=dataset, timeout=_timeout(_one(params, "timeout")),
-                            max_rows=settings.max_rows, lane=CLIENT, max_bytes=settings.max_response_bytes)
+    body = await store.arun(
+        query,
+        chosen,
+        dataset=dataset,
+        timeout=_timeout(_one(params, "timeout")),
+        max_rows=settings.max_rows,
+        lane=CLIENT,
+        max_bytes=settings.max_response_bytes,
+    )
     return cached_response(body, chosen, tag)
 
 
 for _method in ("GET", "POST"):
-    router.add_api_route("/sparql", sparql, methods=[_method], summary=f"SPARQL 1.1 query ({_method})",
-                         operation_id=f"sparql_{_method.lower()}", openapi_extra={"parameters": _PARAMETERS},
-                         response_class=Response)
+    router.add_api_route(
+        "/sparql",
+        sparql,
+        methods=[_method],
+        summary=f"SPARQL 1.1 query ({_method})",
+        operation_id=f"sparql_{_method.lower()}",
+        openapi_extra={"parameters": _PARAMETERS},
+        response_class=Response,
+    )
 # HEAD: GET's status and headers without the body (the server drops it), as CORS advertises.
 router.add_api_route("/sparql", sparql, methods=["HEAD"], include_in_schema=False, response_class=Response)
 
@@ -141,11 +176,18 @@ def service_description(request: Request, format_value: str | None) -> Response:
     if not_modified(request, tag):
         return cached_response(None, chosen.media_type, tag, vary)
     if chosen is HTML:
-        page = render(request, "sparql.html", endpoint=endpoint, example=EXAMPLE, prefixes=PREFIXES,
-                      formats=RESULT_FORMATS + GRAPH_FORMATS)
+        page = render(
+            request,
+            "sparql.html",
+            endpoint=endpoint,
+            example=EXAMPLE,
+            prefixes=PREFIXES,
+            formats=RESULT_FORMATS + GRAPH_FORMATS,
+        )
         return cached_response(page.body, chosen.media_type, tag, vary)
-    body = ox.serialize(_description(endpoint), format=chosen.rdf,
-                        prefixes={"sd": str(SD), "formats": "http://www.w3.org/ns/formats/"})
+    body = ox.serialize(
+        _description(endpoint), format=chosen.rdf, prefixes={"sd": str(SD), "formats": "http://www.w3.org/ns/formats/"}
+    )
     return cached_response(body, chosen.media_type, tag, vary)
 
 
@@ -191,9 +233,11 @@ def _description(endpoint: str) -> list[ox.Triple]:
         triples.append(ox.Triple(service, sd("resultFormat"), ox.NamedNode(serializer.iri)))
     for graph in (ASSERTED_GRAPH, INFERRED_GRAPH):
         named = ox.BlankNode()
-        triples += [ox.Triple(dataset, sd("namedGraph"), named),
-                    ox.Triple(named, rdf_type, sd("NamedGraph")),
-                    ox.Triple(named, sd("name"), ox.NamedNode(str(graph)))]
+        triples += [
+            ox.Triple(dataset, sd("namedGraph"), named),
+            ox.Triple(named, rdf_type, sd("NamedGraph")),
+            ox.Triple(named, sd("name"), ox.NamedNode(str(graph))),
+        ]
     return triples
 
 

@@ -121,10 +121,14 @@ def parse_filters(site: Site, params: dict[str, str]) -> dict[str, str]:
 
 def measures(store: Store, site: Site, lang: str, chosen: dict[str, str]) -> list[MeasureRow]:
     rows = store.select(MEASURES_QUERY, {name: ox.NamedNode(iri) for name, iri in chosen.items()})
-    found = [MeasureRow(r["measure"].value, r["state"].value if "state" in r else None,
-                        sorted(r["threats"].value.split() if "threats" in r else [],
-                               key=lambda t: site.label(t, lang).casefold()))
-             for r in rows]
+    found = [
+        MeasureRow(
+            r["measure"].value,
+            r["state"].value if "state" in r else None,
+            sorted(r["threats"].value.split() if "threats" in r else [], key=lambda t: site.label(t, lang).casefold()),
+        )
+        for r in rows
+    ]
     return sorted(found, key=lambda m: site.label(m.iri, lang).casefold())
 
 
@@ -133,5 +137,6 @@ def grouped(site: Site, kind: str, lang: str) -> list[tuple[str, list[str]]]:
     groups: dict[str, list[str]] = {}
     for iri in site.members(KINDS[kind], lang):
         groups.setdefault(site.main_type(iri) or KINDS[kind], []).append(iri)
-    return sorted(((term_label(site, cls, lang), members) for cls, members in groups.items()),
-                  key=lambda g: g[0].casefold())
+    return sorted(
+        ((term_label(site, cls, lang), members) for cls, members in groups.items()), key=lambda g: g[0].casefold()
+    )

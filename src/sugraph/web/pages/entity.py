@@ -46,8 +46,7 @@ SELECT DISTINCT ?n ?p ?m ?direction WHERE {{
 """
 
 # Shown elsewhere on the page (title, type, evidence) rather than among the facts.
-SHOWN_APART = {str(RDF.type), str(RDFS.label), "http://purl.org/dc/terms/description",
-               str(PROV.qualifiedDerivation)}
+SHOWN_APART = {str(RDF.type), str(RDFS.label), "http://purl.org/dc/terms/description", str(PROV.qualifiedDerivation)}
 ALL_LANGUAGES = {str(SKOS.altLabel)}  # names in every language help readers of both
 NOT_IN_PICTURE = {str(RDF.type), str(PROV.wasDerivedFrom), str(SKOS.broaderTransitive), str(SKOS.narrowerTransitive)}
 HUB_KINDS = {"document", "status", "scheme"}  # linked to by almost everything: never expanded
@@ -93,10 +92,20 @@ def describe_entity(store: Store, site: Site, iri: str, lang: str) -> EntityView
     groups = _outgoing_groups(site, rows, facts, lang, {e.document for e in evidence})
     incoming = _group(site, lang, ((r["p"].value, _iri_value(site, r["x"].value, lang)) for r in incoming_rows))
     types = [_iri_value(site, t, lang) for t in sorted(site.asserted_types.get(iri, ()))]
-    downloads = [(f"/doc/{iri[len(ENTITY_BASE):]}.{f.ext}", f.name, f.media_type)
-                 for f in ENTITY_FORMATS if f is not HTML]
-    return EntityView(iri, site.label(iri, lang), site.description(iri, lang), types, groups, incoming,
-                      evidence, _picture(store, site, iri, facts, incoming_rows, lang), downloads)
+    downloads = [
+        (f"/doc/{iri[len(ENTITY_BASE) :]}.{f.ext}", f.name, f.media_type) for f in ENTITY_FORMATS if f is not HTML
+    ]
+    return EntityView(
+        iri,
+        site.label(iri, lang),
+        site.description(iri, lang),
+        types,
+        groups,
+        incoming,
+        evidence,
+        _picture(store, site, iri, facts, incoming_rows, lang),
+        downloads,
+    )
 
 
 def _facts(rows: list[dict], linked_from: set[str]) -> list[tuple[str, Term, bool]]:
@@ -132,13 +141,16 @@ def _group(site: Site, lang: str, pairs) -> list[Group]:
         values = by_prop.setdefault(prop, [])
         if all((v.text, v.href) != (value.text, value.href) for v in values):
             values.append(value)
-    groups = [Group(p, term_label(site, p, lang), sorted(vs, key=lambda v: (v.text.casefold(), v.text)))
-              for p, vs in by_prop.items()]
+    groups = [
+        Group(p, term_label(site, p, lang), sorted(vs, key=lambda v: (v.text.casefold(), v.text)))
+        for p, vs in by_prop.items()
+    ]
     return sorted(groups, key=lambda g: (g.label.casefold(), g.prop))
 
 
-def _outgoing_groups(site: Site, rows: list[dict], facts: list[tuple[str, Term, bool]], lang: str,
-                     cited: set[str]) -> list[Group]:
+def _outgoing_groups(
+    site: Site, rows: list[dict], facts: list[tuple[str, Term, bool]], lang: str, cited: set[str]
+) -> list[Group]:
     """The facts as groups, literals in the reader's language when there is one, blank nodes with
     their own facts, source documents only when no quote already cites them."""
     in_lang = {p for p, o, _ in facts if isinstance(o, ox.Literal) and o.language == lang}
@@ -164,8 +176,11 @@ def _outgoing_groups(site: Site, rows: list[dict], facts: list[tuple[str, Term, 
 def _blank_value(site: Site, parts: list[tuple[str, Term]], lang: str) -> Value:
     """A blank node (an amount of money, say) as its label with its other facts beneath."""
     text = in_language(by_language(o for p, o in parts if p == str(RDFS.label)), lang)
-    others = [(p, _literal_value(o, lang) if isinstance(o, ox.Literal) else _iri_value(site, o.value, lang))
-              for p, o in parts if p != str(RDFS.label) and not isinstance(o, ox.BlankNode)]  # no page to link to
+    others = [
+        (p, _literal_value(o, lang) if isinstance(o, ox.Literal) else _iri_value(site, o.value, lang))
+        for p, o in parts
+        if p != str(RDFS.label) and not isinstance(o, ox.BlankNode)
+    ]  # no page to link to
     return Value(text, parts=_group(site, lang, others))
 
 
@@ -183,24 +198,41 @@ def _evidence(site: Site, rows: list[dict], lang: str) -> list[Evidence]:
             continue
         source = site.source(document.value)
         issued = format_literal(source.issued, "http://www.w3.org/2001/XMLSchema#date", lang) if source else ""
-        found.append(Evidence(quote.value if quote else "", quote.language if isinstance(quote, ox.Literal) else None,
-                              document.value, site.label(document.value, lang), source.identifier if source else "",
-                              issued, source.page if source else None))
+        found.append(
+            Evidence(
+                quote.value if quote else "",
+                quote.language if isinstance(quote, ox.Literal) else None,
+                document.value,
+                site.label(document.value, lang),
+                source.identifier if source else "",
+                issued,
+                source.page if source else None,
+            )
+        )
     return sorted(found, key=lambda e: (e.issued, e.quote))
 
 
-def _picture(store: Store, site: Site, iri: str, facts: list[tuple[str, Term, bool]],
-             incoming_rows: list[dict], lang: str) -> Picture:
+def _picture(
+    store: Store, site: Site, iri: str, facts: list[tuple[str, Term, bool]], incoming_rows: list[dict], lang: str
+) -> Picture:
     """The entity's links and its neighbours' stated links, laid out around the entity."""
+
     def wanted(prop: str, other: str) -> bool:
         return prop not in NOT_IN_PICTURE and other.startswith(ENTITY_BASE) and other != iri
 
-    links = [Link(iri, obj.value, term_label(site, prop, lang)) for prop, obj, _ in facts
-             if isinstance(obj, ox.NamedNode) and wanted(prop, obj.value)]
-    links += [Link(r["x"].value, iri, term_label(site, r["p"].value, lang)) for r in incoming_rows
-              if wanted(r["p"].value, r["x"].value)]
-    expandable = sorted({n for link in links for n in (link.subject, link.object)
-                         if n != iri and kind_of(n) not in HUB_KINDS})
+    links = [
+        Link(iri, obj.value, term_label(site, prop, lang))
+        for prop, obj, _ in facts
+        if isinstance(obj, ox.NamedNode) and wanted(prop, obj.value)
+    ]
+    links += [
+        Link(r["x"].value, iri, term_label(site, r["p"].value, lang))
+        for r in incoming_rows
+        if wanted(r["p"].value, r["x"].value)
+    ]
+    expandable = sorted(
+        {n for link in links for n in (link.subject, link.object) if n != iri and kind_of(n) not in HUB_KINDS}
+    )
     if expandable:
         for r in store.select(NEIGHBOURS_QUERY, {"n": [ox.NamedNode(n) for n in expandable]}):
             n, m, prop = r["n"].value, r["m"].value, r["p"].value
@@ -209,5 +241,6 @@ def _picture(store: Store, site: Site, iri: str, facts: list[tuple[str, Term, bo
             label = term_label(site, prop, lang)
             links.append(Link(n, m, label) if r["direction"].value == "out" else Link(m, n, label))
     links.sort(key=lambda link: (link.subject, link.object, link.label))  # rows come in any order
-    return neighbourhood(iri, links, lambda n: site.label(n, lang), lambda n: kind_of(n) or "",
-                         lambda n: kind_of(n) not in HUB_KINDS)
+    return neighbourhood(
+        iri, links, lambda n: site.label(n, lang), lambda n: kind_of(n) or "", lambda n: kind_of(n) not in HUB_KINDS
+    )

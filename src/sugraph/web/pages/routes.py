@@ -59,8 +59,15 @@ def browse(request: Request, kind: str) -> HTMLResponse:
             name = translator(lang)(f"filter.{e.name}")
             return error_page(request, 400, translator(lang)("filter.unknown", name=name, value=e.value))
         options = {f.name: site.members(f.cls, lang) for f in MEASURE_FILTERS}
-        return render(request, "browse_measures.html", kind=kind, filters=MEASURE_FILTERS, options=options,
-                      chosen=chosen, rows=measures(store, site, lang, chosen))
+        return render(
+            request,
+            "browse_measures.html",
+            kind=kind,
+            filters=MEASURE_FILTERS,
+            options=options,
+            chosen=chosen,
+            rows=measures(store, site, lang, chosen),
+        )
     return render(request, "browse_list.html", kind=kind, groups=grouped(site, kind, lang))
 
 
@@ -74,10 +81,17 @@ def search_page(request: Request, q: str = "") -> HTMLResponse:
 def search_json(request: Request, q: str = "", limit: int = Query(SEARCH_LIMIT, ge=1, le=500)) -> Response:
     """The same search for scripts: each hit with its labels in both languages."""
     site = context(request).site
-    results = [{"iri": hit.iri, "label": {lang: site.label(hit.iri, lang) for lang in LANGUAGES},
-                "type": site.main_type(hit.iri), "kind": kind_of(hit.iri), "matched": hit.matched,
-                "page": href(hit.iri)}
-               for hit in site.labels.search(q, limit)]
+    results = [
+        {
+            "iri": hit.iri,
+            "label": {lang: site.label(hit.iri, lang) for lang in LANGUAGES},
+            "type": site.main_type(hit.iri),
+            "kind": kind_of(hit.iri),
+            "matched": hit.matched,
+            "page": href(hit.iri),
+        }
+        for hit in site.labels.search(q, limit)
+    ]
     return validated(request, JSONResponse({"query": q, "results": results}))
 
 
@@ -101,7 +115,15 @@ def workbench(request: Request) -> HTMLResponse:
             outcome = run(ctx.store, site, lang, text, settings.max_rows, settings.max_response_bytes)
     except (QueryError, QueryTimeout, BackendError) as e:
         error, status = str(e), e.status
-    return render(request, "workbench.html", status_code=status, queries=list(site.queries.values()),
-                  current=current, fields=fields(current, site, lang, values) if current else [],
-                  text=text if text is not None else (editable(current.sparql) if current else EXAMPLE_QUERY),
-                  outcome=outcome, error=error, share=str(request.url))
+    return render(
+        request,
+        "workbench.html",
+        status_code=status,
+        queries=list(site.queries.values()),
+        current=current,
+        fields=fields(current, site, lang, values) if current else [],
+        text=text if text is not None else (editable(current.sparql) if current else EXAMPLE_QUERY),
+        outcome=outcome,
+        error=error,
+        share=str(request.url),
+    )

@@ -82,11 +82,11 @@ class Source:
 class Site:
     labels: LabelIndex
     descriptions: dict[str, dict[str, str]]
-    types: dict[str, set[str]]           # every type, asserted or inferred
+    types: dict[str, set[str]]  # every type, asserted or inferred
     asserted_types: dict[str, set[str]]  # the types people wrote (the most specific ones)
     sources: list[Source]
-    inverses: dict[str, str]             # property → its owl:inverseOf, both ways
-    queries: dict[str, NamedQuery]       # the named questions, for the workbench
+    inverses: dict[str, str]  # property → its owl:inverseOf, both ways
+    queries: dict[str, NamedQuery]  # the named questions, for the workbench
 
     @classmethod
     def from_store(cls, store: Store, queries: dict[str, NamedQuery]) -> Site:
@@ -102,15 +102,22 @@ class Site:
             types[subject].add(cls_iri)
             if row["g"].value == str(ASSERTED_GRAPH):
                 asserted[subject].add(cls_iri)
-        sources = [Source(r["doc"].value, r["identifier"].value if "identifier" in r else "",
-                          r["issued"].value if "issued" in r else "", r["page"].value if "page" in r else None)
-                   for r in store.select(SOURCES_QUERY)]
+        sources = [
+            Source(
+                r["doc"].value,
+                r["identifier"].value if "identifier" in r else "",
+                r["issued"].value if "issued" in r else "",
+                r["page"].value if "page" in r else None,
+            )
+            for r in store.select(SOURCES_QUERY)
+        ]
         inverses: dict[str, str] = {}
         for row in store.select(INVERSES_QUERY):
             inverses.setdefault(row["p"].value, row["q"].value)
             inverses.setdefault(row["q"].value, row["p"].value)
-        return cls(LabelIndex.from_store(store), dict(descriptions), dict(types), dict(asserted), sources,
-                   inverses, queries)
+        return cls(
+            LabelIndex.from_store(store), dict(descriptions), dict(types), dict(asserted), sources, inverses, queries
+        )
 
     def label(self, iri: str, lang: str) -> str:
         return self.labels.label(iri, lang)
@@ -139,7 +146,7 @@ def kind_of(iri: str) -> str | None:
     """The kind segment of an entity IRI (`actor` for …/id/actor/nato), None for other IRIs."""
     if not iri.startswith(ENTITY_BASE):
         return None
-    kind, _, slug = iri[len(ENTITY_BASE):].partition("/")
+    kind, _, slug = iri[len(ENTITY_BASE) :].partition("/")
     return kind if slug else None
 
 
@@ -151,9 +158,9 @@ def href(iri: str) -> str:
     """Where a page links for an IRI: this server's page for graph entities and ontology terms,
     else the IRI itself."""
     if iri.startswith(ENTITY_BASE):
-        return "/id/" + iri[len(ENTITY_BASE):]
+        return "/id/" + iri[len(ENTITY_BASE) :]
     if iri.startswith(str(SUG)):
-        return "/ontology#" + iri[len(str(SUG)):]
+        return "/ontology#" + iri[len(str(SUG)) :]
     return iri
 
 

@@ -70,18 +70,22 @@ def run(store: Store, site: Site, lang: str, text: str, max_rows: int, max_bytes
     form = analyse(text).form
     graph = form in ("CONSTRUCT", "DESCRIBE")
     started = time.perf_counter()
-    body = store.run(text, (N_TRIPLES if graph else RESULTS_JSON).media_type,
-                     max_rows=max_rows, lane=CLIENT, max_bytes=max_bytes)  # a client's own text, however expensive
+    body = store.run(
+        text, (N_TRIPLES if graph else RESULTS_JSON).media_type, max_rows=max_rows, lane=CLIENT, max_bytes=max_bytes
+    )  # a client's own text, however expensive
     ms = (time.perf_counter() - started) * 1000
-    downloads = [(f.label, "/sparql?" + urlencode({"query": text, "format": f.ext}), f"results.{f.ext}")
-                 for f in (GRAPH_DOWNLOADS if graph else TABLE_DOWNLOADS)]
+    downloads = [
+        (f.label, "/sparql?" + urlencode({"query": text, "format": f.ext}), f"results.{f.ext}")
+        for f in (GRAPH_DOWNLOADS if graph else TABLE_DOWNLOADS)
+    ]
     outcome = Outcome(form, round(ms, 1 if ms >= 1 else 2), downloads=downloads)  # cached answers take µs
     if graph:
         triples = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
         outcome.variables = ["subject", "predicate", "object"]
         outcome.count = len(triples)
-        outcome.rows = [[_term_cell(site, lang, t) for t in (tr.subject, tr.predicate, tr.object)]
-                        for tr in triples[:DISPLAY_ROWS]]
+        outcome.rows = [
+            [_term_cell(site, lang, t) for t in (tr.subject, tr.predicate, tr.object)] for tr in triples[:DISPLAY_ROWS]
+        ]
         return outcome
     results = read_results(body)
     if isinstance(results, ox.QueryBoolean):
@@ -90,8 +94,10 @@ def run(store: Store, site: Site, lang: str, text: str, max_rows: int, max_bytes
     outcome.variables = [v.value for v in results.variables]
     solutions = list(results)
     outcome.count = len(solutions)
-    outcome.rows = [[None if s[v] is None else _term_cell(site, lang, s[v]) for v in outcome.variables]
-                    for s in solutions[:DISPLAY_ROWS]]
+    outcome.rows = [
+        [None if s[v] is None else _term_cell(site, lang, s[v]) for v in outcome.variables]
+        for s in solutions[:DISPLAY_ROWS]
+    ]
     return outcome
 
 
@@ -120,12 +126,14 @@ def fields(query: NamedQuery, site: Site, lang: str, values: Mapping[str, Sequen
     a text field otherwise; each showing the request's value, else the default."""
     found = []
     for p in query.params:
-        options = ([(short_name(iri), site.label(iri, lang)) for iri in site.members(p.cls, lang)]
-                   if p.type == "iri" and p.cls else [])
+        options = (
+            [(short_name(iri), site.label(iri, lang)) for iri in site.members(p.cls, lang)]
+            if p.type == "iri" and p.cls
+            else []
+        )
         selected = list(values.get(p.name) or p.default)
         if options:
             selected = [short_name(expand_iri(v)) for v in selected]
         description = in_language(p.description, lang, p.name)
         found.append(Field(p.name, description, p.type, p.required, p.list, options, selected))
     return found
-
