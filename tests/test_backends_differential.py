@@ -222,21 +222,9 @@ def test_the_crawl_reaches_every_kind_of_route(routes):
     assert any(p.startswith("/browse/measure?") for p in paths)  # the filters, as the page links them
 
 
-# (engine, kind): why the answers still differ there. Strict: a fix that removes the difference must
-# remove its entry too.
-DECIMALS = "Virtuoso 7.2 stores an xsd:decimal without a fraction as xsd:integer (the amounts of money)"
-KNOWN = {
-    ("virtuoso", "entity-rdf"): DECIMALS,
-    ("virtuoso", "query-results"): f'{DECIMALS}, and answers GROUP_CONCAT over no value as "" without the '
-    "language (sub-organisations)",
-}
-
-
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("engine", ENGINES)
-def test_engine_answers_like_the_embedded_store(servers, routes, engine, kind, request):
-    if (engine, kind) in KNOWN:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN[engine, kind]))
+def test_engine_answers_like_the_embedded_store(servers, routes, engine, kind):
     embedded, remote = servers["embedded"], servers[engine]
     differences = []
     with httpx.Client(timeout=60) as http:

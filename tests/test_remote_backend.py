@@ -251,6 +251,15 @@ def test_blank_nodes_the_two_graphs_share_stay_one_node(kg, engine, tmp_path):
     assert int(store.select(shared)[0]["n"].value) > 0
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_amounts_stay_decimals(kg, engine, tmp_path):
+    """Virtuoso 7.2 stores "10800000"^^xsd:decimal as an integer when an INSERT template carries it:
+    `sugraph load` writes decimals with a fraction, so every engine holds the data's datatypes."""
+    store = RemoteStore(engine_endpoint(engine, kg, tmp_path))
+    rows = store.select("SELECT DISTINCT (DATATYPE(?v) AS ?d) WHERE { ?a <https://schema.org/value> ?v }")
+    assert [r["d"].value for r in rows] == ["http://www.w3.org/2001/XMLSchema#decimal"]
+
+
 def test_sugraph_load_update_endpoint_overrides_the_convention(kg, tmp_path):
     """Virtuoso's anonymous /sparql (scripts/virtuoso.sh grants it updates), named explicitly."""
     endpoint = engine_endpoint("virtuoso", kg, tmp_path)

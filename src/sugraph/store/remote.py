@@ -180,7 +180,7 @@ def push_graphs(
     expected = {n.value: sum(1 for q in quads if q.graph_name == n) for n in names}
     updates = [" ;\n".join(f"DROP SILENT GRAPH {n}" for n in names)]
     for group in _batches(quads, batch):
-        body = " ".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in group)
+        body = " ".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {_written(q.object)} }}" for q in group)
         updates.append(f"INSERT {{ {body} }} WHERE {{}}")
     with _client(timeout) as http:
         for update in updates:
@@ -206,6 +206,18 @@ def push_graphs(
         if held.get(graph, 0) != count:
             raise BackendError(f"the store holds {held.get(graph, 0)} triples in <{graph}> after loading {count}")
     return expected
+
+
+_DECIMAL = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
+
+
+def _written(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """A term in an update's template. A decimal keeps a fraction ("10800000.0"): the store's
+    canonical "10800000"^^xsd:decimal is stored by Virtuoso 7.2 as an xsd:integer when it comes
+    through an INSERT template (not through INSERT DATA, which refuses blank nodes there)."""
+    if isinstance(term, ox.Literal) and term.datatype == _DECIMAL and not any(c in term.value for c in ".eE"):
+        return str(ox.Literal(term.value + ".0", datatype=_DECIMAL))
+    return str(term)
 
 
 def _batches(quads: list[ox.Quad], size: int) -> list[list[ox.Quad]]:
