@@ -331,3 +331,57 @@ def test_sugraph_load_needs_an_endpoint(monkeypatch, capsys, variables, message)
         monkeypatch.setenv(name, value)
     assert cli.main(["--root", str(ROOT), "load"]) == cli.EXIT_USAGE
     assert message in capsys.readouterr().err
+
+
+class UpdateEndpoint:
+    """An update endpoint on 127.0.0.1 that records each update and refuses those over `limit` bytes
+    (as Virtuoso refuses long updates); it answers every query with no row."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.updates: list[str] = []
+        updates = self.updates
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                form = dict(httpx.QueryParams(body.decode()))
+                refused = "update" in form and limit is not None and len(form["update"]) > limit
+                if "update" in form and not refused:
+                    updates.append(form["update"])
+                answer = b'{"head": {"vars": ["g", "n"]}, "results": {"bindings": []}}'
+                self.send_response(400 if refused else 200)
+                self.send_header("Content-Type", "application/sparql-results+json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sparql"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def pushed(kg, tmp_path, endpoint: UpdateEndpoint) -> list[str]:
+    """What `push_graphs` sent to `endpoint` (which then counts nothing, so the check fails)."""
+    from sugraph.store.oxigraph import load_into
+    from sugraph.store.prebuilt import cache_key, prebuilt_store
+    from sugraph.store.remote import push_graphs
+
+    path = prebuilt_store(tmp_path, cache_key(kg.content_hash, "owlrl"), lambda store: load_into(store, kg))
+    with pytest.raises(BackendError, match="the store holds 0 triples"):
+        push_graphs(path, endpoint.url, endpoint.url, [str(ASSERTED_GRAPH), str(INFERRED_GRAPH)])
+    endpoint.server.shutdown()
+    return endpoint.updates
+
+
+def test_a_store_that_takes_the_whole_load_gets_it_as_one_atomic_request(kg, tmp_path):
+    [update] = pushed(kg, tmp_path, UpdateEndpoint())
+    assert update.startswith(f"DROP SILENT GRAPH <{ASSERTED_GRAPH}>") and update.count("INSERT {") > 1
+
+
+def test_a_store_that_refuses_long_updates_gets_the_drop_then_batches(kg, tmp_path):
+    updates = pushed(kg, tmp_path, UpdateEndpoint(limit=200_000))
+    assert updates[0] == f"DROP SILENT GRAPH <{ASSERTED_GRAPH}> ;\nDROP SILENT GRAPH <{INFERRED_GRAPH}>"
+    assert len(updates) > 2 and all(u.startswith("INSERT {") for u in updates[1:])

@@ -168,9 +168,11 @@ def push_graphs(
     for digest authentication. Raises BackendError if the store refuses, or holds another number of
     triples.
 
-    The graphs are dropped, then inserted in requests of about `batch` triples (Virtuoso 7.2 refuses
-    longer ones, SP031), so the replacement is not atomic: a failure leaves them partly loaded until
-    the next `sugraph load`. A request is `INSERT { … } WHERE {}`: its one solution makes each blank
+    The drop and the inserts go first as one request, which a transactional store (the Oxigraph
+    server) applies atomically. A store that refuses it (Virtuoso 7.2 refuses long updates, SP031) gets
+    them again one by one, the drop first, inserts of about `batch` triples each: not atomic, so a
+    failure leaves the graphs partly loaded until the next `sugraph load`. An insert is
+    `INSERT { … } WHERE {}`: its one solution makes each blank
     node label one fresh node across the graphs (a Graph Store PUT per graph would split the nodes the
     inferred graph shares with the asserted one), and Virtuoso refuses blank nodes in INSERT DATA.
     So the triples joined by blank nodes always travel in the same request."""
@@ -183,19 +185,28 @@ def push_graphs(
         body = " ".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {_written(q.object)} }}" for q in group)
         updates.append(f"INSERT {{ {body} }} WHERE {{}}")
     with _client(timeout) as http:
-        for update in updates:
+
+        def send(update: str) -> httpx.Response:
             try:
-                response = http.post(
+                return http.post(
                     update_url,
                     data={"update": update},
                     auth=httpx.DigestAuth(*auth) if auth else httpx.USE_CLIENT_DEFAULT,
                 )
             except httpx.HTTPError as e:
                 raise BackendError(f"cannot reach the update endpoint {update_url}: {e}") from None
-            if response.status_code not in (200, 201, 204):
-                raise BackendError(
-                    f"the update endpoint refused the graphs: HTTP {response.status_code} {response.text[:300]}"
-                )
+
+        whole = send(" ;\n".join(updates))
+        if whole.status_code not in _UPDATED:
+            log.info(
+                "the update endpoint refused the load as one request (HTTP %s); sending it in parts", whole.status_code
+            )
+            for update in updates:
+                response = send(update)
+                if response.status_code not in _UPDATED:
+                    raise BackendError(
+                        f"the update endpoint refused the graphs: HTTP {response.status_code} {response.text[:300]}"
+                    )
     remote = RemoteStore(endpoint, timeout=timeout)
     try:
         rows = remote.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
@@ -208,6 +219,7 @@ def push_graphs(
     return expected
 
 
+_UPDATED = (200, 201, 204)
 _DECIMAL = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
 
 
