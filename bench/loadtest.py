@@ -1,7 +1,7 @@
 """Bounded load test of a real `sugraph serve` on 127.0.0.1: mixed traffic, then runaway queries.
 
 Phase "mixed": several client processes send SPARQL queries (GET and POST), named queries, entity
-pages (HTML and RDF), site pages and dumps for a fixed time; the report gives throughput, p50/p99
+pages (HTML and RDF), site pages and dumps for a fixed time; the report gives throughput, p50/p95/p99
 latency, errors (anything but 2xx/3xx, or no answer) and the server's memory (VmRSS of the server and
 every process under it, from /proc) over time. Zero errors and flat memory are the bar.
 
@@ -192,6 +192,7 @@ def summary(records: list, seconds: float, ok=answered) -> dict:
             "requests": len(rs),
             "per_second": round(len(rs) / seconds, 1),
             "p50_ms": round(statistics.median(ms), 1) if ms else None,
+            "p95_ms": round(ms[min(len(ms) - 1, int(len(ms) * 0.95))], 1) if ms else None,
             "p99_ms": round(ms[min(len(ms) - 1, int(len(ms) * 0.99))], 1) if ms else None,
             "errors": sum(not ok(r) for r in rs),
         }
@@ -218,8 +219,9 @@ def memory(samples: list) -> dict:
 
 
 @contextmanager
-def server(workers: int, timeout: float) -> Iterator[tuple[str, int]]:
-    """`sugraph serve` on a free port of 127.0.0.1, stopped (by its pid) on exit."""
+def server(workers: int, timeout: float, settings: dict[str, str] | None = None) -> Iterator[tuple[str, int]]:
+    """`sugraph serve` on a free port of 127.0.0.1, with these SUGRAPH_* variables added to the
+    environment (e.g. SUGRAPH_ENDPOINT), stopped (by its pid) on exit."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -240,6 +242,7 @@ def server(workers: int, timeout: float) -> Iterator[tuple[str, int]]:
             ],
             stdout=subprocess.DEVNULL,
             stderr=log,
+            env=os.environ | (settings or {}),
         )
         url = f"http://127.0.0.1:{port}"
         try:
