@@ -343,6 +343,16 @@ def test_ready_says_the_store_does_not_answer(live, failing) -> None:
     assert seconds < 3 * READY_TIMEOUT
 
 
+def test_ready_gives_up_after_its_own_limit_not_the_query_limit(endpoint, kg) -> None:
+    with serve(Settings(root=ROOT, endpoint=endpoint.url, query_timeout=30), kg=kg) as server:
+        endpoint.mode = "slow"
+        try:
+            r, seconds = fetch(server.url, "GET", "/ready", {})
+        finally:
+            endpoint.release()
+    assert r.status_code == 503 and seconds < 2 * READY_TIMEOUT
+
+
 def test_the_service_recovers_when_the_store_answers_again(live, endpoint) -> None:
     route = "/sparql?" + urlencode({"query": "ASK { ?s a sug:Threat }"})
     endpoint.stop()
@@ -385,6 +395,8 @@ def test_an_answer_broken_off_is_a_502_that_says_so(endpoint) -> None:
     assert (caught.value.status, str(caught.value)) == (502, "the SPARQL endpoint broke off its answer")
 
 
+# uvicorn ends its thread with SystemExit(3), its exit status for a failed startup
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 def test_a_store_down_at_startup_stops_the_start_with_the_reason(endpoint, kg, caplog) -> None:
     endpoint.stop()
     try:
