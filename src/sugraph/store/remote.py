@@ -15,6 +15,7 @@ the two graphs share intact; `update_endpoint_for` finds the update address besi
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlencode
@@ -78,8 +79,10 @@ class RemoteStore(Store):
             # follows it (Oxigraph) gives a query with default-graph-uri alone no named graph at all.
             named = DEFAULT_GRAPHS if dataset.named_graphs is None else dataset.named_graphs
             params += [("named-graph-uri", g) for g in named]
+        deadline = time.monotonic() + timeout
         try:
-            response = self._http.post(
+            with self._http.stream(
+                "POST",
                 self.endpoint,
                 content=urlencode(params),
                 timeout=timeout,
@@ -87,21 +90,26 @@ class RemoteStore(Store):
                     "Accept": _NTRIPLES if graph_result else _RESULTS_JSON,
                     "Content-Type": "application/x-www-form-urlencoded",
                 },
-            )
+            ) as response:
+                content = _read_before(response, deadline)
         except httpx.TimeoutException:
             raise UpstreamTimeout(f"the SPARQL endpoint did not answer within {timeout:g} s") from None
+        except (httpx.ReadError, httpx.RemoteProtocolError) as e:  # it answered, then the connection dropped
+            log.warning("SPARQL endpoint %s broke off: %s", self.endpoint, e)
+            raise BackendError("the SPARQL endpoint broke off its answer") from None
         except httpx.HTTPError as e:
             log.warning("SPARQL endpoint %s unreachable: %s", self.endpoint, e)
             raise BackendError("the SPARQL endpoint could not be reached") from None
+        text = content.decode("utf-8", "replace")
         if response.status_code == 400:  # the engine's parser refused it: the client's mistake, in its words
-            reason = response.text.strip().splitlines()[0][:300] if response.text.strip() else "no reason given"
+            reason = text.strip().splitlines()[0][:300] if text.strip() else "no reason given"
             raise QueryError(f"the SPARQL endpoint refused the query: {reason}")
         if response.status_code != 200:
-            log.warning("SPARQL endpoint %s answered %s: %.500s", self.endpoint, response.status_code, response.text)
+            log.warning("SPARQL endpoint %s answered %s: %.500s", self.endpoint, response.status_code, text)
             raise BackendError(f"the SPARQL endpoint answered HTTP {response.status_code}")
-        body = _reserialize(response.content, form, media_type)
+        body = _reserialize(content, form, media_type)
         if body is None:  # raised here, outside any `except`, so no parser travels with the exception
-            log.warning("unreadable results from %s: %.500s", self.endpoint, response.text)
+            log.warning("unreadable results from %s: %.500s", self.endpoint, text)
             raise BackendError("the SPARQL endpoint returned results that could not be read")
         if max_bytes is not None and len(body) > max_bytes:
             raise answer_too_large(max_bytes)
@@ -109,6 +117,18 @@ class RemoteStore(Store):
 
     def close(self) -> None:
         self._http.close()
+
+
+def _read_before(response: httpx.Response, deadline: float) -> bytes:
+    """The body, unless it is still arriving at `deadline` (time.monotonic()): httpx's timeout bounds
+    each read, not the whole answer, so an endpoint sending a few bytes at a time would hold the
+    request for ever (ReadTimeout, as for an endpoint that sends nothing)."""
+    chunks = []
+    for chunk in response.iter_bytes():
+        if time.monotonic() > deadline:
+            raise httpx.ReadTimeout("the answer was still arriving at the time limit")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _reserialize(content: bytes, form: str, media_type: str) -> bytes | None:

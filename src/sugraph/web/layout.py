@@ -40,30 +40,37 @@ def language(request: Request) -> str:
     )
 
 
-def _page_context(ctx: ServingContext, lang: str, path: str, switch: dict[str, str]) -> dict:
-    """What every template (base.html) uses."""
-    site = ctx.site
-    return dict(
+def _page_context(ctx: ServingContext, lang: str, path: str, switch: dict[str, str], snapshot: bool = True) -> dict:
+    """What every template (base.html) uses; with `snapshot`, also what pages read from the site's
+    snapshot. An error page goes without: it must render when the store the snapshot comes from
+    does not answer (a snapshot not yet read would fail again, and the failure become a 500)."""
+    values = dict(
         lang=lang,
         _=translator(lang),
-        site=site,
         version=ctx.version,
         switch=switch,
         kinds=list(KINDS),
         href=href,
         kind_of=kind_of,
-        label=lambda iri: site.label(iri, lang),
-        term=lambda iri: term_label(site, iri, lang),
-        describe=lambda iri: site.description(iri, lang),
         path=path,
     )
+    if snapshot:
+        site = ctx.site
+        values.update(
+            site=site,
+            label=lambda iri: site.label(iri, lang),
+            term=lambda iri: term_label(site, iri, lang),
+            describe=lambda iri: site.description(iri, lang),
+        )
+    return values
 
 
-def render(request: Request, template: str, status_code: int = 200, **values) -> HTMLResponse:
-    """A page in the reader's language, with what every template uses; remembers a `?lang=` choice."""
+def render(request: Request, template: str, status_code: int = 200, *, snapshot: bool = True, **values) -> HTMLResponse:
+    """A page in the reader's language, with what every template uses (see `_page_context` for
+    `snapshot`); remembers a `?lang=` choice."""
     lang = language(request)
     switch = {other: f"{request.url.path}?{request.url.include_query_params(lang=other).query}" for other in LANGUAGES}
-    values.update(_page_context(context(request), lang, request.url.path, switch))
+    values.update(_page_context(context(request), lang, request.url.path, switch, snapshot))
     response = templates.TemplateResponse(request, template, values, status_code=status_code)
     response.headers["Content-Language"] = lang
     response.headers["Vary"] = "Accept-Language, Cookie"
@@ -87,7 +94,7 @@ def page_variant(request: Request, fmt: Format) -> tuple[str | None, str]:
 
 
 def error_page(request: Request, status_code: int, message: str) -> HTMLResponse:
-    return render(request, "error.html", status_code=status_code, status=status_code, message=message)
+    return render(request, "error.html", status_code, snapshot=False, status=status_code, message=message)
 
 
 async def entity_page(request: Request, iri: str) -> Response:

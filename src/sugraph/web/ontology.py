@@ -216,17 +216,13 @@ class _Docs:
         version_iri = str(self.g.value(URIRef(ONTOLOGY_IRI), OWL.versionIRI) or "")
         return OntologyDoc(ONTOLOGY_IRI, version, version_iri, self.header(), sections)
 
-    def add_usage(self, doc: OntologyDoc, store) -> None:
-        """Usage counts and examples from the data (asserted and inferred)."""
-        counts = {
-            row["t"].value: int(row["n"].value)
-            for query in (CLASS_USAGE, PROPERTY_USAGE)
-            for row in store.select(query)
-        }
+    def add_usage(self, doc: OntologyDoc, rows: dict[str, list[dict]]) -> None:
+        """Usage counts and examples from the data (asserted and inferred): `rows` from `usage_rows`."""
+        counts = {row["t"].value: int(row["n"].value) for query in (CLASS_USAGE, PROPERTY_USAGE) for row in rows[query]}
         examples: dict[str, list[list[Value]]] = defaultdict(list)
-        for row in _in_one_order(store.select(CLASS_EXAMPLES), "t", "s"):
+        for row in _in_one_order(rows[CLASS_EXAMPLES], "t", "s"):
             examples[row["t"].value].append([self._example_link(row["s"], row.get("sl"))])
-        for row in _in_one_order(store.select(PROPERTY_EXAMPLES), "t", "s", "o"):
+        for row in _in_one_order(rows[PROPERTY_EXAMPLES], "t", "s", "o"):
             examples[row["t"].value].append(
                 [self._example_link(row["s"], row.get("sl")), self._example_link(row["o"], row.get("ol"))]
             )
@@ -251,10 +247,16 @@ def _in_one_order(rows: list[dict], *variables: str) -> list[dict]:
     return sorted(rows, key=key)
 
 
+def usage_rows(store) -> dict[str, list[dict]]:
+    """What the usage queries answer, by query."""
+    return {query: store.select(query) for query in (CLASS_USAGE, PROPERTY_USAGE, CLASS_EXAMPLES, PROPERTY_EXAMPLES)}
+
+
 def ontology_html(ctx: ServingContext) -> bytes:
+    rows = usage_rows(ctx.store)  # first: a store that fails fails the page at once, not once it is built
     docs = _Docs(ctx.kg.ontology)
     doc = docs.document()
-    docs.add_usage(doc, ctx.store)
+    docs.add_usage(doc, rows)
     formats = [f for f in ONTOLOGY_FORMATS if f is not HTML]
     return render_once(ctx, "ontology.html", "/ontology", doc=doc, formats=formats, langs=LANGS)
 

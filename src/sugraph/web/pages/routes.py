@@ -6,6 +6,7 @@ CSS and the little optional JavaScript.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,6 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
+from ...errors import SugraphError
 from ...store import BackendError, QueryError, QueryTimeout
 from ..context import context, context_of
 from ..http import validated
@@ -24,12 +26,19 @@ from .site import KINDS, href, kind_of
 from .workbench import EXAMPLE_QUERY, editable, fields, run, values_of
 
 SEARCH_LIMIT = 50
+log = logging.getLogger(__name__)
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Build the snapshot before the first request, so no reader waits for it."""
-    await run_in_threadpool(lambda: context_of(app).site)
+    """Build the snapshot before the first request, so no reader waits for it. A store that cannot
+    answer now stops the start (uvicorn exits) with the reason on one line: a server that has no
+    snapshot serves no page."""
+    try:
+        await run_in_threadpool(lambda: context_of(app).site)
+    except SugraphError as error:
+        log.error("cannot start: the pages' snapshot could not be read from the store: %s", error)
+        raise
     yield
 
 
