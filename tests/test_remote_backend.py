@@ -197,6 +197,21 @@ def test_unreadable_results_leave_no_parser_for_another_thread(monkeypatch, quer
     assert [str(d.exc_value) for d in dropped] == []
 
 
+def test_an_ask_answer_broken_off_after_its_first_row_is_unreadable_not_true():
+    """Virtuoso answers ASK as a one-column result set; one cut after its first row once read as true."""
+    row = b'{"__ASK_RETVAL": {"type": "literal", "value": "1"}}'
+    cut = b'{"head": {"vars": ["__ASK_RETVAL"]}, "results": {"bindings": [' + row + b', {"__'
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), type("Reply", (Endpoint,), {"reply": (200, cut)}))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        store = RemoteStore(f"http://127.0.0.1:{httpd.server_address[1]}/sparql", timeout=5)
+        with pytest.raises(BackendError, match="could not be read"):
+            store.run('ASK { ?s ?p "marker" }')
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 def test_unreachable_endpoint_is_a_backend_error():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))  # bound, not listening: connections are refused

@@ -152,8 +152,11 @@ def _reserialize(content: bytes, form: str, media_type: str) -> bytes | None:
 
 
 def _ask_answer(solutions: ox.QuerySolutions) -> ox.QueryBoolean:
-    """Virtuoso answers ASK with a one-column result set (`__ASK_RETVAL`: 1, or no row at all)."""
-    answer = any(s[0] is not None and s[0].value != "0" for s in solutions)
+    """Virtuoso answers ASK with a one-column result set (`__ASK_RETVAL`: 1, or no row at all). Every
+    row is read before the answer is given, so a result set broken off after its first row is an
+    unreadable answer (SyntaxError), not `true`."""
+    rows = list(solutions)
+    answer = any(s[0] is not None and s[0].value != "0" for s in rows)
     return ox.parse_query_results(f'{{"head":{{}},"boolean":{str(answer).lower()}}}', ox.QueryResultsFormat.JSON)
 
 
