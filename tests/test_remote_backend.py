@@ -21,7 +21,7 @@ from remote_engines import ENGINES, engine_endpoint, load_settings, sugraph_load
 from sugraph import cli
 from sugraph.config import Settings
 from sugraph.describe import DESCRIPTION_QUERY
-from sugraph.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, sparql_prologue
+from sugraph.namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, SUG, sparql_prologue
 from sugraph.store import BackendError
 from sugraph.store.base import bind_values
 from sugraph.store.remote import RemoteStore, update_endpoint_for
@@ -255,15 +255,18 @@ def test_sugraph_load_needs_only_the_endpoint(kg, engine, tmp_path):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-def test_blank_nodes_the_two_graphs_share_stay_one_node(kg, engine, tmp_path):
+def test_blank_nodes_the_two_graphs_share_stay_one_node(kg, store, engine, tmp_path):
     """The inferred graph says more about blank nodes of the asserted one (a measure's funding is also
-    its sug:monetaryAmount): loaded graph by graph, they would be two nodes."""
-    store = RemoteStore(engine_endpoint(engine, kg, tmp_path))
+    its sug:monetaryAmount): loaded graph by graph, they would be two nodes. Every funding the
+    embedded store joins this way, the engine joins too."""
+    remote = RemoteStore(engine_endpoint(engine, kg, tmp_path))
     shared = (
         f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ASSERTED_GRAPH}> {{ ?m sug:funding ?b }} "
         f"GRAPH <{INFERRED_GRAPH}> {{ ?m sug:monetaryAmount ?b }} }}"
     )
-    assert int(store.select(shared)[0]["n"].value) > 0
+    fundings = sum(1 for _ in kg.asserted.triples((None, SUG.funding, None)))
+    counts = [int(s.select(shared)[0]["n"].value) for s in (store, remote)]
+    assert counts == [fundings, fundings] and fundings > 0
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -391,12 +394,21 @@ def pushed(kg, tmp_path, endpoint: UpdateEndpoint) -> list[str]:
     return endpoint.updates
 
 
+def inserted(update: str) -> int:
+    """How many quads an update's INSERT templates carry (each is written `GRAPH <g> { s p o }`)."""
+    return update.count(f"GRAPH <{ASSERTED_GRAPH}> {{") + update.count(f"GRAPH <{INFERRED_GRAPH}> {{")
+
+
 def test_a_store_that_takes_the_whole_load_gets_it_as_one_atomic_request(kg, tmp_path):
     [update] = pushed(kg, tmp_path, UpdateEndpoint())
-    assert update.startswith(f"DROP SILENT GRAPH <{ASSERTED_GRAPH}>") and update.count("INSERT {") > 1
+    assert update.startswith(
+        f"DROP SILENT GRAPH <{ASSERTED_GRAPH}> ;\nDROP SILENT GRAPH <{INFERRED_GRAPH}> ;\nINSERT {{"
+    )
+    assert inserted(update) == len(kg.asserted) + len(kg.inferred)
 
 
 def test_a_store_that_refuses_long_updates_gets_the_drop_then_batches(kg, tmp_path):
     updates = pushed(kg, tmp_path, UpdateEndpoint(limit=200_000))
     assert updates[0] == f"DROP SILENT GRAPH <{ASSERTED_GRAPH}> ;\nDROP SILENT GRAPH <{INFERRED_GRAPH}>"
-    assert len(updates) > 2 and all(u.startswith("INSERT {") for u in updates[1:])
+    assert all(u.startswith("INSERT {") and len(u) <= 200_000 for u in updates[1:])
+    assert sum(inserted(u) for u in updates[1:]) == len(kg.asserted) + len(kg.inferred)
