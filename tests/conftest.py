@@ -81,12 +81,36 @@ def client(server: LiveServer) -> Iterator[httpx.Client]:
         yield c
 
 
-# Files whose tests take seconds each: they start worker processes, subprocesses, Virtuoso or a browser,
+@pytest.fixture(scope="session")
+def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the browsers save what a test downloads."""
+    return tmp_path_factory.mktemp("downloads")
+
+
+@pytest.fixture(scope="session")
+def browser(downloads: Path) -> Iterator:
+    """One headless Chromium with JavaScript for the session's browser tests (tests/browserkit.py)."""
+    from browserkit import chromium
+
+    with chromium(downloads) as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser_nojs(downloads: Path) -> Iterator:
+    """The same browser with JavaScript disabled: what every page must work in first."""
+    from browserkit import chromium
+
+    with chromium(downloads, javascript=False) as driver:
+        yield driver
+
+
+# Files whose tests take seconds each: they start worker processes, subprocesses, Virtuoso or a browser
+# (every test_browser*.py),
 # run hypothesis campaigns, or validate and reason from scratch. `pytest -m "not slow"` leaves them out;
 # a slow test in another file carries @pytest.mark.slow itself.
 SLOW_FILES = {
     "test_analysis_differential.py",
-    "test_browser.py",
     "test_build.py",
     "test_build_cli.py",
     "test_fuzz.py",
@@ -106,5 +130,5 @@ SLOW_FILES = {
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if item.path.name in SLOW_FILES:
+        if item.path.name in SLOW_FILES or item.path.name.startswith("test_browser"):
             item.add_marker(pytest.mark.slow)

@@ -2,100 +2,22 @@
 
 Home → search "OTAN" → NATO's page → a measure it partners in → the headline question in the
 workbench (threat and actor picked from the form's lists) → its CSV download. Needs Debian's
-`chromium` and `chromium-driver` (installed by the CI script).
+`chromium` and `chromium-driver` (see tests/browserkit.py).
 """
 
 from __future__ import annotations
 
 import shutil
-import tempfile
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from browserkit import SHOTS, follow, needs_chromium, shot, wait_for_file
 from selenium.webdriver.common.by import By
-from selenium.webdriver.remote.webdriver import WebDriver, WebElement
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import Select
 
 from conftest import LiveServer
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-SHOTS = Path(__file__).resolve().parent / "screenshots"
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1280,900",
-)
-
-pytestmark = pytest.mark.skipif(
-    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-    reason="needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)",
-)
-
-
-@pytest.fixture(scope="module")
-def downloads() -> Iterator[Path]:
-    folder = Path(tempfile.mkdtemp(prefix="sugraph-downloads-"))
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def browser(downloads: Path) -> Iterator[WebDriver]:
-    profile = tempfile.mkdtemp(prefix="sugraph-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={profile}")
-    options.add_experimental_option(
-        "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
-    )
-    driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
-
-
-def shot(driver: WebDriver, name: str) -> None:
-    """A full-page screenshot: the window is stretched to the page's height first."""
-    SHOTS.mkdir(exist_ok=True)
-    height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(1280, min(height + 150, 6000))
-    driver.save_screenshot(str(SHOTS / f"{name}.png"))
-    driver.set_window_size(1280, 900)
-
-
-def follow(driver: WebDriver, element: WebElement) -> None:
-    """Click (or submit) and wait until the next page has replaced this one."""
-    page = driver.find_element(By.TAG_NAME, "html")
-    if element.tag_name == "form":
-        element.submit()
-    else:
-        element.click()
-    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
-
-
-def wait_for_file(folder: Path, pattern: str, timeout: float = 10) -> Path:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        done = [p for p in folder.glob(pattern) if not p.name.endswith(".crdownload")]
-        if done:
-            return done[0]
-        time.sleep(0.1)
-    raise AssertionError(f"no {pattern} downloaded into {folder}")
+pytestmark = needs_chromium
 
 
 def test_a_researchers_visit(browser: WebDriver, server: LiveServer, downloads: Path) -> None:
