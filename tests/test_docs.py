@@ -136,3 +136,14 @@ def test_every_module_the_docs_name_exists() -> None:
         if not (package / m).exists() and not (ROOT / m).exists() and ("/" in m or not any(package.rglob(m)))
     ]
     assert not missing, f"the docs name modules that do not exist: {missing}"
+
+
+def test_every_picture_the_docs_show_exists() -> None:
+    """Screenshots in the docs are files of the repo (docs/images/), not links that rot."""
+    shown = {
+        (path.parent / target).resolve()
+        for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+        for target in re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", path.read_text())
+    }
+    missing = sorted(str(p.relative_to(ROOT)) for p in shown if not p.is_file())
+    assert missing == [], f"the docs show pictures that are not in the repo: {missing}"
