@@ -197,6 +197,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "timeline.kind.event": ("Event", "Événement"),
     "timeline.kind.issued": ("Issued or presented", "Publication ou présentation"),
     "timeline.kind.period": ("Strategy period", "Période d'une stratégie"),
+    "timeline.mark": ("{label} — {kind}: {date}", "{label} — {kind} : {date}"),
     "timeline.span": ("A month, a year or a period", "Un mois, une année ou une période"),
     "timeline.table": ("The same dates as a table", "Les mêmes dates sous forme de tableau"),
     "timeline.col.date": ("Date", "Date"),

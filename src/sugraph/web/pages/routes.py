@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from ...errors import SugraphError
 from ...store import BackendError, QueryError, QueryTimeout
 from ..context import context, context_of
-from ..formats import CSV, HTML, JSON, content_type
+from ..formats import CSV, HTML, JSON, RESULTS_JSON, content_type
 from ..http import choose, validated
 from ..i18n import LANGUAGES, translator
 from ..layout import HERE, error_page, language, page_variant, render
@@ -95,7 +95,9 @@ def timeline(request: Request) -> Response:
     except UnknownValue as e:
         name = translator(lang)(f"filter.{e.name}")
         return error_page(request, 400, translator(lang)("filter.unknown", name=name, value=e.value))
-    fmt = choose(request, (HTML, CSV, JSON), "the timeline", request.query_params.get("format"))
+    # `format=json` names SPARQL JSON elsewhere: here it is the timeline's own JSON.
+    json_name = {RESULTS_JSON.media_type: JSON}
+    fmt = choose(request, (HTML, CSV, JSON), "the timeline", request.query_params.get("format"), json_name)
     slugs = {f.name: request.query_params[f.name].strip() for f in TIMELINE_FILTERS if f.name in chosen}
     found = marks(ctx.store, site, lang, chosen)
     if fmt is CSV:
