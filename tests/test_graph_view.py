@@ -89,6 +89,15 @@ def test_the_graph_view_replaces_the_table_which_stays_one_link_away(client: htt
     assert ">Turtle</a>" in html and ">JSON-LD</a>" in html
 
 
+def test_a_result_of_literals_only_draws_nothing_and_says_so(client: httpx.Client) -> None:
+    html = page(client, "CONSTRUCT { actor:nato rdfs:label ?l } WHERE { actor:nato rdfs:label ?l }")
+    assert not pictures(html, "neighbourhood")
+    assert note(html) == (
+        "0 nodes and 0 of the 0 links between resources are drawn. "
+        "2 triples whose value is a literal are in the table only."
+    )
+
+
 def test_a_select_offers_no_graph(client: httpx.Client) -> None:
     html = page(client, "SELECT ?s WHERE { ?s a sug:Actor }")
     assert not pictures(html, "neighbourhood")
