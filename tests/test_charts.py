@@ -13,6 +13,8 @@ import httpx
 import pytest
 from svgkit import all_of, pictures, text, title
 
+from sugraph.web.charts import BAR_WIDTH, LABEL_WIDTH
+
 HTML = {"accept": "text/html"}
 
 
@@ -76,7 +78,7 @@ def test_the_chart_has_the_rows_of_its_csv_link(client: httpx.Client) -> None:
 
 def test_bars_are_as_long_as_their_number_against_the_largest(client: httpx.Client) -> None:
     (lengths,) = widths(client.get(ACTORS_CHART).text)
-    assert lengths[:3] == [420.0, round(5 / 33 * 420, 1), round(3 / 33 * 420, 1)]
+    assert lengths[:3] == [BAR_WIDTH, round(5 / 33 * BAR_WIDTH, 1), round(3 / 33 * BAR_WIDTH, 1)]
 
 
 def test_the_svg_has_a_title_naming_its_columns(client: httpx.Client) -> None:
@@ -89,28 +91,35 @@ def test_the_svg_has_a_title_naming_its_columns(client: httpx.Client) -> None:
 def test_amounts_are_drawn_one_chart_per_currency_never_summed(client: httpx.Client) -> None:
     page = workbench(client, AMOUNTS, view="chart")
     assert bars(page) == [[("a", "5 EUR", None), ("c", "10 EUR", None)], [("b", "7 USD", None)]]
-    assert widths(page) == [[210.0, 420.0], [420.0]]  # each currency on its own scale
+    assert widths(page) == [[BAR_WIDTH / 2, BAR_WIDTH], [BAR_WIDTH]]  # each currency on its own scale
     assert re.findall(r"<h4>(\w+)</h4>", page) == ["EUR", "USD"]
 
 
 def test_money_is_written_with_its_currency_in_the_page_language(client: httpx.Client) -> None:
     french = client.get("/queries/money?view=chart&lang=fr", headers=HTML).text
     english = client.get("/queries/money?view=chart&lang=en", headers=HTML).text
-    assert bars(french) == [
-        [
-            (
-                "Financement supplémentaire du MIE pou…",
-                "10\u202f800\u202f000 EUR",
-                "/id/measure/cef-funding-for-csirts-network",
-            )
-        ]
-    ]
-    assert bars(english)[0][0][1] == "10,800,000 EUR"
+    assert bars(french)[0][1] == (
+        "Financement supplémentaire du MIE pou…",
+        "10\u202f800\u202f000 EUR",
+        "/id/measure/cef-funding-for-csirts-network",
+    )
+    assert bars(english)[0][1][1] == "10,800,000 EUR"
+
+
+def test_an_amount_given_as_a_range_is_a_bar_from_its_minimum_to_its_maximum(client: httpx.Client) -> None:
+    page = client.get("/queries/money?view=chart&lang=en", headers=HTML).text
+    (chart,) = bars(page)
+    assert chart[0] == ("Organised crime", "218,000,000,000–282,000,000,000 EUR", "/id/threat/organised-crime")
+    (svg,) = pictures(page, "chart")
+    rect = all_of(svg, "rect")[0]
+    assert float(rect.get("x", "0")) == round(LABEL_WIDTH + round(218 / 282 * BAR_WIDTH, 1), 1)
+    assert float(rect.get("width", "0")) == round(64 / 282 * BAR_WIDTH, 1)
 
 
 def test_rows_without_the_chosen_number_are_counted_not_drawn(client: httpx.Client) -> None:
-    page = client.get("/queries/money?view=chart&lang=en", headers=HTML).text
-    assert "Rows without value, not drawn: 1." in page
+    page = workbench(client, AMOUNTS.replace('("b" 7 "USD")', '("b" UNDEF "USD")'), view="chart")
+    assert "Rows without amount, not drawn: 1." in page
+    assert bars(page) == [[("a", "5 EUR", None), ("c", "10 EUR", None)]]
 
 
 def test_the_columns_are_chosen_by_url(client: httpx.Client) -> None:

@@ -26,12 +26,14 @@ _SIGNED = ("nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPosit
 _UNSIGNED = ("unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")
 NUMERIC = {XSD + name for name in (*_NUMERIC_TYPES, *_SIGNED, *_UNSIGNED)}
 TEXTUAL = {XSD + "string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
+RANGE = ("minValue", "maxValue")  # schema.org's bounds of an amount given as a range
 MAX_BARS = 60  # per chart; the CSV has them all
 LABEL_WIDTH = 300.0  # room for the labels, left of the bars
-BAR_WIDTH = 420.0  # the longest bar
-VALUE_ROOM = 170.0  # right of the longest bar, for its number
+BAR_WIDTH = 400.0  # the longest bar
+VALUE_ROOM = 260.0  # right of the longest bar, for its number (a range with its currency)
 ROW = 28.0
 BAR = 18.0
+MIN_BAR = 1.0  # a number too small for its scale still shows a sliver, not nothing
 LABEL_CHARS = 38  # longer labels are cut (the full one is in the tooltip), so they fit LABEL_WIDTH
 
 
@@ -44,6 +46,7 @@ class Bar:
     text: str  # the number as the page's language writes it (with the currency, for money)
     y: float
     width: float
+    offset: float = 0.0  # where a range's bar starts, right of the axis
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,9 @@ def chart_view(
 
     The columns are `x=` (labels), `y=` (numbers) and `currency=` when they name suitable ones,
     else the first label column, the first numeric column, and a label column called `currency`
-    (`currency=` with no value draws one chart, for numbers that are not money)."""
+    (`currency=` with no value draws one chart, for numbers that are not money). A row without a
+    number in `y` but with schema.org's `minValue` and `maxValue` (an amount given as a range) is
+    drawn as a bar from the one to the other."""
     labels, numbers = _columns(variables, rows, _is_label), _columns(variables, rows, _is_number)
     if not labels or not numbers:
         return None
@@ -140,31 +145,40 @@ def chart_view(
     currency = default_currency if asked is None else (asked if asked in labels else None)
     ix, iy = variables.index(x), variables.index(y)
     ic = variables.index(currency) if currency else None
-    groups: dict[str | None, list[tuple[Term | None, ox.Literal]]] = {}
+    ranges = [variables.index(c) for c in RANGE if c in numbers and c != y]
+    groups: dict[str | None, list[tuple[Term | None, ox.Literal | None, ox.Literal]]] = {}
     unnumbered = 0
     for row in rows:
-        number = row[iy]
-        if not isinstance(number, ox.Literal):
+        number, low = row[iy], None
+        if not isinstance(number, ox.Literal) and len(ranges) == 2:
+            low, number = row[ranges[0]], row[ranges[1]]
+        if not isinstance(number, ox.Literal) or not isinstance(low, ox.Literal | None):
             unnumbered += 1
             continue
         unit = row[ic] if ic is not None else None
-        groups.setdefault(unit.value if unit is not None else None, []).append((row[ix], number))
+        groups.setdefault(unit.value if unit is not None else None, []).append((row[ix], low, number))
     charts = [_chart(site, lang, unit, members) for unit, members in groups.items()]
     return ChartView(x, y, currency, labels, numbers, charts, unnumbered, csv)
 
 
-def _chart(site: Site, lang: str, currency: str | None, members: list[tuple[Term | None, ox.Literal]]) -> Chart:
-    """One chart: bars in the rows' order, scaled to this chart's largest number."""
+def _chart(
+    site: Site, lang: str, currency: str | None, members: list[tuple[Term | None, ox.Literal | None, ox.Literal]]
+) -> Chart:
+    """One chart: bars in the rows' order (a range from its low to its high number), scaled to
+    this chart's largest number."""
     shown = members[:MAX_BARS]
-    largest = max((abs(float(n.value)) for _, n in shown), default=0.0) or 1.0
+    largest = max((abs(float(high.value)) for _, _, high in shown), default=0.0) or 1.0
     bars = []
-    for i, (term, number) in enumerate(shown):
+    for i, (term, low, high) in enumerate(shown):
         if isinstance(term, ox.NamedNode):
             text, link = site.label(term.value, lang), href(term.value)
         else:
             text, link = (term.value if term is not None else "—"), None
-        value = float(number.value)
-        amount = format_number(number.value, lang)
+        value = float(high.value)
+        start = float(low.value) if low is not None else 0.0
+        amount = format_number(high.value, lang)
+        if low is not None:
+            amount = f"{format_number(low.value, lang)}–{amount}"
         short = text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "…"
         bars.append(
             Bar(
@@ -174,7 +188,8 @@ def _chart(site: Site, lang: str, currency: str | None, members: list[tuple[Term
                 value,
                 f"{amount} {currency}" if currency else amount,
                 i * ROW + 4,
-                round(abs(value) / largest * BAR_WIDTH, 1),
+                max(round(abs(value - start) / largest * BAR_WIDTH, 1), MIN_BAR if value else 0.0),
+                round(abs(start) / largest * BAR_WIDTH, 1),
             )
         )
     return Chart(currency, bars, len(members) - len(shown))
