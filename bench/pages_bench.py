@@ -44,6 +44,11 @@ PAGES = [
     "/workbench",
     "/workbench?name=measures-by-threat-and-actor",
     "/workbench?name=measures-by-threat-and-actor&threat=threat:cyber-threats&actor=actor:europol",
+    "/timeline",
+    "/timeline?actor=european-commission",
+    "/workbench?name=most-involved-actors&view=chart",
+    "/queries/money?view=chart",
+    "/workbench?query=DESCRIBE+actor:nato&view=graph",
 ]
 ENTITIES_QUERY = f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ENTITY_BASE}")) }}'
 

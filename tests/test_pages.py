@@ -160,7 +160,7 @@ def test_home_counts_threats_from_the_graph(server: LiveServer, store: OxigraphS
 
 def test_home_links_to_workbench_questions_dumps_and_api(server: LiveServer) -> None:
     _, doc = page(server, "/")
-    assert doc.find("dl", class_="uses").hrefs() == ["/workbench", "/queries", "/dumps/", "/docs"]
+    assert doc.find("dl", class_="uses").hrefs() == ["/workbench", "/queries", "/timeline", "/dumps/", "/docs"]
 
 
 def test_home_lists_both_sources(server: LiveServer) -> None:

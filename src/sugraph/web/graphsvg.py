@@ -1,14 +1,17 @@
-"""The picture of an entity's neighbourhood: a radial layout computed on the server.
+"""The picture of an entity's neighbourhood, or of any small set of triples: a radial layout
+computed on the server.
 
 Laying the graph out here (entity in the centre, its neighbours on an inner ring, theirs on an outer
 ring next to the neighbour that leads to them) makes the picture an ordinary SVG whose nodes are
-links, so it works without JavaScript, prints, and is the same for every reader.
+links, so it works without JavaScript, prints, and is the same for every reader. A query's triples
+(`graph`) are drawn the same way around their most linked node.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 CENTRE = (460.0, 330.0)
@@ -51,13 +54,16 @@ class Edge:
     x2: float
     y2: float
     title: str
+    ends: tuple[str, str] = ("", "")  # the two nodes it joins
 
 
 @dataclass(frozen=True)
 class Picture:
     nodes: list[Node]
     edges: list[Edge]
-    hidden: int  # neighbours left out to keep the picture readable
+    hidden: int  # neighbours (for `graph`, nodes) left out to keep the picture readable
+    links: int = 0  # for `graph`: the links given
+    drawn: int = 0  # for `graph`: the links between two drawn nodes
 
     @property
     def view_box(self) -> str:
@@ -130,7 +136,7 @@ def neighbourhood(
         angle = start + i * step
         p = _node(parent, label(parent), 1, cx + radii[1] * math.cos(angle), cy + radii[1] * math.sin(angle), angle)
         nodes.append(p)
-        edges.append(Edge(cx, cy, p.x, p.y, around[parent]))
+        edges.append(Edge(cx, cy, p.x, p.y, around[parent], (center, parent)))
         children = second.get(parent, [])
         spread = step * 0.7 / max(len(children), 1)
         for j, child in enumerate(children):
@@ -138,8 +144,30 @@ def neighbourhood(
             r = radii[2] + (j % 2) * STAGGER  # alternate radii so neighbouring labels do not touch
             c = _node(child, label(child), 2, cx + r * math.cos(a), cy + r * math.sin(a), a)
             nodes.append(c)
-            edges.append(Edge(p.x, p.y, c.x, c.y, adjacent[parent][child]))
+            edges.append(Edge(p.x, p.y, c.x, c.y, adjacent[parent][child], (parent, child)))
     return Picture(nodes, edges, len(first_all) - len(first))
+
+
+def graph(links: Sequence[Link], label: Callable[[str], str], group: Callable[[str], str]) -> Picture:
+    """Any small set of links (a CONSTRUCT or DESCRIBE result), laid out as the neighbourhood of
+    its most linked node, with the links between drawn nodes that the rings leave out drawn too.
+    What does not fit (nodes more than two links away, or beyond the rings' room) is counted."""
+    if not links:
+        return Picture([], [], 0)
+    degree = Counter(n for link in links for n in {link.subject, link.object})
+    center = min(degree, key=lambda n: (-degree[n], n))
+    picture = neighbourhood(center, links, label, group, lambda n: True)
+    at = {n.iri: n for n in picture.nodes}
+    joined = {frozenset(e.ends) for e in picture.edges}
+    edges = list(picture.edges)
+    for link in links:
+        pair = frozenset((link.subject, link.object))
+        if link.subject in at and link.object in at and pair not in joined and len(pair) == 2:
+            joined.add(pair)
+            a, b = at[link.subject], at[link.object]
+            edges.append(Edge(a.x, a.y, b.x, b.y, link.label, (link.subject, link.object)))
+    drawn = sum(1 for link in links if link.subject in at and link.object in at)
+    return Picture(picture.nodes, edges, len(degree) - len(at), len(links), drawn)
 
 
 def _node(iri: str, text: str, ring: int, x: float, y: float, angle: float) -> Node:

@@ -147,6 +147,63 @@ STRINGS: dict[str, tuple[str, str]] = {
     "wb.unknown": ("There is no named question “{name}”.", "Il n'y a pas de question nommée « {name} »."),
     "wb.any": ("— any —", "— toutes —"),
     "error.title": ("Error", "Erreur"),
+    # result views (charts, graph view) and the timeline (web/charts.py, web/pages/timeline.py)
+    "views.label": ("Views of the result", "Vues du résultat"),
+    "views.table": ("Table", "Tableau"),
+    "views.chart": ("Chart", "Graphique"),
+    "views.graph": ("Graph", "Graphe"),
+    "chart.heading": ("Chart", "Graphique"),
+    "chart.title": ("{y} by {x}", "{y} par {x}"),
+    "chart.x": ("Labels", "Libellés"),
+    "chart.y": ("Numbers", "Nombres"),
+    "chart.currency": ("Currency", "Devise"),
+    "chart.nocurrency": ("none", "aucune"),
+    "chart.apply": ("Draw", "Dessiner"),
+    "chart.used": ("Bars: {y}, labelled by {x}", "Barres : {y}, libellées par {x}"),
+    "chart.per": ("(one chart per {currency})", "(un graphique par {currency})"),
+    "chart.csv": ("The same data as CSV", "Les mêmes données en CSV"),
+    "chart.unnumbered": ("Rows without {y}, not drawn: {n}.", "Lignes sans {y}, non dessinées : {n}."),
+    "chart.cut": (
+        "Rows left out of this chart (they are in the table and the CSV): {n}.",
+        "Lignes omises de ce graphique (elles figurent dans le tableau et le CSV) : {n}.",
+    ),
+    "graphview.heading": ("The result as a graph", "Le résultat sous forme de graphe"),
+    "graphview.drawn": (
+        "{nodes} nodes and {links} of the {total} links between resources are drawn.",
+        "{nodes} nœuds et {links} des {total} liens entre ressources sont dessinés.",
+    ),
+    "graphview.left": (
+        "Too big to draw whole: {nodes} nodes and {links} links are left out (see the table).",
+        "Trop grand pour être dessiné en entier : {nodes} nœuds et {links} liens sont omis (voir le tableau).",
+    ),
+    "graphview.literals": (
+        "{n} triples whose value is a literal are in the table only.",
+        "{n} triplets dont la valeur est un littéral figurent seulement dans le tableau.",
+    ),
+    "home.use.timeline": (
+        "Deadlines, events, documents and strategy periods on one time axis.",
+        "Échéances, événements, documents et périodes des stratégies sur un même axe du temps.",
+    ),
+    "timeline.title": ("Timeline", "Chronologie"),
+    "timeline.intro": (
+        "Deadlines of measures, events, the dates of documents and the periods strategies cover, as "
+        "precisely as the sources give them: a day is a dot, a month or a year a bar across it.",
+        "Les échéances des mesures, les événements, les dates des documents et les périodes couvertes par "
+        "les stratégies, aussi précises que les sources : un jour est un point, un mois ou une année une "
+        "barre qui le couvre.",
+    ),
+    "timeline.found": ("Dates shown: {n}", "Dates affichées : {n}"),
+    "timeline.kind.deadline": ("Deadline", "Échéance"),
+    "timeline.kind.event": ("Event", "Événement"),
+    "timeline.kind.issued": ("Issued or presented", "Publication ou présentation"),
+    "timeline.kind.period": ("Strategy period", "Période d'une stratégie"),
+    "timeline.mark": ("{label} — {kind}: {date}", "{label} — {kind} : {date}"),
+    "timeline.span": ("A month, a year or a period", "Un mois, une année ou une période"),
+    "timeline.table": ("The same dates as a table", "Les mêmes dates sous forme de tableau"),
+    "timeline.col.date": ("Date", "Date"),
+    "timeline.col.end": ("Until", "Jusqu'à"),
+    "timeline.col.kind": ("What", "Quoi"),
+    "timeline.col.what": ("Of", "De"),
 }
 
 # Labels for reused vocabulary terms the ontology does not label itself.

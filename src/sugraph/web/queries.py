@@ -20,11 +20,12 @@ from ..named_queries import NamedQuery, Param, load_queries, queries_folder
 from ..store.analysis import analyse, paged
 from ..store.errors import QueryError
 from ..terms import read_results
+from .charts import VIEW_PARAMS, chart_view, views
 from .context import context
 from .display import Value
 from .formats import CSV, HTML, JSON, RESULTS_JSON, TSV, Format
 from .http import cached_response, choose, etag, not_modified, url_params, validated
-from .layout import page_variant, render
+from .layout import language, page_variant, render
 
 OFFERED = (RESULTS_JSON, JSON, CSV, TSV, HTML)
 RESERVED = ("format", "limit", "offset")
@@ -155,6 +156,9 @@ def _handler(query: NamedQuery):
         for key, value in params:
             values.setdefault(key, []).append(value)
         formats = values.pop("format", [])
+        for name in VIEW_PARAMS:  # the HTML page's view and chart columns, unless the query has its own
+            if name not in {p.name for p in query.params}:
+                values.pop(name, None)
         chosen = choose(request, OFFERED, f"the query {query.name}", formats[-1] if formats else None)
         ctx = context(request)
         settings = ctx.settings
@@ -169,7 +173,8 @@ def _handler(query: NamedQuery):
         elif paging["limit"] or paging["offset"]:
             raise QueryError(f"the query {query.name} sets its own LIMIT: it cannot be paged")
         lang, vary = page_variant(request, chosen)
-        tag = etag(request, text, chosen.media_type, lang)
+        shown = [request.query_params.getlist(name) for name in VIEW_PARAMS] if chosen is HTML else []
+        tag = etag(request, text, chosen.media_type, lang, shown)
         if not_modified(request, tag):
             return cached_response(None, chosen.media_type, tag, vary)
         body = await ctx.store.arun(text, RESULTS_JSON.media_type)
@@ -206,7 +211,9 @@ def _render(request: Request, data: dict, fmt: Format, query: NamedQuery) -> byt
         table: dict = {"boolean": bool(results)}
     else:
         variables = [v.value for v in results.variables]
-        table = {"variables": variables, "rows": [[_shown(row[v]) for v in variables] for row in results]}
+        terms = [[row[v] for v in variables] for row in results]
+        table = {"variables": variables, "rows": [[_shown(t) for t in row] for row in terms]}
+        table.update(_chart(request, variables, terms))
     return render(
         request,
         "query_table.html",
@@ -214,6 +221,14 @@ def _render(request: Request, data: dict, fmt: Format, query: NamedQuery) -> byt
         description=query.description.get("en", ""),
         **table,
     ).body
+
+
+def _chart(request: Request, variables: list[str], terms: list) -> dict:
+    """The chart view of the page, when the result has columns to draw (see web/charts.py)."""
+    site, lang = context(request).site, language(request)
+    csv = request.url.remove_query_params(VIEW_PARAMS).include_query_params(format=CSV.ext)
+    chart = chart_view(site, lang, variables, terms, request.query_params, f"{csv.path}?{csv.query}")
+    return {"views": views(request, ("table", "chart") if chart else ("table",)), "chart_view": chart}
 
 
 def _shown(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Value | None:

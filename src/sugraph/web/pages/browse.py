@@ -105,10 +105,10 @@ def threat_tree(store: Store, site: Site, lang: str) -> list[TreeNode]:
     return [build(r, frozenset({r})) for r in roots]
 
 
-def parse_filters(site: Site, params: dict[str, str]) -> dict[str, str]:
-    """URL parameters (slugs) → the IRIs they name; raises UnknownValue for anything else."""
+def parse_filters(site: Site, params: dict[str, str], filters: tuple[Filter, ...] = MEASURE_FILTERS) -> dict[str, str]:
+    """URL parameters (slugs) of `filters` → the IRIs they name; raises UnknownValue for anything else."""
     chosen: dict[str, str] = {}
-    for f in MEASURE_FILTERS:
+    for f in filters:
         value = params.get(f.name, "").strip()
         if not value:
             continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -18,12 +19,15 @@ from starlette.concurrency import run_in_threadpool
 from ...errors import SugraphError
 from ...store import BackendError, QueryError, QueryTimeout
 from ..context import context, context_of
-from ..http import validated
+from ..formats import CSV, HTML, JSON, RESULTS_JSON, content_type
+from ..http import choose, validated
 from ..i18n import LANGUAGES, translator
-from ..layout import HERE, error_page, language, render
+from ..layout import HERE, error_page, language, page_variant, render
 from .browse import MEASURE_FILTERS, UnknownValue, grouped, measures, parse_filters, threat_tree
 from .site import KINDS, href, kind_of
-from .workbench import EXAMPLE_QUERY, editable, fields, run, values_of
+from .timeline import FILTERS as TIMELINE_FILTERS
+from .timeline import as_csv, draw, marks, records, shown_date
+from .workbench import EXAMPLE_QUERY, editable, fields, result_views, run, values_of
 
 SEARCH_LIMIT = 50
 log = logging.getLogger(__name__)
@@ -80,6 +84,43 @@ def browse(request: Request, kind: str) -> HTMLResponse:
     return render(request, "browse_list.html", kind=kind, groups=grouped(site, kind, lang))
 
 
+@router.get("/timeline", response_class=HTMLResponse)
+def timeline(request: Request) -> Response:
+    """Deadlines, events, document dates and strategy periods on one axis, filtered by threat,
+    actor and source; the same marks as CSV or JSON with `?format=`."""
+    lang, ctx = language(request), context(request)
+    site = ctx.site
+    try:
+        chosen = parse_filters(site, dict(request.query_params), TIMELINE_FILTERS)
+    except UnknownValue as e:
+        name = translator(lang)(f"filter.{e.name}")
+        return error_page(request, 400, translator(lang)("filter.unknown", name=name, value=e.value))
+    # `format=json` names SPARQL JSON elsewhere: here it is the timeline's own JSON.
+    json_name = {RESULTS_JSON.media_type: JSON}
+    fmt = choose(request, (HTML, CSV, JSON), "the timeline", request.query_params.get("format"), json_name)
+    slugs = {f.name: request.query_params[f.name].strip() for f in TIMELINE_FILTERS if f.name in chosen}
+    found = marks(ctx.store, site, lang, chosen)
+    if fmt is CSV:
+        response: Response = Response(as_csv(found), media_type=content_type(CSV.media_type))
+    elif fmt is JSON:
+        response = JSONResponse({"filters": chosen, "marks": records(found)})
+    else:
+        options = {f.name: site.members(f.cls, lang) for f in TIMELINE_FILTERS}
+        response = render(
+            request,
+            "timeline.html",
+            filters=TIMELINE_FILTERS,
+            options=options,
+            chosen=chosen,
+            marks=found,
+            picture=draw(found),
+            shown_date=lambda when: shown_date(when, lang),
+            downloads=[(f.label, "/timeline?" + urlencode({**slugs, "format": f.ext})) for f in (CSV, JSON)],
+        )
+    response.headers["Vary"] = page_variant(request, fmt)[1]
+    return validated(request, response)
+
+
 @router.get("/search", response_class=HTMLResponse)
 def search_page(request: Request, q: str = "") -> HTMLResponse:
     hits = context(request).site.labels.search(q, SEARCH_LIMIT)
@@ -115,13 +156,14 @@ def workbench(request: Request) -> HTMLResponse:
     if name and current is None:
         return error_page(request, 404, translator(lang)("wb.unknown", name=name))
     values = values_of(current, {k: request.query_params.getlist(k) for k in request.query_params}) if current else {}
-    outcome, error, status = None, None, 200
+    outcome, error, status, shown = None, None, 200, {}
     try:
         if current is not None and text is None:
             text = editable(current.text(values))
         if text and text.strip():
             settings = ctx.settings
             outcome = run(ctx.store, site, lang, text, settings.max_rows, settings.max_response_bytes)
+            shown = result_views(site, lang, outcome, text, request).template_values()
     except (QueryError, QueryTimeout, BackendError) as e:
         error, status = str(e), e.status
     return render(
@@ -135,4 +177,5 @@ def workbench(request: Request) -> HTMLResponse:
         outcome=outcome,
         error=error,
         share=str(request.url),
+        **shown,
     )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
+from starlette.requests import Request
 
 from ...named_queries import NamedQuery, read_header
 from ...namespaces import expand_iri
@@ -21,9 +22,11 @@ from ...search import short_name
 from ...store import CLIENT, Store
 from ...store.analysis import analyse
 from ...terms import in_language, read_results
+from ..charts import ChartView, Term, Views, chart_view, views
 from ..display import Value
 from ..formats import CSV, JSON_LD, N_TRIPLES, RESULTS_JSON, TSV, TURTLE
-from .site import Site, href
+from ..graphsvg import Link, Picture, graph
+from .site import Site, href, kind_of, term_label
 
 DISPLAY_ROWS = 1000
 EXAMPLE_QUERY = """PREFIX sug: <https://w3id.org/sugraph/ontology#>
@@ -50,6 +53,7 @@ class Outcome:
     count: int = 0
     boolean: bool | None = None
     downloads: list[tuple[str, str, str]] = field(default_factory=list)  # name, URL, file name
+    terms: list[list[Term | None]] = field(default_factory=list)  # every row (triple) as terms, for charts and graphs
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ def run(store: Store, site: Site, lang: str, text: str, max_rows: int, max_bytes
         triples = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
         outcome.variables = ["subject", "predicate", "object"]
         outcome.count = len(triples)
+        outcome.terms = [[tr.subject, tr.predicate, tr.object] for tr in triples]
         outcome.rows = [
             [_term_cell(site, lang, t) for t in (tr.subject, tr.predicate, tr.object)] for tr in triples[:DISPLAY_ROWS]
         ]
@@ -94,11 +99,56 @@ def run(store: Store, site: Site, lang: str, text: str, max_rows: int, max_bytes
     outcome.variables = [v.value for v in results.variables]
     solutions = list(results)
     outcome.count = len(solutions)
+    outcome.terms = [[s[v] for v in outcome.variables] for s in solutions]
     outcome.rows = [
         [None if s[v] is None else _term_cell(site, lang, s[v]) for v in outcome.variables]
         for s in solutions[:DISPLAY_ROWS]
     ]
     return outcome
+
+
+@dataclass(frozen=True)
+class ResultViews:
+    """The views of an outcome the page offers, and what the chosen one draws."""
+
+    views: Views
+    chart_view: ChartView | None = None
+    graph_picture: Picture | None = None
+    graph_literals: int = 0  # triples with a literal object, which the graph does not draw
+
+    def template_values(self) -> dict:
+        """What `_views.html` reads."""
+        return {name: getattr(self, name) for name in ("views", "chart_view", "graph_picture", "graph_literals")}
+
+
+def result_views(site: Site, lang: str, outcome: Outcome, text: str, request: Request) -> ResultViews:
+    """A SELECT result with a label and a numeric column can be a chart, a CONSTRUCT or DESCRIBE
+    result a graph; the table is always offered (and first)."""
+    if outcome.form in ("CONSTRUCT", "DESCRIBE"):
+        shown = views(request, ("table", "graph"))
+        if shown.current != "graph":
+            return ResultViews(shown)
+        links = [
+            Link(_node_key(s), _node_key(o), term_label(site, _node_key(p), lang))
+            for s, p, o in outcome.terms
+            if not isinstance(o, ox.Literal)
+        ]
+        picture = graph(links, lambda n: _node_label(site, n, lang), lambda n: kind_of(n) or "")
+        return ResultViews(shown, graph_picture=picture, graph_literals=outcome.count - len(links))
+    csv = "/sparql?" + urlencode({"query": text, "format": CSV.ext})
+    chart = (
+        chart_view(site, lang, outcome.variables, outcome.terms, request.query_params, csv) if outcome.terms else None
+    )
+    return ResultViews(views(request, ("table", "chart") if chart else ("table",)), chart_view=chart)
+
+
+def _node_key(term: Term | None) -> str:
+    """A graph node's name: the IRI, or `_:` and the blank node's id."""
+    return f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value if term is not None else ""
+
+
+def _node_label(site: Site, node: str, lang: str) -> str:
+    return node if node.startswith("_:") else term_label(site, node, lang)
 
 
 def editable(text: str) -> str:
