@@ -2,13 +2,15 @@
 
 Each `queries/*.rq` file becomes its own route at startup, so each is its own operation, with its
 own typed parameters, in the OpenAPI schema at /docs. Results come back from the store as SPARQL
-JSON (cached like any query), are cut to the page, and are re-serialized by pyoxigraph as JSON, CSV
-or TSV, or rendered as an HTML table.
+JSON (cached like any query), are sorted and cut to the page by web/tables.py (`_sort`/`_desc`,
+`limit`/`offset`), and are re-serialized by pyoxigraph as JSON, CSV or TSV in that order, or
+rendered as an HTML table in the site's layout. The list is JSON for scripts, HTML for browsers.
 """
 
 from __future__ import annotations
 
 import json
+from urllib.parse import urljoin
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -17,17 +19,32 @@ from fastapi.responses import JSONResponse, Response
 from ..config import Settings
 from ..errors import NotFound
 from ..named_queries import NamedQuery, Param, load_queries, queries_folder
-from ..store.analysis import analyse, paged
+from ..store.analysis import analyse
 from ..store.errors import QueryError
 from ..terms import read_results
 from .context import context
-from .display import Value
 from .formats import CSV, HTML, JSON, RESULTS_JSON, TSV, Format
 from .http import cached_response, choose, etag, not_modified, url_params, validated
-from .layout import page_variant, render
+from .layout import language, page_variant, render
+from .tables import (
+    DESC,
+    PAGING,
+    SORT,
+    Table,
+    arrange,
+    cells,
+    columns_in_order,
+    link,
+    page_of,
+    read_view,
+    results_in_order,
+    solutions,
+    table,
+    term_value,
+)
 
 OFFERED = (RESULTS_JSON, JSON, CSV, TSV, HTML)
-RESERVED = ("format", "limit", "offset")
+RESERVED = ("format", "lang", *PAGING, SORT, DESC)  # the page's parameters, not the query's
 DEFAULT_LIMIT = 100
 _SCHEMAS = {
     "iri": {"type": "string", "format": "iri"},
@@ -47,8 +64,15 @@ def router(settings: Settings) -> APIRouter:
 
     @api.get("/queries", summary="List the named queries")
     def list_queries(request: Request) -> Response:
-        """Every named query: name, title and description (en/fr), parameters and its URL."""
-        return validated(request, JSONResponse([_summary(q) for q in queries.values()]))
+        """Every named query: name, title and description (en/fr), parameters and its URL; as JSON
+        (the default) or as an HTML page for browsers (`format=json|html` overrides `Accept`)."""
+        chosen = choose(request, (JSON, HTML), "the list of named queries", request.query_params.get("format"))
+        if chosen is HTML:
+            response: Response = render(request, "queries.html", queries=list(queries.values()))
+        else:
+            response = JSONResponse([_summary(q) for q in queries.values()])
+        response.headers["Vary"] = ", ".join(filter(None, ("Accept", response.headers.get("Vary"))))
+        return validated(request, response)
 
     for query in queries.values():
         api.add_api_route(
@@ -137,15 +161,9 @@ def _parameter(param: Param) -> dict:
     }
 
 
-def _integer(values: list[str], name: str, default: int, low: int, high: int) -> int:
-    if not values:
-        return default
-    if len(values) > 1 or not values[0].isdigit() or not low <= int(values[0]) <= high:
-        raise QueryError(f"{name} must be one integer from {low} to {high}")
-    return int(values[0])
-
-
 def _handler(query: NamedQuery):
+    own_lang = any(p.name == "lang" for p in query.params)
+
     async def run(request: Request) -> Response:
         try:
             params = url_params(request)
@@ -158,32 +176,38 @@ def _handler(query: NamedQuery):
         chosen = choose(request, OFFERED, f"the query {query.name}", formats[-1] if formats else None)
         ctx = context(request)
         settings = ctx.settings
-        paging = {key: values.pop(key, []) for key in ("limit", "offset")}
-        limit = _integer(paging["limit"], "limit", min(DEFAULT_LIMIT, settings.max_rows), 1, settings.max_rows)
-        offset = _integer(paging["offset"], "offset", 0, 0, 10**9)
+        asked = {key: values.pop(key, []) for key in (SORT, DESC, *PAGING)}
+        if not own_lang:
+            values.pop("lang", None)  # the page's language, not the query's
         text = query.text(values)
         info = analyse(text)
         pageable = query.form == "SELECT" and info.limit is None  # a query with its own LIMIT is one page
-        if pageable:
-            text = paged(info, limit + 1, offset)  # one more row tells whether a next page exists
-        elif paging["limit"] or paging["offset"]:
+        if not pageable and (asked["limit"] or asked["offset"]):
             raise QueryError(f"the query {query.name} sets its own LIMIT: it cannot be paged")
-        lang, vary = page_variant(request, chosen)
-        tag = etag(request, text, chosen.media_type, lang)
+        lang = language(request)
+        vary = page_variant(request, chosen)[1]
+        tag = etag(request, text, chosen.media_type, lang, sorted(asked.items()))
         if not_modified(request, tag):
             return cached_response(None, chosen.media_type, tag, vary)
-        body = await ctx.store.arun(text, RESULTS_JSON.media_type)
-        data = json.loads(body)
-        links = []
-        if pageable:
-            rows = data["results"]["bindings"]
-            if len(rows) > limit:
-                del rows[limit:]
-                links.append(_link(request, limit, offset + limit, "next"))
-            if offset > 0:
-                links.append(_link(request, limit, max(0, offset - limit), "prev"))
-                links.append(_link(request, limit, 0, "first"))
-        response = cached_response(_render(request, data, chosen, query), chosen.media_type, tag, vary)
+        body = await ctx.store.arun(text, RESULTS_JSON.media_type, max_rows=settings.max_rows + 1)
+        results = read_results(body)
+        if isinstance(results, ox.QueryBoolean):
+            return cached_response(_render(request, query, chosen, body, bool(results)), chosen.media_type, tag, vary)
+        variables = columns_in_order([v.value for v in results.variables], text)
+        terms = solutions(results, variables)
+        capped = len(terms) > settings.max_rows
+        del terms[settings.max_rows :]
+        rows = cells(terms, lambda t: term_value(ctx.site, lang, t))
+        view = read_view(asked, variables, DEFAULT_LIMIT if pageable else settings.max_rows, settings.max_rows)
+        shown = table(request.url.path, params, [(v, v) for v in variables], rows, view, capped=capped)
+        order = page_of(arrange(rows, variables, view), view)
+        data = results_in_order(json.loads(body), variables, order)
+        response = cached_response(_render(request, query, chosen, data, shown), chosen.media_type, tag, vary)
+        here = str(request.url)
+        links = [f'<{urljoin(here, shown.next)}>; rel="next"'] if shown.next else []
+        if shown.previous:
+            first = urljoin(here, link(request.url.path, params, {"offset"}))
+            links += [f'<{urljoin(here, shown.previous)}>; rel="prev"', f'<{first}>; rel="first"']
         if links:
             response.headers["Link"] = ", ".join(links)
         return response
@@ -193,33 +217,21 @@ def _handler(query: NamedQuery):
     return run
 
 
-def _link(request: Request, limit: int, offset: int, rel: str) -> str:
-    return f'<{request.url.include_query_params(limit=limit, offset=offset)}>; rel="{rel}"'
-
-
-def _render(request: Request, data: dict, fmt: Format, query: NamedQuery) -> bytes | memoryview:
-    results = read_results(json.dumps(data))
+def _render(
+    request: Request, query: NamedQuery, fmt: Format, data: dict | bytes, shown: Table | bool
+) -> bytes | memoryview:
+    """The answer in `fmt`: SPARQL results re-serialized by pyoxigraph, or the page (a table, or yes/no)."""
     if fmt is not HTML:
+        results = read_results(data if isinstance(data, bytes) else json.dumps(data))
         # pyoxigraph's stub lacks the overload that says so: without an output, the result is bytes.
         return results.serialize(format=fmt.results)  # type: ignore[return-value]
-    if isinstance(results, ox.QueryBoolean):
-        table: dict = {"boolean": bool(results)}
-    else:
-        variables = [v.value for v in results.variables]
-        table = {"variables": variables, "rows": [[_shown(row[v]) for v in variables] for row in results]}
+    path, params = request.url.path, url_params(request)
     return render(
         request,
         "query_table.html",
-        title=query.title.get("en", query.name),
-        description=query.description.get("en", ""),
-        **table,
+        query=query,
+        table=shown if isinstance(shown, Table) else None,
+        boolean=shown if isinstance(shown, bool) else None,
+        workbench=link("/workbench", [("name", query.name), *((k, v) for k, v in params if k not in RESERVED)], set()),
+        downloads=[(f.label, link(path, params, {"format"}, [("format", f.short)])) for f in (CSV, TSV, JSON)],
     ).body
-
-
-def _shown(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Value | None:
-    """A result term as the table prints it: an IRI as a link to itself, a literal with its language."""
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return Value(term.value, term.value)
-    return Value(term.value, lang=term.language if isinstance(term, ox.Literal) else None)

@@ -15,15 +15,17 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
-from ...errors import SugraphError
+from ...errors import SugraphError, UsageError
 from ...store import BackendError, QueryError, QueryTimeout
 from ..context import context, context_of
-from ..http import validated
+from ..formats import HTML, content_type
+from ..http import choose, url_params, validated
 from ..i18n import LANGUAGES, translator
 from ..layout import HERE, error_page, language, render
+from ..tables import PAGE_SIZE
 from .browse import MEASURE_FILTERS, UnknownValue, grouped, measures, parse_filters, threat_tree
 from .site import KINDS, href, kind_of
-from .workbench import EXAMPLE_QUERY, editable, fields, run, values_of
+from .workbench import EXAMPLE_QUERY, TABLE_DOWNLOADS, download, editable, fields, run, values_of
 
 SEARCH_LIMIT = 50
 log = logging.getLogger(__name__)
@@ -105,9 +107,10 @@ def search_json(request: Request, q: str = "", limit: int = Query(SEARCH_LIMIT, 
 
 
 @router.get("/workbench", response_class=HTMLResponse)
-def workbench(request: Request) -> HTMLResponse:
+def workbench(request: Request) -> Response:
     """`?query=` runs a typed query; `?name=` opens a named question and runs it with the
-    request's parameter values (or their defaults). Either URL can be shared as is."""
+    request's parameter values (or their defaults). Either URL can be shared as is, sorted and paged
+    (`_sort`, `_desc`, `limit`, `offset`); with `format=csv|tsv|json` it downloads the rows shown."""
     lang, ctx = language(request), context(request)
     site = ctx.site
     name, text = request.query_params.get("name"), request.query_params.get("query")
@@ -119,10 +122,16 @@ def workbench(request: Request) -> HTMLResponse:
     try:
         if current is not None and text is None:
             text = editable(current.text(values))
+        fmt = choose(request, (HTML, *TABLE_DOWNLOADS), "the workbench", request.query_params.get("format"))
         if text and text.strip():
-            settings = ctx.settings
-            outcome = run(ctx.store, site, lang, text, settings.max_rows, settings.max_response_bytes)
-    except (QueryError, QueryTimeout, BackendError) as e:
+            settings, params = ctx.settings, url_params(request)
+            size = PAGE_SIZE if fmt is HTML else settings.max_rows  # a download holds every row unless paged
+            outcome = run(
+                ctx.store, site, lang, text, settings.max_rows, settings.max_response_bytes, "/workbench", params, size
+            )
+            if fmt is not HTML and outcome.results is not None:
+                return validated(request, Response(download(outcome, fmt), media_type=content_type(fmt.media_type)))
+    except (QueryError, QueryTimeout, BackendError, UsageError) as e:
         error, status = str(e), e.status
     return render(
         request,
