@@ -23,7 +23,7 @@ from ..store.analysis import analyse
 from ..store.errors import QueryError
 from ..terms import read_results
 from .context import context
-from .formats import CSV, HTML, JSON, RESULTS_JSON, TSV, Format
+from .formats import CSV, HTML, JSON, RESULTS_JSON, TSV
 from .http import cached_response, choose, etag, not_modified, url_params, validated
 from .layout import language, page_variant, render
 from .tables import (
@@ -32,12 +32,13 @@ from .tables import (
     SORT,
     Table,
     arrange,
+    by_name,
     cells,
     columns_in_order,
+    download,
     link,
     page_of,
     read_view,
-    results_in_order,
     solutions,
     table,
     term_value,
@@ -169,9 +170,7 @@ def _handler(query: NamedQuery):
             params = url_params(request)
         except UnicodeDecodeError:
             raise QueryError("the request is not valid UTF-8") from None
-        values: dict[str, list[str]] = {}
-        for key, value in params:
-            values.setdefault(key, []).append(value)
+        values = by_name(params)
         formats = values.pop("format", [])
         chosen = choose(request, OFFERED, f"the query {query.name}", formats[-1] if formats else None)
         ctx = context(request)
@@ -184,15 +183,20 @@ def _handler(query: NamedQuery):
         pageable = query.form == "SELECT" and info.limit is None  # a query with its own LIMIT is one page
         if not pageable and (asked["limit"] or asked["offset"]):
             raise QueryError(f"the query {query.name} sets its own LIMIT: it cannot be paged")
-        lang = language(request)
-        vary = page_variant(request, chosen)[1]
-        tag = etag(request, text, chosen.media_type, lang, sorted(asked.items()))
+        by_labels = bool(asked[SORT] or asked[DESC])  # IRIs sort by their label in the reader's language
+        variant, vary = page_variant(request, HTML if by_labels else chosen)
+        tag = etag(request, text, chosen.media_type, variant, sorted(asked.items()))
         if not_modified(request, tag):
             return cached_response(None, chosen.media_type, tag, vary)
         body = await ctx.store.arun(text, RESULTS_JSON.media_type, max_rows=settings.max_rows + 1)
         results = read_results(body)
         if isinstance(results, ox.QueryBoolean):
-            return cached_response(_render(request, query, chosen, body, bool(results)), chosen.media_type, tag, vary)
+            if chosen is HTML:
+                return cached_response(_page(request, query, None, bool(results)), chosen.media_type, tag, vary)
+            # pyoxigraph's stub lacks the overload that says so: without an output, the result is bytes.
+            answer: bytes = results.serialize(format=chosen.results)  # type: ignore[assignment]
+            return cached_response(answer, chosen.media_type, tag, vary)
+        lang = language(request)
         variables = columns_in_order([v.value for v in results.variables], text)
         terms = solutions(results, variables)
         capped = len(terms) > settings.max_rows
@@ -200,9 +204,11 @@ def _handler(query: NamedQuery):
         rows = cells(terms, lambda t: term_value(ctx.site, lang, t))
         view = read_view(asked, variables, DEFAULT_LIMIT if pageable else settings.max_rows, settings.max_rows)
         shown = table(request.url.path, params, [(v, v) for v in variables], rows, view, capped=capped)
-        order = page_of(arrange(rows, variables, view), view)
-        data = results_in_order(json.loads(body), variables, order)
-        response = cached_response(_render(request, query, chosen, data, shown), chosen.media_type, tag, vary)
+        if chosen is HTML:
+            content = _page(request, query, shown, None)
+        else:
+            content = download(json.loads(body), variables, page_of(arrange(rows, variables, view), view), chosen)
+        response = cached_response(content, chosen.media_type, tag, vary)
         here = str(request.url)
         links = [f'<{urljoin(here, shown.next)}>; rel="next"'] if shown.next else []
         if shown.previous:
@@ -217,21 +223,16 @@ def _handler(query: NamedQuery):
     return run
 
 
-def _render(
-    request: Request, query: NamedQuery, fmt: Format, data: dict | bytes, shown: Table | bool
-) -> bytes | memoryview:
-    """The answer in `fmt`: SPARQL results re-serialized by pyoxigraph, or the page (a table, or yes/no)."""
-    if fmt is not HTML:
-        results = read_results(data if isinstance(data, bytes) else json.dumps(data))
-        # pyoxigraph's stub lacks the overload that says so: without an output, the result is bytes.
-        return results.serialize(format=fmt.results)  # type: ignore[return-value]
+def _page(request: Request, query: NamedQuery, shown: Table | None, boolean: bool | None) -> bytes | memoryview:
+    """The answer as a page in the site's layout: the table (or yes/no), its downloads, and the
+    question in the workbench with the same parameters."""
     path, params = request.url.path, url_params(request)
     return render(
         request,
         "query_table.html",
         query=query,
-        table=shown if isinstance(shown, Table) else None,
-        boolean=shown if isinstance(shown, bool) else None,
+        table=shown,
+        boolean=boolean,
         workbench=link("/workbench", [("name", query.name), *((k, v) for k, v in params if k not in RESERVED)], set()),
         downloads=[(f.label, link(path, params, {"format"}, [("format", f.short)])) for f in (CSV, TSV, JSON)],
     ).body

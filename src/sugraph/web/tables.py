@@ -10,6 +10,7 @@ URL, and the same URL with `format=csv|json` downloads the same rows in the same
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import unicodedata
@@ -23,7 +24,9 @@ import pyoxigraph as ox
 
 from ..errors import UsageError
 from ..store.analysis import column_order
+from ..terms import read_results
 from .display import Value
+from .formats import Format
 from .i18n import XSD
 from .pages.site import Site, href
 
@@ -132,6 +135,14 @@ class Table:
     row_header: bool  # the first column names the row (browse lists) rather than being one more value
 
 
+def by_name(params: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
+    """A URL's parameters by name, each with its values in the URL's order."""
+    found: dict[str, list[str]] = {}
+    for key, value in params:
+        found.setdefault(key, []).append(value)
+    return found
+
+
 def read_view(params: Mapping[str, Sequence[str]], names: Sequence[str], default_limit: int, max_limit: int) -> View:
     """The request's sort and page; 400 for a column the table does not have or bad numbers."""
     asked = [(name, False) for name in params.get(SORT, [])] + [(name, True) for name in params.get(DESC, [])]
@@ -234,6 +245,14 @@ def term_value(site: Site, lang: str, term: Term) -> Value:
     if isinstance(term, ox.BlankNode):
         return Value(f"_:{term.value}")
     return Value(term.value, lang=term.language)
+
+
+def download(data: dict, variables: Sequence[str], indices: Sequence[int], fmt: Format) -> bytes:
+    """The rows `indices` picks of SPARQL JSON results, in that order, in a results format (CSV, TSV, JSON)."""
+    assert fmt.results is not None
+    results = read_results(json.dumps(results_in_order(data, variables, indices)))
+    # pyoxigraph's stub lacks the overload that says so: without an output, the result is bytes.
+    return results.serialize(format=fmt.results)  # type: ignore[return-value]
 
 
 def solutions(results: ox.QuerySolutions, variables: Sequence[str]) -> list[list[Term | None]]:

@@ -15,19 +15,20 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
-from ...errors import SugraphError, UsageError
+from ...errors import NotAcceptable, SugraphError, UsageError
 from ...store import BackendError, QueryError, QueryTimeout
 from ..context import context, context_of
-from ..formats import HTML, content_type
+from ..formats import CSV, HTML, RESULTS_JSON, TSV, content_type
 from ..http import choose, url_params, validated
 from ..i18n import LANGUAGES, translator
 from ..layout import HERE, error_page, language, render
-from ..tables import PAGE_SIZE
-from .browse import MEASURE_FILTERS, UnknownValue, grouped, measures, parse_filters, threat_tree
+from ..tables import PAGE_SIZE, PAGING, arrange, by_name, download, link, page_of, read_view, table
+from .browse import UnknownValue, kind_list, measure_list, threat_tree
 from .site import KINDS, href, kind_of
-from .workbench import EXAMPLE_QUERY, TABLE_DOWNLOADS, download, editable, fields, run, values_of
+from .workbench import EXAMPLE_QUERY, TABLE_DOWNLOADS, editable, fields, run, values_of
 
 SEARCH_LIMIT = 50
+BROWSE_FORMATS = (HTML, CSV, RESULTS_JSON, TSV)  # HTML first: the lists are pages before they are data
 log = logging.getLogger(__name__)
 
 
@@ -56,30 +57,49 @@ def home(request: Request) -> HTMLResponse:
 
 
 @router.get("/browse/{kind}", response_class=HTMLResponse)
-def browse(request: Request, kind: str) -> HTMLResponse:
+def browse(request: Request, kind: str) -> Response:
+    """A class's members as a table with facets, sorted and paged (web/tables.py); the threats as a
+    tree. `/browse/{kind}.csv` (or `?format=csv|tsv|json`) downloads the filtered, sorted rows."""
     lang, ctx = language(request), context(request)
-    site, store = ctx.site, ctx.store
+    site, store, settings = ctx.site, ctx.store, ctx.settings
+    kind, _, ext = kind.partition(".")
     if kind not in KINDS:
         return error_page(request, 404, translator(lang)("entity.notfound"))
-    if kind == "threat":
+    fmt = choose(request, BROWSE_FORMATS, f"/browse/{kind}", ext or request.query_params.get("format"))
+    if kind == "threat" and fmt is HTML:
         return render(request, "browse_threats.html", kind=kind, tree=threat_tree(store, site, lang))
-    if kind == "measure":
-        try:
-            chosen = parse_filters(site, dict(request.query_params))
-        except UnknownValue as e:
-            name = translator(lang)(f"filter.{e.name}")
-            return error_page(request, 400, translator(lang)("filter.unknown", name=name, value=e.value))
-        options = {f.name: site.members(f.cls, lang) for f in MEASURE_FILTERS}
-        return render(
-            request,
-            "browse_measures.html",
-            kind=kind,
-            filters=MEASURE_FILTERS,
-            options=options,
-            chosen=chosen,
-            rows=measures(store, site, lang, chosen),
+    path, params = f"/browse/{kind}", url_params(request)
+    try:
+        found = (
+            measure_list(store, site, lang, path, params)
+            if kind == "measure"
+            else kind_list(site, kind, lang, path, params)
         )
-    return render(request, "browse_list.html", kind=kind, groups=grouped(site, kind, lang))
+    except UnknownValue as e:
+        name = translator(lang)(f"filter.{e.name}")
+        return error_page(request, 400, translator(lang)("filter.unknown", name=name, value=e.value))
+    names = [name for name, _ in found.columns]
+    view = read_view(by_name(params), names, PAGE_SIZE if fmt is HTML else settings.max_rows, settings.max_rows)
+    if fmt is HTML:
+        downloads = [
+            (f.label, link(path, params, {"format", *PAGING}, [("format", f.short)])) for f in BROWSE_FORMATS[1:]
+        ]
+        template = "browse_measures.html" if kind == "measure" else "browse_list.html"
+        response: Response = render(
+            request,
+            template,
+            kind=kind,
+            facets=found.facets,
+            chosen=found.chosen,
+            table=table(path, params, found.columns, found.rows, view, row_header=True),
+            downloads=downloads,
+        )
+    else:
+        order = page_of(arrange(found.rows, names, view), view)
+        body = download(found.results, found.variables, order, fmt)
+        response = Response(body, media_type=content_type(fmt.media_type))
+    response.headers["Vary"] = "Accept, Accept-Language, Cookie"
+    return response
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -129,8 +149,11 @@ def workbench(request: Request) -> Response:
             outcome = run(
                 ctx.store, site, lang, text, settings.max_rows, settings.max_response_bytes, "/workbench", params, size
             )
-            if fmt is not HTML and outcome.results is not None:
-                return validated(request, Response(download(outcome, fmt), media_type=content_type(fmt.media_type)))
+            if fmt is not HTML:
+                if outcome.results is None:
+                    raise NotAcceptable(f"a {outcome.form} answer downloads from /sparql, not as {fmt.label}")
+                body = download(outcome.results, outcome.variables, outcome.order, fmt)
+                return validated(request, Response(body, media_type=content_type(fmt.media_type)))
     except (QueryError, QueryTimeout, BackendError, UsageError) as e:
         error, status = str(e), e.status
     return render(

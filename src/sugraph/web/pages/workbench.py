@@ -30,12 +30,12 @@ from ..tables import (
     PAGING,
     Table,
     arrange,
+    by_name,
     cells,
     columns_in_order,
     link,
     page_of,
     read_view,
-    results_in_order,
     solutions,
     table,
     term_value,
@@ -128,10 +128,7 @@ def run(
     capped = len(terms) > max_rows
     del terms[max_rows:]
     rows = cells(terms, lambda t: term_value(site, lang, t))
-    grouped: dict[str, list[str]] = {}
-    for key, value in params:
-        grouped.setdefault(key, []).append(value)
-    view = read_view(grouped, variables, page_size, max_rows)
+    view = read_view(by_name(params), variables, page_size, max_rows)
     outcome.table = table(path, params, [(v, v) for v in variables], rows, view, capped=capped)
     outcome.order = page_of(arrange(rows, variables, view), view)
     outcome.variables, outcome.count = variables, len(rows)
@@ -142,14 +139,6 @@ def run(
 def _sparql_downloads(text: str, formats: Sequence[Format]) -> list[tuple[str, str, str]]:
     """Downloads of what no table shows (a graph, a yes/no): the same text at /sparql."""
     return [(f.label, "/sparql?" + urlencode({"query": text, "format": f.ext}), f"results.{f.ext}") for f in formats]
-
-
-def download(outcome: Outcome, fmt: Format) -> bytes:
-    """The page's rows, in its order, in a results format (CSV, TSV, JSON)."""
-    assert outcome.results is not None and fmt.results is not None and outcome.table is not None
-    data = results_in_order(outcome.results, outcome.variables, outcome.order)
-    # pyoxigraph's stub lacks the overload that says so: without an output, the result is bytes.
-    return read_results(json.dumps(data)).serialize(format=fmt.results)  # type: ignore[return-value]
 
 
 def editable(text: str) -> str:
