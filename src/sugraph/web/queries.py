@@ -67,7 +67,8 @@ def router(settings: Settings) -> APIRouter:
     def list_queries(request: Request) -> Response:
         """Every named query: name, title and description (en/fr), parameters and its URL; as JSON
         (the default) or as an HTML page for browsers (`format=json|html` overrides `Accept`)."""
-        chosen = choose(request, (JSON, HTML), "the list of named queries", request.query_params.get("format"))
+        value = request.query_params.get("format")
+        chosen = choose(request, (JSON, HTML), "the list of named queries", value, {RESULTS_JSON.media_type: JSON})
         if chosen is HTML:
             response: Response = render(request, "queries.html", queries=list(queries.values()))
         else:
