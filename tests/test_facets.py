@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from test_pages import Element, parse
 
 from conftest import LiveServer
-from test_pages import Element, parse
 
 HTML = {"accept": "text/html"}
 NATO_OR_EUROPOL = [("actor", "nato"), ("actor", "europol")]

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from test_pages import Element, parse
 
 from sugraph.store.analysis import column_order
 
 from conftest import LiveServer
-from test_pages import Element, parse
 
 HTML = {"accept": "text/html"}
 
