@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -82,6 +83,7 @@ def sort_key(term: Term | None, shown: str) -> SortKey | None:
     return text_key(shown)
 
 
+@lru_cache(maxsize=8192)
 def text_key(shown: str) -> SortKey:
     """Text as a reader alphabetises it: case and accents ignored."""
     decomposed = unicodedata.normalize("NFKD", shown.casefold())

@@ -219,16 +219,7 @@ def measure_list(store: Store, site: Site, lang: str, path: str, params: Sequenc
         return iri if classes[name] in site.types.get(iri, ()) else None
 
     chosen = choose_values(by_name(params), names, known)
-    values: dict[str, dict[str, set[str]]] = {}
-    for r in store.select(MEASURES_QUERY):
-        found = values.setdefault(r["measure"].value, {})
-        if "facet" in r:
-            facet, iri = r["facet"].value, r["value"].value
-            if facet == "addresses" or classes[facet] in site.types.get(iri, ()):
-                found.setdefault(facet, set()).add(iri)
-    entities = [Entity(iri, v) for iri, v in values.items()]
-    entities.sort(key=lambda e: text_key(site.label(e.iri, lang)))
-    kept, shown = facets(entities, names, chosen, site, lang, path, params)
+    kept, shown = facets(_measures(store, site, lang), names, chosen, site, lang, path, params)
     t = translator(lang)
     rows, bindings = [], []
     for e in kept:
@@ -251,6 +242,28 @@ def measure_list(store: Store, site: Site, lang: str, path: str, params: Sequenc
         _results(["measure", "label", "status", "threats"], bindings),
         chosen,
     )
+
+
+_MEASURES: dict[str, tuple[Site, list[Entity]]] = {}  # by language, for the one snapshot it was read with
+
+
+def _measures(store: Store, site: Site, lang: str) -> list[Entity]:
+    """Every measure with its facet values, by label. Read once per snapshot (the graph changes only
+    with it) and language: parsing the few hundred rows again for each page would take half its time."""
+    cached = _MEASURES.get(lang)
+    if cached is not None and cached[0] is site:
+        return cached[1]
+    classes = {f.name: f.cls for f in MEASURE_FILTERS}
+    values: dict[str, dict[str, set[str]]] = {}
+    for r in store.select(MEASURES_QUERY):
+        found = values.setdefault(r["measure"].value, {})
+        if "facet" in r:
+            facet, iri = r["facet"].value, r["value"].value
+            if facet == "addresses" or classes[facet] in site.types.get(iri, ()):
+                found.setdefault(facet, set()).add(iri)
+    entities = sorted((Entity(iri, v) for iri, v in values.items()), key=lambda e: text_key(site.label(e.iri, lang)))
+    _MEASURES[lang] = (site, entities)
+    return entities
 
 
 def kind_list(site: Site, kind: str, lang: str, path: str, params: Sequence[tuple[str, str]]) -> Listing:

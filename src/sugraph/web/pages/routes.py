@@ -82,7 +82,8 @@ def browse(request: Request, kind: str) -> Response:
     view = read_view(by_name(params), names, PAGE_SIZE if fmt is HTML else settings.max_rows, settings.max_rows)
     if fmt is HTML:
         downloads = [
-            (f.label, link(path, params, {"format", *PAGING}, [("format", f.short)])) for f in BROWSE_FORMATS[1:]
+            (f.label, link(path, params, {"format", *PAGING}, [("format", f.short)]), f"{kind}.{f.short}")
+            for f in BROWSE_FORMATS[1:]
         ]
         template = "browse_measures.html" if kind == "measure" else "browse_list.html"
         response: Response = render(
