@@ -259,3 +259,9 @@ def test_queries_list_is_a_page_for_browsers(client: httpx.Client) -> None:
 def test_queries_list_format_parameter_overrides_accept(client: httpx.Client, fmt, media_type) -> None:
     r = client.get("/queries", params={"format": fmt}, headers={"accept": "image/png"})
     assert r.headers["content-type"] == media_type
+
+
+def test_a_constructed_graph_is_a_table_of_triples_that_sorts(client: httpx.Client) -> None:
+    query = "CONSTRUCT { ?a sug:rank ?n } WHERE { VALUES (?a ?n) { (actor:nato 2) (actor:g7 10) (actor:europol 1) } }"
+    _, doc = workbench(client, query, _desc="object")
+    assert (headers(doc), column(doc, 2)) == (["subject", "predicate", "object ▼"], ["10", "2", "1"])

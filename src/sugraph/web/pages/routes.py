@@ -152,7 +152,9 @@ def workbench(request: Request) -> Response:
             )
             if fmt is not HTML:
                 if outcome.results is None:
-                    raise NotAcceptable(f"a {outcome.form} answer downloads from /sparql, not as {fmt.label}")
+                    raise NotAcceptable(
+                        f"the answer of this {outcome.form} query downloads from /sparql, not as {fmt.label}"
+                    )
                 body = download(outcome.results, outcome.variables, outcome.order, fmt)
                 return validated(request, Response(body, media_type=content_type(fmt.media_type)))
     except (QueryError, QueryTimeout, BackendError, UsageError) as e:

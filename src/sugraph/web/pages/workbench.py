@@ -110,7 +110,7 @@ def run(
     outcome = Outcome(form, round(ms, 1 if ms >= 1 else 2))  # cached answers take µs
     if graph:
         triples = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
-        variables, terms = ["subject", "predicate", "object"], [list(t) for t in triples]
+        variables, terms = ["subject", "predicate", "object"], [[t.subject, t.predicate, t.object] for t in triples]
         outcome.downloads = _sparql_downloads(text, GRAPH_DOWNLOADS)
     else:
         results = read_results(body)
