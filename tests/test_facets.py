@@ -168,3 +168,14 @@ def test_an_unknown_type_is_a_400(client: httpx.Client) -> None:
 
 def test_a_list_whose_members_share_one_type_has_no_facet(client: httpx.Client) -> None:
     assert listed(client, "/browse/strategy").find_all("aside", class_="facets") == []
+
+
+def test_facets_speak_the_page_language(client: httpx.Client) -> None:
+    doc = listed(client, "/browse/measure", [("actor", "nato"), ("lang", "fr")])
+    assert (
+        doc.find("h3", id="facet-actor").text(),
+        "Organisation du traité de l'Atlantique nord" in facet(doc, "actor"),
+    ) == (
+        "Acteur impliqué",
+        True,
+    )

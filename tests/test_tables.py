@@ -265,3 +265,20 @@ def test_a_constructed_graph_is_a_table_of_triples_that_sorts(client: httpx.Clie
     query = "CONSTRUCT { ?a sug:rank ?n } WHERE { VALUES (?a ?n) { (actor:nato 2) (actor:g7 10) (actor:europol 1) } }"
     _, doc = workbench(client, query, _desc="object")
     assert (headers(doc), column(doc, 2)) == (["subject", "predicate", "object ▼"], ["10", "2", "1"])
+
+
+def test_a_sorted_answer_has_its_own_validator(client: httpx.Client) -> None:
+    plain = client.get(MOST_INVOLVED, params={"format": "csv"})
+    ordered = client.get(MOST_INVOLVED, params={"format": "csv", "_sort": "actor"})
+    again = client.get(
+        MOST_INVOLVED, params={"format": "csv", "_sort": "actor"}, headers={"If-None-Match": ordered.headers["etag"]}
+    )
+    assert (plain.headers["etag"] != ordered.headers["etag"], again.status_code) == (True, 304)
+
+
+def test_table_words_are_in_the_page_language(client: httpx.Client) -> None:
+    _, doc = workbench(client, NUMBERS, limit="2", lang="fr")
+    assert (doc.find("p", class_="table-count").text(), doc.find("a", rel="next").text()) == (
+        "Lignes 1 à 2 sur 4",
+        "Suivantes →",
+    )
