@@ -49,6 +49,12 @@ PAGES = [
     "/workbench?name=most-involved-actors&view=chart",
     "/queries/money?view=chart",
     "/workbench?query=DESCRIBE+actor:nato&view=graph",
+    "/workbench?name=most-involved-actors&_sort=actor&limit=10&offset=10",
+    "/browse/measure?actor=nato&actor=europol&_desc=status",
+    "/browse/measure.csv?actor=european-commission&_sort=threats",
+    "/browse/actor?type=InternationalOrganisation&type=Network",
+    "/queries",
+    "/queries/most-involved-actors?_sort=actor&limit=10",
 ]
 ENTITIES_QUERY = f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ENTITY_BASE}")) }}'
 

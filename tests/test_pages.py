@@ -198,9 +198,10 @@ def test_measures_filtered_by_threat_and_actor(server: LiveServer) -> None:
     assert [row.find("th").find("a").attrs["href"] for row in rows] == [HYBRID_MEASURE]
 
 
-def test_measure_filter_keeps_the_choice_selected(server: LiveServer) -> None:
+def test_measure_facet_marks_the_chosen_value_and_links_to_its_removal(server: LiveServer) -> None:
     _, doc = page(server, "/browse/measure?status=announced")
-    assert doc.find("select", id="f-status").find("option", selected="").attrs["value"] == "announced"
+    chosen = doc.find("aside", class_="facets").find("a", **{"aria-current": "true"})
+    assert (chosen.text(), chosen.attrs["href"]) == ("✕ announced", "/browse/measure")
 
 
 def test_measures_unfiltered_lists_every_measure(server: LiveServer, store: OxigraphStore) -> None:
@@ -216,14 +217,11 @@ def test_unknown_filter_value_is_a_400_page(server: LiveServer) -> None:
     )
 
 
-def test_actors_are_grouped_by_kind(server: LiveServer) -> None:
-    _, doc = page(server, "/browse/actor")
-    group = next(
-        s
-        for s in doc.find_all("section", class_="group")
-        if s.find("h2").text().startswith("International organisation")
-    )
-    assert "/id/actor/nato" in group.hrefs()
+def test_actors_show_their_kind_and_a_facet_by_it(server: LiveServer) -> None:
+    _, doc = page(server, "/browse/actor?type=InternationalOrganisation")
+    rows = doc.find("table", class_="results").find("tbody").find_all("tr")
+    nato = next(row for row in rows if row.find("th").hrefs() == ["/id/actor/nato"])
+    assert nato.find("td").text() == "International organisation"
 
 
 def test_unknown_class_is_a_404(server: LiveServer) -> None:

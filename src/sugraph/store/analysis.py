@@ -215,3 +215,24 @@ def _insert(info: QueryInfo, words: tuple[str, ...], toks: list[Token] | None = 
     at = toks[info.insert_index].start if info.insert_index < len(toks) else (toks[-1].end if toks else 0)
     added = [Token("word" if w.isalpha() else "number", w, at, at) for w in words]
     return _rewrite(info.query.source, toks[: info.insert_index] + added + toks[info.insert_index :])
+
+
+@cache_short(maxsize=1024)
+def column_order(text: str) -> tuple[str, ...]:
+    """The variables of a query in the order its author wrote them: the projection's (`?v`, or the
+    `AS ?v` of an expression), then every other by first appearance, which is what `SELECT *`
+    means to a reader (engines list its variables in an order of their own, pyoxigraph sorted)."""
+    toks = tokens(text, PREFIXES)
+    i = _prologue_end(toks) + 1
+    projected: list[str] = []
+    depth = 0
+    while i < len(toks) and not (depth == 0 and (toks[i].keyword in ("WHERE", "FROM") or toks[i].text == "{")):
+        token = toks[i]
+        if token.kind == "punct" and token.text == "(":
+            depth += 1
+        elif token.kind == "punct" and token.text == ")":
+            depth -= 1
+        elif token.kind == "var" and (depth == 0 or toks[i - 1].keyword == "AS"):
+            projected.append(token.text[1:])
+        i += 1
+    return tuple(dict.fromkeys([*projected, *(t.text[1:] for t in toks if t.kind == "var")]))

@@ -2,13 +2,15 @@
 
 Each `queries/*.rq` file becomes its own route at startup, so each is its own operation, with its
 own typed parameters, in the OpenAPI schema at /docs. Results come back from the store as SPARQL
-JSON (cached like any query), are cut to the page, and are re-serialized by pyoxigraph as JSON, CSV
-or TSV, or rendered as an HTML table.
+JSON (cached like any query), are sorted and cut to the page by web/tables.py (`_sort`/`_desc`,
+`limit`/`offset`), and are re-serialized by pyoxigraph as JSON, CSV or TSV in that order, or
+rendered as an HTML table in the site's layout. The list is JSON for scripts, HTML for browsers.
 """
 
 from __future__ import annotations
 
 import json
+from urllib.parse import urljoin
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -17,18 +19,34 @@ from fastapi.responses import JSONResponse, Response
 from ..config import Settings
 from ..errors import NotFound
 from ..named_queries import NamedQuery, Param, load_queries, queries_folder
-from ..store.analysis import analyse, paged
+from ..store.analysis import analyse
 from ..store.errors import QueryError
 from ..terms import read_results
 from .charts import VIEW_PARAMS, chart_view, views
 from .context import context
-from .display import Value
-from .formats import CSV, HTML, JSON, RESULTS_JSON, TSV, Format
+from .formats import CSV, HTML, JSON, RESULTS_JSON, TSV
 from .http import cached_response, choose, etag, not_modified, url_params, validated
 from .layout import language, page_variant, render
+from .tables import (
+    DESC,
+    PAGING,
+    SORT,
+    Table,
+    arrange,
+    by_name,
+    cells,
+    columns_in_order,
+    download,
+    link,
+    page_of,
+    read_view,
+    solutions,
+    table,
+    term_value,
+)
 
 OFFERED = (RESULTS_JSON, JSON, CSV, TSV, HTML)
-RESERVED = ("format", "limit", "offset")
+RESERVED = ("format", "lang", *PAGING, SORT, DESC)  # the page's parameters, not the query's
 DEFAULT_LIMIT = 100
 _SCHEMAS = {
     "iri": {"type": "string", "format": "iri"},
@@ -48,8 +66,16 @@ def router(settings: Settings) -> APIRouter:
 
     @api.get("/queries", summary="List the named queries")
     def list_queries(request: Request) -> Response:
-        """Every named query: name, title and description (en/fr), parameters and its URL."""
-        return validated(request, JSONResponse([_summary(q) for q in queries.values()]))
+        """Every named query: name, title and description (en/fr), parameters and its URL; as JSON
+        (the default) or as an HTML page for browsers (`format=json|html` overrides `Accept`)."""
+        value = request.query_params.get("format")
+        chosen = choose(request, (JSON, HTML), "the list of named queries", value, {RESULTS_JSON.media_type: JSON})
+        if chosen is HTML:
+            response: Response = render(request, "queries.html", queries=list(queries.values()))
+        else:
+            response = JSONResponse([_summary(q) for q in queries.values()])
+        response.headers["Vary"] = ", ".join(filter(None, ("Accept", response.headers.get("Vary"))))
+        return validated(request, response)
 
     for query in queries.values():
         api.add_api_route(
@@ -138,23 +164,15 @@ def _parameter(param: Param) -> dict:
     }
 
 
-def _integer(values: list[str], name: str, default: int, low: int, high: int) -> int:
-    if not values:
-        return default
-    if len(values) > 1 or not values[0].isdigit() or not low <= int(values[0]) <= high:
-        raise QueryError(f"{name} must be one integer from {low} to {high}")
-    return int(values[0])
-
-
 def _handler(query: NamedQuery):
+    own_lang = any(p.name == "lang" for p in query.params)
+
     async def run(request: Request) -> Response:
         try:
             params = url_params(request)
         except UnicodeDecodeError:
             raise QueryError("the request is not valid UTF-8") from None
-        values: dict[str, list[str]] = {}
-        for key, value in params:
-            values.setdefault(key, []).append(value)
+        values = by_name(params)
         formats = values.pop("format", [])
         for name in VIEW_PARAMS:  # the HTML page's view and chart columns, unless the query has its own
             if name not in {p.name for p in query.params}:
@@ -162,33 +180,46 @@ def _handler(query: NamedQuery):
         chosen = choose(request, OFFERED, f"the query {query.name}", formats[-1] if formats else None)
         ctx = context(request)
         settings = ctx.settings
-        paging = {key: values.pop(key, []) for key in ("limit", "offset")}
-        limit = _integer(paging["limit"], "limit", min(DEFAULT_LIMIT, settings.max_rows), 1, settings.max_rows)
-        offset = _integer(paging["offset"], "offset", 0, 0, 10**9)
+        asked = {key: values.pop(key, []) for key in (SORT, DESC, *PAGING)}
+        if not own_lang:
+            values.pop("lang", None)  # the page's language, not the query's
         text = query.text(values)
         info = analyse(text)
         pageable = query.form == "SELECT" and info.limit is None  # a query with its own LIMIT is one page
-        if pageable:
-            text = paged(info, limit + 1, offset)  # one more row tells whether a next page exists
-        elif paging["limit"] or paging["offset"]:
+        if not pageable and (asked["limit"] or asked["offset"]):
             raise QueryError(f"the query {query.name} sets its own LIMIT: it cannot be paged")
-        lang, vary = page_variant(request, chosen)
-        shown = [request.query_params.getlist(name) for name in VIEW_PARAMS] if chosen is HTML else []
-        tag = etag(request, text, chosen.media_type, lang, shown)
+        by_labels = bool(asked[SORT] or asked[DESC])  # IRIs sort by their label in the reader's language
+        variant, vary = page_variant(request, HTML if by_labels else chosen)
+        drawn = [request.query_params.getlist(name) for name in VIEW_PARAMS] if chosen is HTML else []
+        tag = etag(request, text, chosen.media_type, variant, [sorted(asked.items()), drawn])
         if not_modified(request, tag):
             return cached_response(None, chosen.media_type, tag, vary)
-        body = await ctx.store.arun(text, RESULTS_JSON.media_type)
-        data = json.loads(body)
-        links = []
-        if pageable:
-            rows = data["results"]["bindings"]
-            if len(rows) > limit:
-                del rows[limit:]
-                links.append(_link(request, limit, offset + limit, "next"))
-            if offset > 0:
-                links.append(_link(request, limit, max(0, offset - limit), "prev"))
-                links.append(_link(request, limit, 0, "first"))
-        response = cached_response(_render(request, data, chosen, query), chosen.media_type, tag, vary)
+        body = await ctx.store.arun(text, RESULTS_JSON.media_type, max_rows=settings.max_rows + 1)
+        results = read_results(body)
+        if isinstance(results, ox.QueryBoolean):
+            if chosen is HTML:
+                return cached_response(_page(request, query, None, bool(results), {}), chosen.media_type, tag, vary)
+            # pyoxigraph's stub lacks the overload that says so: without an output, the result is bytes.
+            answer: bytes = results.serialize(format=chosen.results)  # type: ignore[assignment]
+            return cached_response(answer, chosen.media_type, tag, vary)
+        lang = language(request)
+        variables = columns_in_order([v.value for v in results.variables], text)
+        terms = solutions(results, variables)
+        capped = len(terms) > settings.max_rows
+        del terms[settings.max_rows :]
+        rows = cells(terms, lambda t: term_value(ctx.site, lang, t))
+        view = read_view(asked, variables, DEFAULT_LIMIT if pageable else settings.max_rows, settings.max_rows)
+        shown = table(request.url.path, params, [(v, v) for v in variables], rows, view, capped=capped)
+        if chosen is HTML:
+            content = _page(request, query, shown, None, _chart(request, variables, terms))
+        else:
+            content = download(json.loads(body), variables, page_of(arrange(rows, variables, view), view), chosen)
+        response = cached_response(content, chosen.media_type, tag, vary)
+        here = str(request.url)
+        links = [f'<{urljoin(here, shown.next)}>; rel="next"'] if shown.next else []
+        if shown.previous:
+            first = urljoin(here, link(request.url.path, params, {"offset"}))
+            links += [f'<{urljoin(here, shown.previous)}>; rel="prev"', f'<{first}>; rel="first"']
         if links:
             response.headers["Link"] = ", ".join(links)
         return response
@@ -198,28 +229,21 @@ def _handler(query: NamedQuery):
     return run
 
 
-def _link(request: Request, limit: int, offset: int, rel: str) -> str:
-    return f'<{request.url.include_query_params(limit=limit, offset=offset)}>; rel="{rel}"'
-
-
-def _render(request: Request, data: dict, fmt: Format, query: NamedQuery) -> bytes | memoryview:
-    results = read_results(json.dumps(data))
-    if fmt is not HTML:
-        # pyoxigraph's stub lacks the overload that says so: without an output, the result is bytes.
-        return results.serialize(format=fmt.results)  # type: ignore[return-value]
-    if isinstance(results, ox.QueryBoolean):
-        table: dict = {"boolean": bool(results)}
-    else:
-        variables = [v.value for v in results.variables]
-        terms = [[row[v] for v in variables] for row in results]
-        table = {"variables": variables, "rows": [[_shown(t) for t in row] for row in terms]}
-        table.update(_chart(request, variables, terms))
+def _page(
+    request: Request, query: NamedQuery, shown: Table | None, boolean: bool | None, chart: dict
+) -> bytes | memoryview:
+    """The answer as a page in the site's layout: the table (or yes/no), its downloads, and the
+    question in the workbench with the same parameters."""
+    path, params = request.url.path, url_params(request)
     return render(
         request,
         "query_table.html",
-        title=query.title.get("en", query.name),
-        description=query.description.get("en", ""),
-        **table,
+        query=query,
+        table=shown,
+        boolean=boolean,
+        workbench=link("/workbench", [("name", query.name), *((k, v) for k, v in params if k not in RESERVED)], set()),
+        downloads=[(f.label, link(path, params, {"format"}, [("format", f.short)])) for f in (CSV, TSV, JSON)],
+        **chart,
     ).body
 
 
@@ -229,12 +253,3 @@ def _chart(request: Request, variables: list[str], terms: list) -> dict:
     csv = request.url.remove_query_params(VIEW_PARAMS).include_query_params(format=CSV.ext)
     chart = chart_view(site, lang, variables, terms, request.query_params, f"{csv.path}?{csv.query}")
     return {"views": views(request, ("table", "chart") if chart else ("table",)), "chart_view": chart}
-
-
-def _shown(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Value | None:
-    """A result term as the table prints it: an IRI as a link to itself, a literal with its language."""
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return Value(term.value, term.value)
-    return Value(term.value, lang=term.language if isinstance(term, ox.Literal) else None)

@@ -1,14 +1,25 @@
-"""The browse pages: threats as a tree, measures with filters, other classes grouped by type."""
+"""The browse pages: threats as a tree; measures, and the members of every other class, as a table
+(web/tables.py) with facets.
+
+A facet is a filter that shows its values with counts. Values of one facet combine with OR
+(`?actor=nato&actor=europol`: measures involving either), facets with AND (`&status=adopted`: and
+adopted). A value's count is how many entities have it among those the other facets' choices keep
+(the facet's own choices do not narrow its counts, so a count never depends on which of its
+siblings is ticked): the list it would give as the facet's only choice. A value with no entity
+there is not offered.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-
-import pyoxigraph as ox
 
 from ...namespaces import ASSERTED_GRAPH, SUG
 from ...store import Store
-from .site import KINDS, Site, entity_iri, term_label
+from ..display import Value
+from ..i18n import translator
+from ..tables import Cell, by_name, link, text_key
+from .site import KINDS, Site, entity_iri, href, term_label
 
 THREATS_QUERY = f"""
 PREFIX sug: <https://w3id.org/sugraph/ontology#>
@@ -21,29 +32,23 @@ SELECT ?threat ?broader (COUNT(DISTINCT ?measure) AS ?measures) WHERE {{
 GROUP BY ?threat ?broader
 """
 
-# One fixed query: a filter left out keeps its UNDEF placeholder and is skipped by !BOUND.
+# Every measure with the values it has for each facet, and the threats it addresses (a column).
 MEASURES_QUERY = """
 PREFIX sug: <https://w3id.org/sugraph/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
-SELECT ?measure ?state (GROUP_CONCAT(DISTINCT STR(?addressed); separator=" ") AS ?threats) WHERE {
-  VALUES ?threat { UNDEF }
-  VALUES ?actor { UNDEF }
-  VALUES ?strategy { UNDEF }
-  VALUES ?priority { UNDEF }
-  VALUES ?source { UNDEF }
-  VALUES ?status { UNDEF }
+SELECT DISTINCT ?measure ?facet ?value WHERE {
   ?measure a sug:Measure .
-  FILTER(!BOUND(?threat) || EXISTS { ?measure sug:addresses/skos:broaderTransitive* ?threat })
-  FILTER(!BOUND(?actor) || EXISTS { ?measure sug:involves ?actor })
-  FILTER(!BOUND(?strategy) || EXISTS { ?measure sug:implements/(^sug:hasPriority)? ?strategy })
-  FILTER(!BOUND(?priority) || EXISTS { ?measure sug:implements ?priority })
-  FILTER(!BOUND(?source) || EXISTS { ?measure prov:wasDerivedFrom ?source })
-  FILTER(!BOUND(?status) || EXISTS { ?measure sug:status ?status })
-  OPTIONAL { ?measure sug:status ?state }
-  OPTIONAL { ?measure sug:addresses ?addressed }
+  OPTIONAL {
+    { ?measure sug:addresses/skos:broaderTransitive* ?value BIND("threat" AS ?facet) }
+    UNION { ?measure sug:involves ?value BIND("actor" AS ?facet) }
+    UNION { ?measure sug:implements/(^sug:hasPriority)? ?value BIND("strategy" AS ?facet) }
+    UNION { ?measure sug:implements ?value BIND("priority" AS ?facet) }
+    UNION { ?measure prov:wasDerivedFrom ?value BIND("source" AS ?facet) }
+    UNION { ?measure sug:status ?value BIND("status" AS ?facet) }
+    UNION { ?measure sug:addresses ?value BIND("addresses" AS ?facet) }
+  }
 }
-GROUP BY ?measure ?state
 """
 
 
@@ -64,6 +69,7 @@ MEASURE_FILTERS = (
     Filter("source", "document", str(SUG.SourceDocument)),
     Filter("status", "status", str(SUG.Status)),
 )
+TYPE = "type"  # the facet of the other lists: the classes people gave their members
 
 
 class UnknownValue(ValueError):
@@ -74,19 +80,48 @@ class UnknownValue(ValueError):
         self.name, self.value = name, value
 
 
+@dataclass(frozen=True)
+class Entity:
+    """One listed entity and its values for each facet (IRIs)."""
+
+    iri: str
+    values: dict[str, set[str]]
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    iri: str
+    label: str
+    count: int
+    selected: bool
+    link: str  # the list with this value added to the facet's choices, or taken out if it is one
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    values: list[FacetValue]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A browse list once filtered: its facets, its table's columns and rows, and the same rows as
+    SPARQL JSON for downloads (`variables` name its columns)."""
+
+    facets: list[Facet]
+    columns: list[tuple[str, str]]  # (name, label)
+    rows: list[list[Cell]]
+    variables: list[str]
+    results: dict
+    chosen: dict[str, list[str]]
+
+
 @dataclass
 class TreeNode:
     iri: str
     slug: str
     measures: int
     children: list[TreeNode] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class MeasureRow:
-    iri: str
-    status: str | None
-    threats: list[str]
 
 
 def threat_tree(store: Store, site: Site, lang: str) -> list[TreeNode]:
@@ -105,38 +140,194 @@ def threat_tree(store: Store, site: Site, lang: str) -> list[TreeNode]:
     return [build(r, frozenset({r})) for r in roots]
 
 
-def parse_filters(site: Site, params: dict[str, str], filters: tuple[Filter, ...] = MEASURE_FILTERS) -> dict[str, str]:
-    """URL parameters (slugs) of `filters` → the IRIs they name; raises UnknownValue for anything else."""
-    chosen: dict[str, str] = {}
-    for f in filters:
-        value = params.get(f.name, "").strip()
-        if not value:
-            continue
-        iri = entity_iri(f.kind, value)
-        if f.cls not in site.types.get(iri, ()):
-            raise UnknownValue(f.name, value)
-        chosen[f.name] = iri
-    return chosen
+def slug(iri: str) -> str:
+    """The last segment of an IRI (after / or #): how a facet value is written in a URL."""
+    return iri.replace("#", "/").rsplit("/", 1)[-1]
 
 
-def measures(store: Store, site: Site, lang: str, chosen: dict[str, str]) -> list[MeasureRow]:
-    rows = store.select(MEASURES_QUERY, {name: ox.NamedNode(iri) for name, iri in chosen.items()})
-    found = [
-        MeasureRow(
-            r["measure"].value,
-            r["state"].value if "state" in r else None,
-            sorted(r["threats"].value.split() if "threats" in r else [], key=lambda t: site.label(t, lang).casefold()),
+def choose_values(
+    params: Mapping[str, Sequence[str]], names: Sequence[str], known: Callable[[str, str], str | None]
+) -> dict[str, list[str]]:
+    """The facet values the URL names (slugs) as IRIs, by facet; `known(facet, slug)` gives the IRI
+    or None, and None raises UnknownValue."""
+    chosen: dict[str, list[str]] = {}
+    for name in names:
+        for value in (v.strip() for v in params.get(name, [])):
+            if not value:
+                continue
+            iri = known(name, value)
+            if iri is None:
+                raise UnknownValue(name, value)
+            if iri not in chosen.setdefault(name, []):
+                chosen[name].append(iri)
+    return {name: iris for name, iris in chosen.items() if iris}
+
+
+def member_of(site: Site, filters: Sequence[Filter]) -> Callable[[str, str], str | None]:
+    """`known` for `choose_values`: a filter's slug → the IRI it names if that is of the filter's class."""
+    by = {f.name: f for f in filters}
+
+    def known(name: str, value: str) -> str | None:
+        iri = entity_iri(by[name].kind, value)
+        return iri if by[name].cls in site.types.get(iri, ()) else None
+
+    return known
+
+
+def parse_filters(site: Site, params: Mapping[str, str], filters: Sequence[Filter]) -> dict[str, str]:
+    """One value per filter (a page with a select each, like the timeline): slugs → IRIs by filter
+    name; raises UnknownValue for a slug that names nothing of the filter's class."""
+    chosen = choose_values({k: [v] for k, v in params.items()}, [f.name for f in filters], member_of(site, filters))
+    return {name: iris[0] for name, iris in chosen.items()}
+
+
+def facets(
+    entities: Sequence[Entity],
+    names: Sequence[str],
+    chosen: Mapping[str, Sequence[str]],
+    site: Site,
+    lang: str,
+    path: str,
+    params: Sequence[tuple[str, str]],
+) -> tuple[list[Entity], list[Facet]]:
+    """The entities the choices keep, and each facet's values with their counts (see the module)."""
+
+    def keeps(entity: Entity, but: str | None = None) -> bool:
+        return all(entity.values.get(n, set()) & set(iris) for n, iris in chosen.items() if n != but)
+
+    found = []
+    for name in names:
+        counts: dict[str, int] = {}
+        for entity in entities:
+            if keeps(entity, but=name):
+                for iri in entity.values.get(name, ()):
+                    counts[iri] = counts.get(iri, 0) + 1
+        picked = chosen.get(name, [])
+        offered = sorted(
+            {*(iri for iri, n in counts.items() if n), *picked},
+            key=lambda iri: (iri not in picked, -counts.get(iri, 0), text_key(term_label(site, iri, lang))),
         )
-        for r in rows
-    ]
-    return sorted(found, key=lambda m: site.label(m.iri, lang).casefold())
+        values = [
+            FacetValue(
+                iri,
+                term_label(site, iri, lang),
+                counts.get(iri, 0),
+                iri in picked,
+                _toggle(path, params, name, slug(iri), iri in picked),
+            )
+            for iri in offered
+        ]
+        found.append(Facet(name, values))
+    return [e for e in entities if keeps(e)], found
 
 
-def grouped(site: Site, kind: str, lang: str) -> list[tuple[str, list[str]]]:
-    """The members of a kind's class, grouped under their most specific class, groups by label."""
-    groups: dict[str, list[str]] = {}
-    for iri in site.members(KINDS[kind], lang):
-        groups.setdefault(site.main_type(iri) or KINDS[kind], []).append(iri)
-    return sorted(
-        ((term_label(site, cls, lang), members) for cls, members in groups.items()), key=lambda g: g[0].casefold()
+def _toggle(path: str, params: Sequence[tuple[str, str]], name: str, value: str, selected: bool) -> str:
+    kept = [(k, v) for k, v in params if k not in ("offset", "format") and not (k == name and v.strip() == value)]
+    return link(path, kept, set(), [] if selected else [(name, value)])
+
+
+def measure_list(store: Store, site: Site, lang: str, path: str, params: Sequence[tuple[str, str]]) -> Listing:
+    """The measures the URL's facet values keep (raises UnknownValue), with status and threats."""
+    names = [f.name for f in MEASURE_FILTERS]
+    chosen = choose_values(by_name(params), names, member_of(site, MEASURE_FILTERS))
+    kept, shown = facets(_measures(store, site, lang), names, chosen, site, lang, path, params)
+    t = translator(lang)
+    rows, bindings = [], []
+    for e in kept:
+        status = sorted(e.values.get("status", ()))
+        threats = sorted(e.values.get("addresses", ()), key=lambda iri: text_key(site.label(iri, lang)))
+        rows.append([_cell(site, lang, [e.iri]), _cell(site, lang, status), _cell(site, lang, threats)])
+        bindings.append(
+            {
+                "measure": _iri(e.iri),
+                "label": _literal(site.label(e.iri, lang), lang),
+                **({"status": _iri(status[0])} if status else {}),
+                **({"threats": _literal(" ".join(threats))} if threats else {}),
+            }
+        )
+    return Listing(
+        shown,
+        [("measure", t("col.measure")), ("status", t("col.status")), ("threats", t("col.threats"))],
+        rows,
+        ["measure", "label", "status", "threats"],
+        _results(["measure", "label", "status", "threats"], bindings),
+        chosen,
     )
+
+
+_MEASURES: dict[str, tuple[Site, list[Entity]]] = {}  # by language, for the one snapshot it was read with
+
+
+def _measures(store: Store, site: Site, lang: str) -> list[Entity]:
+    """Every measure with its facet values, by label. Read once per snapshot (the graph changes only
+    with it) and language: parsing the few hundred rows again for each page would take half its time."""
+    cached = _MEASURES.get(lang)
+    if cached is not None and cached[0] is site:
+        return cached[1]
+    classes = {f.name: f.cls for f in MEASURE_FILTERS}
+    values: dict[str, dict[str, set[str]]] = {}
+    for r in store.select(MEASURES_QUERY):
+        found = values.setdefault(r["measure"].value, {})
+        if "facet" in r:
+            facet, iri = r["facet"].value, r["value"].value
+            if facet == "addresses" or classes[facet] in site.types.get(iri, ()):
+                found.setdefault(facet, set()).add(iri)
+    entities = sorted((Entity(iri, v) for iri, v in values.items()), key=lambda e: text_key(site.label(e.iri, lang)))
+    _MEASURES[lang] = (site, entities)
+    return entities
+
+
+def kind_list(site: Site, kind: str, lang: str, path: str, params: Sequence[tuple[str, str]]) -> Listing:
+    """The members of a kind's class, with a facet by the classes people gave them when they differ."""
+    members = site.members(KINDS[kind], lang)
+    entities = [Entity(iri, {TYPE: set(site.asserted_types.get(iri, ()))}) for iri in members]
+    types = {slug(c): c for e in entities for c in e.values[TYPE]}
+    names = [TYPE] if len(types) > 1 else []
+    chosen = choose_values(by_name(params), names, lambda _name, value: types.get(value))
+    kept, shown = facets(entities, names, chosen, site, lang, path, params)
+    t = translator(lang)
+    rows, bindings = [], []
+    for e in kept:
+        main = site.main_type(e.iri)
+        description = site.description(e.iri, lang)
+        kind_cell = _text_cell(Value(term_label(site, main, lang), href(main))) if main else Cell((), None)
+        text_cell = _text_cell(Value(description)) if description else Cell((), None)
+        rows.append([_cell(site, lang, [e.iri]), kind_cell, text_cell])
+        bindings.append(
+            {
+                "entity": _iri(e.iri),
+                "label": _literal(site.label(e.iri, lang), lang),
+                **({"type": _iri(main)} if main else {}),
+                **({"description": _literal(description, lang)} if description else {}),
+            }
+        )
+    return Listing(
+        shown,
+        [("entity", t("col.name")), ("type", t("col.type")), ("description", t("col.description"))],
+        rows,
+        ["entity", "label", "type", "description"],
+        _results(["entity", "label", "type", "description"], bindings),
+        chosen,
+    )
+
+
+def _cell(site: Site, lang: str, iris: Sequence[str]) -> Cell:
+    """IRIs shown by label, linked; sorted by the labels as the reader reads them."""
+    values = tuple(Value(site.label(iri, lang), href(iri)) for iri in iris)
+    return Cell(values, text_key(", ".join(v.text for v in values)) if values else None)
+
+
+def _text_cell(value: Value) -> Cell:
+    return Cell((value,), text_key(value.text))
+
+
+def _iri(iri: str) -> dict[str, str]:
+    return {"type": "uri", "value": iri}
+
+
+def _literal(text: str, lang: str | None = None) -> dict[str, str]:
+    return {"type": "literal", "value": text, **({"xml:lang": lang} if lang else {})}
+
+
+def _results(variables: list[str], bindings: list[dict]) -> dict:
+    return {"head": {"vars": variables}, "results": {"bindings": bindings}}

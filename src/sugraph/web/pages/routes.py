@@ -16,20 +16,22 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
-from ...errors import SugraphError
+from ...errors import NotAcceptable, SugraphError, UsageError
 from ...store import BackendError, QueryError, QueryTimeout
 from ..context import context, context_of
-from ..formats import CSV, HTML, JSON, RESULTS_JSON, content_type
-from ..http import choose, validated
+from ..formats import CSV, HTML, JSON, RESULTS_JSON, TSV, content_type
+from ..http import choose, url_params, validated
 from ..i18n import LANGUAGES, translator
 from ..layout import HERE, error_page, language, page_variant, render
-from .browse import MEASURE_FILTERS, UnknownValue, grouped, measures, parse_filters, threat_tree
+from ..tables import PAGE_SIZE, PAGING, arrange, by_name, download, link, page_of, read_view, table
+from .browse import UnknownValue, kind_list, measure_list, parse_filters, threat_tree
 from .site import KINDS, href, kind_of
 from .timeline import FILTERS as TIMELINE_FILTERS
 from .timeline import as_csv, draw, marks, records, shown_date
-from .workbench import EXAMPLE_QUERY, editable, fields, result_views, run, values_of
+from .workbench import EXAMPLE_QUERY, TABLE_DOWNLOADS, editable, fields, result_views, run, values_of
 
 SEARCH_LIMIT = 50
+BROWSE_FORMATS = (HTML, CSV, RESULTS_JSON, TSV)  # HTML first: the lists are pages before they are data
 log = logging.getLogger(__name__)
 
 
@@ -58,30 +60,50 @@ def home(request: Request) -> HTMLResponse:
 
 
 @router.get("/browse/{kind}", response_class=HTMLResponse)
-def browse(request: Request, kind: str) -> HTMLResponse:
+def browse(request: Request, kind: str) -> Response:
+    """A class's members as a table with facets, sorted and paged (web/tables.py); the threats as a
+    tree. `/browse/{kind}.csv` (or `?format=csv|tsv|json`) downloads the filtered, sorted rows."""
     lang, ctx = language(request), context(request)
-    site, store = ctx.site, ctx.store
+    site, store, settings = ctx.site, ctx.store, ctx.settings
+    kind, _, ext = kind.partition(".")
     if kind not in KINDS:
         return error_page(request, 404, translator(lang)("entity.notfound"))
-    if kind == "threat":
+    fmt = choose(request, BROWSE_FORMATS, f"/browse/{kind}", ext or request.query_params.get("format"))
+    if kind == "threat" and fmt is HTML:
         return render(request, "browse_threats.html", kind=kind, tree=threat_tree(store, site, lang))
-    if kind == "measure":
-        try:
-            chosen = parse_filters(site, dict(request.query_params))
-        except UnknownValue as e:
-            name = translator(lang)(f"filter.{e.name}")
-            return error_page(request, 400, translator(lang)("filter.unknown", name=name, value=e.value))
-        options = {f.name: site.members(f.cls, lang) for f in MEASURE_FILTERS}
-        return render(
-            request,
-            "browse_measures.html",
-            kind=kind,
-            filters=MEASURE_FILTERS,
-            options=options,
-            chosen=chosen,
-            rows=measures(store, site, lang, chosen),
+    path, params = f"/browse/{kind}", url_params(request)
+    try:
+        found = (
+            measure_list(store, site, lang, path, params)
+            if kind == "measure"
+            else kind_list(site, kind, lang, path, params)
         )
-    return render(request, "browse_list.html", kind=kind, groups=grouped(site, kind, lang))
+    except UnknownValue as e:
+        name = translator(lang)(f"filter.{e.name}")
+        return error_page(request, 400, translator(lang)("filter.unknown", name=name, value=e.value))
+    names = [name for name, _ in found.columns]
+    view = read_view(by_name(params), names, PAGE_SIZE if fmt is HTML else settings.max_rows, settings.max_rows)
+    if fmt is HTML:
+        downloads = [
+            (f.label, link(path, params, {"format", *PAGING}, [("format", f.short)]), f"{kind}.{f.short}")
+            for f in BROWSE_FORMATS[1:]
+        ]
+        template = "browse_measures.html" if kind == "measure" else "browse_list.html"
+        response: Response = render(
+            request,
+            template,
+            kind=kind,
+            facets=found.facets,
+            chosen=found.chosen,
+            table=table(path, params, found.columns, found.rows, view, row_header=True),
+            downloads=downloads,
+        )
+    else:
+        order = page_of(arrange(found.rows, names, view), view)
+        body = download(found.results, found.variables, order, fmt)
+        response = Response(body, media_type=content_type(fmt.media_type))
+    response.headers["Vary"] = "Accept, Accept-Language, Cookie"
+    return response
 
 
 @router.get("/timeline", response_class=HTMLResponse)
@@ -146,9 +168,10 @@ def search_json(request: Request, q: str = "", limit: int = Query(SEARCH_LIMIT, 
 
 
 @router.get("/workbench", response_class=HTMLResponse)
-def workbench(request: Request) -> HTMLResponse:
+def workbench(request: Request) -> Response:
     """`?query=` runs a typed query; `?name=` opens a named question and runs it with the
-    request's parameter values (or their defaults). Either URL can be shared as is."""
+    request's parameter values (or their defaults). Either URL can be shared as is, sorted and paged
+    (`_sort`, `_desc`, `limit`, `offset`); with `format=csv|tsv|json` it downloads the rows shown."""
     lang, ctx = language(request), context(request)
     site = ctx.site
     name, text = request.query_params.get("name"), request.query_params.get("query")
@@ -160,11 +183,22 @@ def workbench(request: Request) -> HTMLResponse:
     try:
         if current is not None and text is None:
             text = editable(current.text(values))
+        fmt = choose(request, (HTML, *TABLE_DOWNLOADS), "the workbench", request.query_params.get("format"))
         if text and text.strip():
-            settings = ctx.settings
-            outcome = run(ctx.store, site, lang, text, settings.max_rows, settings.max_response_bytes)
+            settings, params = ctx.settings, url_params(request)
+            size = PAGE_SIZE if fmt is HTML else settings.max_rows  # a download holds every row unless paged
+            outcome = run(
+                ctx.store, site, lang, text, settings.max_rows, settings.max_response_bytes, "/workbench", params, size
+            )
+            if fmt is not HTML:
+                if outcome.results is None:
+                    raise NotAcceptable(
+                        f"the answer of this {outcome.form} query downloads from /sparql, not as {fmt.label}"
+                    )
+                body = download(outcome.results, outcome.variables, outcome.order, fmt)
+                return validated(request, Response(body, media_type=content_type(fmt.media_type)))
             shown = result_views(site, lang, outcome, text, request).template_values()
-    except (QueryError, QueryTimeout, BackendError) as e:
+    except (QueryError, QueryTimeout, BackendError, UsageError) as e:
         error, status = str(e), e.status
     return render(
         request,

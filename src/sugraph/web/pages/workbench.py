@@ -2,12 +2,14 @@
 show the results as a table whose IRIs link to their pages.
 
 Queries go through `Store.run` like any other client's, so the store's checks (read-only, no
-SERVICE), its time limit and its row cap apply. Downloads point at /sparql with the same text, so
-the CSV a reader saves holds exactly the rows the page showed, and more if the page was cut.
+SERVICE), its time limit and its row cap apply. The table is sorted and paged by web/tables.py; a
+table's downloads are the page's own URL with `format=csv|tsv|json`, so the file holds the rows the
+reader sees in the order they see them (every page of them); a graph's go to /sparql.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,11 +26,25 @@ from ...store.analysis import analyse
 from ...terms import in_language, read_results
 from ..charts import ChartView, Term, Views, chart_view, views
 from ..display import Value
-from ..formats import CSV, JSON_LD, N_TRIPLES, RESULTS_JSON, TSV, TURTLE
+from ..formats import CSV, JSON_LD, N_TRIPLES, RESULTS_JSON, TSV, TURTLE, Format
 from ..graphsvg import Link, Picture, graph
-from .site import Site, href, kind_of, term_label
+from ..tables import (
+    PAGE_SIZE,
+    PAGING,
+    Table,
+    arrange,
+    by_name,
+    cells,
+    columns_in_order,
+    link,
+    page_of,
+    read_view,
+    solutions,
+    table,
+    term_value,
+)
+from .site import Site, kind_of, term_label
 
-DISPLAY_ROWS = 1000
 EXAMPLE_QUERY = """PREFIX sug: <https://w3id.org/sugraph/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?measure ?label WHERE {
@@ -44,7 +60,10 @@ GRAPH_DOWNLOADS = (TURTLE, N_TRIPLES, JSON_LD)
 
 @dataclass
 class Outcome:
-    """What a query gave: a table (SELECT, CONSTRUCT, DESCRIBE) or a yes/no (ASK), and how long it took."""
+    """What a query gave: a table (SELECT, CONSTRUCT, DESCRIBE) or a yes/no (ASK), and how long it took.
+
+    `table` is the page the reader asked for (sorted, cut); `variables` and `rows` are the same page
+    as plain values, `results` and `order` what a download of the page's URL holds."""
 
     form: str
     ms: float
@@ -53,6 +72,9 @@ class Outcome:
     count: int = 0
     boolean: bool | None = None
     downloads: list[tuple[str, str, str]] = field(default_factory=list)  # name, URL, file name
+    table: Table | None = None
+    results: dict | None = None  # SPARQL JSON (SELECT only)
+    order: list[int] = field(default_factory=list)  # the rows of `results` the view shows, in order
     terms: list[list[Term | None]] = field(default_factory=list)  # every row (triple) as terms, for charts and graphs
 
 
@@ -69,41 +91,53 @@ class Field:
     selected: list[str]
 
 
-def run(store: Store, site: Site, lang: str, text: str, max_rows: int, max_bytes: int) -> Outcome:
-    """Run the query; QueryError, QueryTimeout or BackendError propagate for the page to show."""
+def run(
+    store: Store,
+    site: Site,
+    lang: str,
+    text: str,
+    max_rows: int,
+    max_bytes: int,
+    path: str,
+    params: Sequence[tuple[str, str]],
+    page_size: int = PAGE_SIZE,
+) -> Outcome:
+    """Run the query and make the view the request's `_sort`/`limit`/`offset` ask for; QueryError,
+    QueryTimeout, BackendError or UsageError propagate for the page to show."""
     form = analyse(text).form
     graph = form in ("CONSTRUCT", "DESCRIBE")
     started = time.perf_counter()
     body = store.run(
-        text, (N_TRIPLES if graph else RESULTS_JSON).media_type, max_rows=max_rows, lane=CLIENT, max_bytes=max_bytes
-    )  # a client's own text, however expensive
+        text, (N_TRIPLES if graph else RESULTS_JSON).media_type, max_rows=max_rows + 1, lane=CLIENT, max_bytes=max_bytes
+    )  # a client's own text, however expensive; one row more than the cap says whether it was cut
     ms = (time.perf_counter() - started) * 1000
-    downloads = [
-        (f.label, "/sparql?" + urlencode({"query": text, "format": f.ext}), f"results.{f.ext}")
-        for f in (GRAPH_DOWNLOADS if graph else TABLE_DOWNLOADS)
-    ]
-    outcome = Outcome(form, round(ms, 1 if ms >= 1 else 2), downloads=downloads)  # cached answers take µs
+    outcome = Outcome(form, round(ms, 1 if ms >= 1 else 2))  # cached answers take µs
     if graph:
         triples = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
-        outcome.variables = ["subject", "predicate", "object"]
-        outcome.count = len(triples)
-        outcome.terms = [[tr.subject, tr.predicate, tr.object] for tr in triples]
-        outcome.rows = [
-            [_term_cell(site, lang, t) for t in (tr.subject, tr.predicate, tr.object)] for tr in triples[:DISPLAY_ROWS]
+        variables, terms = ["subject", "predicate", "object"], [[t.subject, t.predicate, t.object] for t in triples]
+        outcome.downloads = _sparql_downloads(text, GRAPH_DOWNLOADS)
+    else:
+        results = read_results(body)
+        if isinstance(results, ox.QueryBoolean):
+            outcome.boolean = bool(results)
+            outcome.downloads = _sparql_downloads(text, TABLE_DOWNLOADS)
+            return outcome
+        variables = columns_in_order([v.value for v in results.variables], text)
+        terms = solutions(results, variables)
+        outcome.results = json.loads(body)
+        outcome.downloads = [
+            (f.label, link(path, params, {"format", *PAGING}, [("format", f.short)]), f"results.{f.ext}")
+            for f in TABLE_DOWNLOADS
         ]
-        return outcome
-    results = read_results(body)
-    if isinstance(results, ox.QueryBoolean):
-        outcome.boolean = bool(results)
-        return outcome
-    outcome.variables = [v.value for v in results.variables]
-    solutions = list(results)
-    outcome.count = len(solutions)
-    outcome.terms = [[s[v] for v in outcome.variables] for s in solutions]
-    outcome.rows = [
-        [None if s[v] is None else _term_cell(site, lang, s[v]) for v in outcome.variables]
-        for s in solutions[:DISPLAY_ROWS]
-    ]
+    capped = len(terms) > max_rows
+    del terms[max_rows:]
+    outcome.terms = terms
+    rows = cells(terms, lambda t: term_value(site, lang, t))
+    view = read_view(by_name(params), variables, page_size, max_rows)
+    outcome.table = table(path, params, [(v, v) for v in variables], rows, view, capped=capped)
+    outcome.order = page_of(arrange(rows, variables, view), view)
+    outcome.variables, outcome.count = variables, len(rows)
+    outcome.rows = [[c.values[0] if c.values else None for c in row] for row in outcome.table.rows]
     return outcome
 
 
@@ -151,18 +185,14 @@ def _node_label(site: Site, node: str, lang: str) -> str:
     return node if node.startswith("_:") else term_label(site, node, lang)
 
 
+def _sparql_downloads(text: str, formats: Sequence[Format]) -> list[tuple[str, str, str]]:
+    """Downloads of what no table shows (a graph, a yes/no): the same text at /sparql."""
+    return [(f.label, "/sparql?" + urlencode({"query": text, "format": f.ext}), f"results.{f.ext}") for f in formats]
+
+
 def editable(text: str) -> str:
     """A named query's SPARQL without its `#+` header, which the page shows as a form instead."""
     return read_header(text)[1]
-
-
-def _term_cell(site: Site, lang: str, term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Value:
-    """A result term as a cell: IRIs by label (else a prefixed name), linked; literals as written."""
-    if isinstance(term, ox.NamedNode):
-        return Value(site.label(term.value, lang), href(term.value), title=term.value)
-    if isinstance(term, ox.BlankNode):
-        return Value(f"_:{term.value}")
-    return Value(term.value, lang=term.language)
 
 
 def values_of(query: NamedQuery, params: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
