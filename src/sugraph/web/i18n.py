@@ -181,6 +181,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Échéances, événements, documents et périodes des stratégies sur un même axe du temps.",
     ),
     "timeline.title": ("Timeline", "Chronologie"),
+    "timeline.any": ("any", "tous"),
+    "timeline.apply": ("Apply", "Appliquer"),
     "timeline.intro": (
         "Deadlines of measures, events, the dates of documents and the periods strategies cover, as "
         "precisely as the sources give them: a day is a dot, a month or a year a bar across it.",
