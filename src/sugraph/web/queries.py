@@ -20,11 +20,12 @@ from ..named_queries import NamedQuery, Param, load_queries, queries_folder
 from ..store.analysis import analyse, paged
 from ..store.errors import QueryError
 from ..terms import read_results
+from .citation import Form, query_citation, shown
 from .context import context
 from .display import Value
 from .formats import CSV, HTML, JSON, RESULTS_JSON, TSV, Format
 from .http import cached_response, choose, etag, not_modified, url_params, validated
-from .layout import page_variant, render
+from .layout import language, page_variant, render
 
 OFFERED = (RESULTS_JSON, JSON, CSV, TSV, HTML)
 RESERVED = ("format", "limit", "offset")
@@ -212,8 +213,15 @@ def _render(request: Request, data: dict, fmt: Format, query: NamedQuery) -> byt
         "query_table.html",
         title=query.title.get("en", query.name),
         description=query.description.get("en", ""),
+        cite=_cite(request, query),
         **table,
     ).body
+
+
+def _cite(request: Request, query: NamedQuery) -> list[Form]:
+    """The result page's "cite this": the question, its parameters and this result's URL."""
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return shown(query_citation(context(request), query, path, str(request.base_url), language(request)))
 
 
 def _shown(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Value | None:
