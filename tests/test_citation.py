@@ -161,6 +161,11 @@ def test_a_plain_text_citation_is_in_the_readers_language(server: LiveServer, kg
     )
 
 
+def test_french_quotes_its_sources_the_french_way(server: LiveServer) -> None:
+    second = cite(server, NATO, "text", lang="fr").text.splitlines()[1]
+    assert second == f"Source : IP/20/1379, « {TITLE_2020} », 2020-07-24 — « {NATO_QUOTE} »"
+
+
 def test_every_quote_of_the_entity_is_cited_with_its_source(server: LiveServer) -> None:
     sources = [line for line in cite(server, HYBRID, "text").text.splitlines() if line.startswith("Source")]
     assert sources == [

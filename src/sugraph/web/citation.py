@@ -156,8 +156,8 @@ def as_text(c: Citation) -> str:
     _ = translator(c.lang)
     lines = [_("cite.text", title=c.title, version=c.version, released=c.released, url=c.url, accessed=c.accessed)]
     for s in c.sources:
-        line = ", ".join(part for part in (s.identifier, f"“{s.title}”", s.issued, s.url) if part)
-        lines.append(_("cite.source", source=line) + _quotes(s))
+        line = ", ".join(part for part in (s.identifier, _("cite.quoted", text=s.title), s.issued, s.url) if part)
+        lines.append(_("cite.source", source=line) + _quotes(s, c.lang))
     return "\n".join(lines) + "\n"
 
 
@@ -186,13 +186,14 @@ def _note(c: Citation) -> str:
     parts = []
     for s in c.sources:
         named = ", ".join(part for part in (s.identifier, s.title, s.issued, s.url) if part)
-        parts.append(_("cite.source", source=named) + _quotes(s))
+        parts.append(_("cite.source", source=named) + _quotes(s, c.lang))
     return ". ".join(parts)
 
 
-def _quotes(s: Source) -> str:
-    """The verbatim quotes after a source's description: ` — “…” ; “…”`."""
-    return (" — " + "; ".join(f"“{q}”" for q in s.quotes)) if s.quotes else ""
+def _quotes(s: Source, lang: str) -> str:
+    """The verbatim quotes after a source's description: ` — “…”; “…”` (in French « … »)."""
+    _ = translator(lang)
+    return (" — " + "; ".join(_("cite.quoted", text=q) for q in s.quotes)) if s.quotes else ""
 
 
 def as_bibtex(c: Citation) -> str:

@@ -146,10 +146,26 @@ STRINGS: dict[str, tuple[str, str]] = {
         "données {version} ({released}). {url} (consulté le {accessed}).",
     ),
     "cite.source": ("Source: {source}", "Source : {source}"),
+    "cite.quoted": ("“{text}”", "« {text} »"),
     "cite.dataset": (
         "sugraph, the EU Security Union knowledge graph",
         "sugraph, le graphe de connaissances de l'union de la sécurité de l'UE",
     ),
+    # the SPARQL endpoint's page (/sparql without a query)
+    "sparql.title": ("SPARQL endpoint", "Point d'accès SPARQL"),
+    "sparql.intro": (
+        "A read-only endpoint over the Security Union knowledge graph (asserted and inferred triples), at",
+        "Un point d'accès en lecture seule au graphe de connaissances de l'union de la sécurité (triplets énoncés "
+        "et inférés), à l'adresse",
+    ),
+    "sparql.protocol": ("SPARQL 1.1 Protocol", "protocole SPARQL 1.1"),
+    "sparql.workbench": (
+        "the same queries with a table of labelled links, the named questions and downloads.",
+        "les mêmes requêtes, avec un tableau de liens libellés, les questions nommées et les téléchargements.",
+    ),
+    "sparql.description": ("This endpoint's service description", "Description de ce service"),
+    "sparql.format": ("Results format", "Format des résultats"),
+    "sparql.prefixes": ("Prefixes you may use without declaring them", "Préfixes utilisables sans les déclarer"),
     # workbench
     "wb.title": ("Query workbench", "Atelier de requêtes"),
     "wb.intro": (
