@@ -44,8 +44,15 @@ PAGES = [
     "/workbench",
     "/workbench?name=measures-by-threat-and-actor",
     "/workbench?name=measures-by-threat-and-actor&threat=threat:cyber-threats&actor=actor:europol",
+    "/cite?url=/id/actor/nato&format=bibtex",
+    "/cite?url=/queries/money&format=csl-json",
+    "/queries/measures-by-threat-and-actor?format=html",
+    "/sparql",
 ]
-ENTITIES_QUERY = f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ENTITY_BASE}")) }}'
+ENTITIES_QUERY = (  # a replaced IRI answers 301 to its replacement, which is measured itself
+    f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ENTITY_BASE}")) '
+    "FILTER NOT EXISTS { ?s <http://purl.org/dc/terms/isReplacedBy> ?new } }"
+)
 
 
 @contextmanager
