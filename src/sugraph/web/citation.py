@@ -32,7 +32,7 @@ SELECT ?modified WHERE {{ <{ONTOLOGY_IRI}> <http://purl.org/dc/terms/modified> ?
 ORDER BY DESC(STR(?modified))
 LIMIT 1
 """
-RESERVED = ("format", "limit", "offset")  # a named query's paging and format: not what is cited
+PAGING = ("limit", "offset")  # which page of an answer: in its URL, not among the question's parameters
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def query_citation(ctx: ServingContext, query: NamedQuery, path: str, base: str,
     path = parts.path + (f"?{urlencode(params, safe=':')}" if params else "")
     values: dict[str, list[str]] = {}
     for key, value in params:
-        if key not in RESERVED:
+        if key not in PAGING:
             values.setdefault(key, []).append(value)
     chosen = {p.name: list(values.get(p.name) or p.default) for p in query.params}
     shown = "; ".join(f"{name} = {', '.join(vs)}" for name, vs in chosen.items() if vs)

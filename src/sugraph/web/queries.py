@@ -20,7 +20,7 @@ from ..named_queries import NamedQuery, Param, load_queries, queries_folder
 from ..store.analysis import analyse, paged
 from ..store.errors import QueryError
 from ..terms import read_results
-from .citation import Form, query_citation, shown
+from .citation import Form, query_citation, shown, today
 from .context import context
 from .display import Value
 from .formats import CSV, HTML, JSON, RESULTS_JSON, TSV, Format
@@ -170,7 +170,8 @@ def _handler(query: NamedQuery):
         elif paging["limit"] or paging["offset"]:
             raise QueryError(f"the query {query.name} sets its own LIMIT: it cannot be paged")
         lang, vary = page_variant(request, chosen)
-        tag = etag(request, text, chosen.media_type, lang)
+        cited_on = today() if chosen is HTML else None  # the page's citation gives the access date
+        tag = etag(request, text, chosen.media_type, lang, cited_on)
         if not_modified(request, tag):
             return cached_response(None, chosen.media_type, tag, vary)
         body = await ctx.store.arun(text, RESULTS_JSON.media_type)
