@@ -122,7 +122,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "search.none": ("Nothing matches “{q}”.", "Rien ne correspond à « {q} »."),
     "search.matched": ("matched “{name}”", "trouvé par « {name} »"),
     "search.json": ("These results as JSON", "Ces résultats en JSON"),
-    # entity → questions, cite this (entity pages, named-query results)
+    # entity → questions, cite this (entity pages, named-query results), the /sparql page (branch entity)
     "entity.questions": ("Questions about it", "Questions à son sujet"),
     "entity.questions.none": (
         "No named question takes an entity of this kind.",
@@ -151,7 +151,6 @@ STRINGS: dict[str, tuple[str, str]] = {
         "sugraph, the EU Security Union knowledge graph",
         "sugraph, le graphe de connaissances de l'union de la sécurité de l'UE",
     ),
-    # the SPARQL endpoint's page (/sparql without a query)
     "sparql.title": ("SPARQL endpoint", "Point d'accès SPARQL"),
     "sparql.intro": (
         "A read-only endpoint over the Security Union knowledge graph (asserted and inferred triples), at",
