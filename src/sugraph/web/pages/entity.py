@@ -161,7 +161,8 @@ def questions(site: Site, iri: str, lang: str) -> list[Question]:
 
 
 def starting_query(site: Site, iri: str, lang: str) -> str:
-    return STARTING_QUERY.format(label=site.label(iri, lang), iri=iri, lang=lang)
+    label = " ".join(site.label(iri, lang).split())  # one line: the label stays inside its comment
+    return STARTING_QUERY.format(label=label, iri=iri, lang=lang)
 
 
 def evidence_of(store: Store, site: Site, iri: str, lang: str) -> list[Evidence]:
