@@ -55,8 +55,15 @@ PAGES = [
     "/browse/actor?type=InternationalOrganisation&type=Network",
     "/queries",
     "/queries/most-involved-actors?_sort=actor&limit=10",
+    "/cite?url=/id/actor/nato&format=bibtex",
+    "/cite?url=/queries/money&format=csl-json",
+    "/queries/measures-by-threat-and-actor?format=html",
+    "/sparql",
 ]
-ENTITIES_QUERY = f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ENTITY_BASE}")) }}'
+ENTITIES_QUERY = (  # a replaced IRI answers 301 to its replacement, which is measured itself
+    f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ENTITY_BASE}")) '
+    "FILTER NOT EXISTS { ?s <http://purl.org/dc/terms/isReplacedBy> ?new } }"
+)
 
 
 @contextmanager

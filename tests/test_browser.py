@@ -56,5 +56,6 @@ def test_a_researchers_visit(browser: WebDriver, server: LiveServer, downloads: 
 
     browser.find_element(By.LINK_TEXT, "CSV").click()
     csv = wait_for_file(downloads, "*.csv")
-    assert csv.read_text(encoding="utf-8").splitlines()[0] == "measure,measureLabel,threatAddressed,threatLabel,role"
+    header = "measure,measureLabel,threatAddressed,threatLabel,role,roleLabel"
+    assert csv.read_text(encoding="utf-8").splitlines()[0] == header
     shutil.copy(csv, SHOTS / "6-headline-question.csv")

@@ -16,7 +16,7 @@ from rdflib.namespace import RDF, RDFS
 
 from sugraph.build import KnowledgeGraph, reason
 from sugraph.named_queries import read_header
-from sugraph.namespaces import ID
+from sugraph.namespaces import ID, SUG
 from sugraph.store.base import Store
 
 from conftest import ROOT
@@ -45,9 +45,21 @@ def test_q1_measures_addressing_hybrid_threats_that_involve_nato(store: Store) -
             "measureLabel": "EU approach to countering hybrid threats",
             "threatAddressed": "threat/hybrid-threats",
             "threatLabel": "Hybrid threats",
-            "role": "hasPartner",
+            "role": "https://w3id.org/sugraph/ontology#hasPartner",
+            "roleLabel": "has partner",
         }
     ]
+
+
+def test_q1_labels_the_role_in_the_language_asked_for(store: Store) -> None:
+    rows = run(
+        store,
+        "measures-by-threat-and-actor",
+        threat=iri("threat/hybrid-threats"),
+        actor=iri("actor/nato"),
+        lang=ox.Literal("fr"),
+    )
+    assert [(r["role"], r["roleLabel"]) for r in rows] == [(f"{SUG}hasPartner", "a pour partenaire")]
 
 
 def test_q1_includes_measures_on_narrower_threats(store: Store) -> None:
@@ -255,7 +267,8 @@ def test_q6_money_with_what_it_is_for_and_where_it_is_said(store: Store) -> None
     assert [
         (
             r["subject"],
-            r["kind"],
+            r["kind"].removeprefix(str(SUG)),
+            r["kindLabel"],
             r.get("value"),
             r.get("minValue"),
             r.get("maxValue"),
@@ -265,8 +278,28 @@ def test_q6_money_with_what_it_is_for_and_where_it_is_said(store: Store) -> None
         )
         for r in rows
     ] == [
-        ("threat/organised-crime", "estimatedCost", None, "218000000000", "282000000000", "EUR", "IP/20/1379", "2020"),
-        ("measure/cef-funding-for-csirts-network", "funding", "10800000", None, None, "EUR", "IP/17/1789", "2017"),
+        (
+            "threat/organised-crime",
+            "estimatedCost",
+            "estimated cost",
+            None,
+            "218000000000",
+            "282000000000",
+            "EUR",
+            "IP/20/1379",
+            "2020",
+        ),
+        (
+            "measure/cef-funding-for-csirts-network",
+            "funding",
+            "funding",
+            "10800000",
+            None,
+            None,
+            "EUR",
+            "IP/17/1789",
+            "2017",
+        ),
     ]
     assert Decimal(rows[1]["value"]) == Decimal("10.8e6")
     assert [r["quote"] for r in rows] == [

@@ -92,6 +92,10 @@ def test_short_names_are_the_extensions_and_the_usual_spellings():
         "html": "text/html",
         "txt": "text/plain",
         "text": "text/plain",
+        "bib": "application/x-bibtex",
+        "bibtex": "application/x-bibtex",
+        "csl.json": "application/vnd.citationstyles.csl+json",
+        "csl-json": "application/vnd.citationstyles.csl+json",
     }
 
 

@@ -10,12 +10,19 @@ DATA_ROUTES = [
     ("/doc/threat/terrorism", "text/turtle"),
     ("/doc/threat/terrorism.jsonld", "*/*"),
     ("/doc/threat/terrorism", BROWSER),
+    ("/doc/threat/terrorism.html?lang=fr", "*/*"),
+    ("/doc/threat/terrorism.trig", "*/*"),
+    ("/doc/threat/terrorism.nq", "*/*"),
     ("/ontology", "text/turtle"),
     ("/ontology.html", "*/*"),
     ("/.well-known/void", "application/ld+json"),
     ("/dumps/", "text/plain"),
     ("/dumps/sugraph.nt", "*/*"),
     ("/dumps/sugraph.ttl.gz", "*/*"),
+    ("/dumps/sugraph.trig", "*/*"),
+    ("/dumps/sugraph.jsonld.gz", "*/*"),
+    ("/dumps/?format=html", "*/*"),
+    ("/cite?url=/id/threat/terrorism&format=bibtex", "*/*"),
     ("/queries", "*/*"),
     ("/search.json?q=otan", "*/*"),
     ("/queries/deadlines", "text/csv"),
@@ -51,3 +58,25 @@ def test_the_page_validator_depends_on_the_language(client):
         client.get("/doc/threat/terrorism", params={"lang": lang}, headers={"Accept": BROWSER}) for lang in ("en", "fr")
     )
     assert english.headers["etag"] != french.headers["etag"]
+
+
+@pytest.mark.parametrize("path", ["/doc/threat/terrorism.html", "/doc/threat/terrorism.ttl", "/dumps/sugraph.nt"])
+def test_head_answers_304_like_get(client, path):
+    tag = client.get(path).headers["etag"]
+    assert client.head(path, headers={"If-None-Match": tag}).status_code == 304
+
+
+def test_each_language_of_a_page_is_revalidated_on_its_own(client):
+    french = client.get("/doc/threat/terrorism.html", params={"lang": "fr"}).headers["etag"]
+    english = client.get("/doc/threat/terrorism.html", params={"lang": "en"}, headers={"If-None-Match": french})
+    assert (english.status_code, english.headers["content-language"]) == (200, "en")
+
+
+def test_a_dump_validator_names_its_file_and_compression(client):
+    tags = {client.get(f"/dumps/sugraph.{ext}").headers["etag"] for ext in ("ttl", "ttl.gz", "nt", "nt.gz")}
+    assert len(tags) == 4
+
+
+def test_an_older_data_version_is_served_again(client):
+    r = client.get("/doc/threat/terrorism.ttl", headers={"If-None-Match": '"0000000000000000-0000000000000000"'})
+    assert (r.status_code, r.headers["content-type"]) == (200, "text/turtle; charset=utf-8")

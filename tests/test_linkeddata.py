@@ -43,6 +43,20 @@ def test_format_parameter_on_entity_iri_redirects_to_that_format(client):
     assert (r.status_code, r.headers["location"]) == (303, f"/doc/{ENTITY}.jsonld")
 
 
+@pytest.mark.parametrize(
+    ("params", "location"),
+    [({"lang": "fr"}, f"/doc/{ENTITY}?lang=fr"), ({"lang": "fr", "format": "html"}, f"/doc/{ENTITY}.html?lang=fr")],
+)
+def test_entity_iri_keeps_the_chosen_language_on_its_303(client, params, location):
+    r = client.get(f"/id/{ENTITY}", params=params)
+    assert (r.status_code, r.headers["location"]) == (303, location)
+
+
+def test_entity_iri_drops_a_language_it_does_not_serve(client):
+    r = client.get(f"/id/{ENTITY}", params={"lang": "de"})
+    assert r.headers["location"] == f"/doc/{ENTITY}"
+
+
 def test_negotiated_document_names_its_representation(client):
     r = client.get(f"/doc/{ENTITY}", headers={"Accept": "application/rdf+xml"})
     assert r.status_code == 200

@@ -433,7 +433,7 @@ def test_workbench_csv_download_holds_the_results(server: LiveServer) -> None:
     r = httpx.get(server.url + csv_link.attrs["href"])
     assert (r.headers["content-type"], r.text.splitlines()[0]) == (
         "text/csv; charset=utf-8",
-        "measure,measureLabel,threatAddressed,threatLabel,role",
+        "measure,measureLabel,threatAddressed,threatLabel,role,roleLabel",
     )
 
 

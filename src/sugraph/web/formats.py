@@ -60,6 +60,9 @@ CSV = _results(ox.QueryResultsFormat.CSV)
 TSV = _results(ox.QueryResultsFormat.TSV)
 HTML = Format("html", "text/html", "HTML")
 TEXT = Format("txt", "text/plain", "Text", names=("text",))
+# Citations (web/citation.py): BibTeX as reference managers import it, CSL-JSON as citeproc reads it.
+BIBTEX = Format("bib", "application/x-bibtex", "BibTeX", names=("bibtex",))
+CSL_JSON = Format("csl.json", "application/vnd.citationstyles.csl+json", "CSL-JSON", names=("csl-json",))
 # SPARQL JSON results labelled as plain JSON, for the clients of named queries that ask for that.
 JSON = Format("json", "application/json", "JSON", results=ox.QueryResultsFormat.JSON)
 
@@ -67,7 +70,8 @@ RESULT_FORMATS = (RESULTS_JSON, RESULTS_XML, CSV, TSV)
 GRAPH_FORMATS = (TURTLE, N_TRIPLES, JSON_LD, RDF_XML, TRIG, N_QUADS)
 # An entity's description, in the server's order of preference: */* (curl) gets Turtle.
 ENTITY_FORMATS = (TURTLE, HTML, JSON_LD, RDF_XML, N_TRIPLES, TRIG, N_QUADS)
-FORMATS = (*RESULT_FORMATS, *GRAPH_FORMATS, HTML, JSON, TEXT)
+CITATION_FORMATS = (TEXT, BIBTEX, CSL_JSON)
+FORMATS = (*RESULT_FORMATS, *GRAPH_FORMATS, HTML, JSON, TEXT, BIBTEX, CSL_JSON)
 BY_MEDIA_TYPE = {f.media_type: f for f in FORMATS}
 
 # Short names accepted by `?format=` (a full media type is accepted as well); the first format

@@ -119,6 +119,49 @@ STRINGS: dict[str, tuple[str, str]] = {
     "search.none": ("Nothing matches “{q}”.", "Rien ne correspond à « {q} »."),
     "search.matched": ("matched “{name}”", "trouvé par « {name} »"),
     "search.json": ("These results as JSON", "Ces résultats en JSON"),
+    # entity → questions, cite this (entity pages, named-query results), the /sparql page (branch entity)
+    "entity.questions": ("Questions about it", "Questions à son sujet"),
+    "entity.questions.none": (
+        "No named question takes an entity of this kind.",
+        "Aucune question nommée ne porte sur une entité de ce type.",
+    ),
+    "entity.workbench": (
+        "Open its links in the query workbench",
+        "Ouvrir ses liens dans l'atelier de requêtes",
+    ),
+    "cite.title": ("Cite this", "Citer"),
+    "cite.intro": (
+        "As plain text, BibTeX or CSL-JSON (Zotero, citeproc), with the data version and today's date.",
+        "En texte, BibTeX ou CSL-JSON (Zotero, citeproc), avec la version des données et la date du jour.",
+    ),
+    "cite.download": ("Download", "Télécharger"),
+    "cite.plain": ("Plain text", "Texte brut"),
+    "cite.text": (
+        "{title}. In: sugraph, the EU Security Union knowledge graph, data version {version} ({released}). "
+        "{url} (accessed {accessed}).",
+        "{title}. Dans : sugraph, le graphe de connaissances de l'union de la sécurité de l'UE, version des "
+        "données {version} ({released}). {url} (consulté le {accessed}).",
+    ),
+    "cite.source": ("Source: {source}", "Source : {source}"),
+    "cite.quoted": ("“{text}”", "« {text} »"),
+    "cite.dataset": (
+        "sugraph, the EU Security Union knowledge graph",
+        "sugraph, le graphe de connaissances de l'union de la sécurité de l'UE",
+    ),
+    "sparql.title": ("SPARQL endpoint", "Point d'accès SPARQL"),
+    "sparql.intro": (
+        "A read-only endpoint over the Security Union knowledge graph (asserted and inferred triples), at",
+        "Un point d'accès en lecture seule au graphe de connaissances de l'union de la sécurité (triplets énoncés "
+        "et inférés), à l'adresse",
+    ),
+    "sparql.protocol": ("SPARQL 1.1 Protocol", "protocole SPARQL 1.1"),
+    "sparql.workbench": (
+        "the same queries with a table of labelled links, the named questions and downloads.",
+        "les mêmes requêtes, avec un tableau de liens libellés, les questions nommées et les téléchargements.",
+    ),
+    "sparql.description": ("This endpoint's service description", "Description de ce service"),
+    "sparql.format": ("Results format", "Format des résultats"),
+    "sparql.prefixes": ("Prefixes you may use without declaring them", "Préfixes utilisables sans les déclarer"),
     # workbench
     "wb.title": ("Query workbench", "Atelier de requêtes"),
     "wb.intro": (

@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from ..terms import in_language
+from .citation import entity_citation, shown
 from .conneg import negotiate
 from .context import ServingContext, context
 from .formats import HTML, TEXT, Format
@@ -103,7 +104,8 @@ async def entity_page(request: Request, iri: str) -> Response:
     view = await run_in_threadpool(describe_entity, ctx.store, ctx.site, iri, lang)
     if view is None:
         return error_page(request, 404, translator(lang)("entity.notfound.text", iri=iri))
-    return render(request, "entity.html", entity=view)
+    quoted = [(e.document, e.quote) for e in view.evidence]
+    return render(request, "entity.html", entity=view, cite=shown(entity_citation(ctx, iri, quoted, lang)))
 
 
 def listing(

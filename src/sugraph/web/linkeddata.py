@@ -17,6 +17,7 @@ them and say how many were inferred in the `Sugraph-Inferred-Triples` header.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -27,10 +28,12 @@ from ..describe import close_matches, describe, exists
 from ..errors import UriTooLong, UsageError
 from ..iris import ENTITY_BASE
 from ..namespaces import INFERRED_GRAPH
+from . import citation
 from .context import context
-from .formats import ENTITY_FORMATS, HTML, Format, serialize
+from .formats import CITATION_FORMATS, ENTITY_FORMATS, HTML, Format, serialize
 from .http import cached_response, choose, decorate, etag, format_for_ext, get_and_head, not_modified, validated
-from .layout import entity_page, listing
+from .i18n import LANGUAGES
+from .layout import entity_page, language, listing
 from .pages.site import entity_iri, href, kind_of
 
 router = APIRouter(tags=["linked data"])
@@ -90,6 +93,8 @@ async def entity(request: Request, path: str) -> Response:
     target = f"/doc/{kind}/{slug}"
     if "format" in request.query_params:
         target += "." + _choose(request).ext
+    if (lang := request.query_params.get("lang")) in LANGUAGES:  # the reader's choice survives the 303
+        target += "?" + urlencode({"lang": lang})
     if (moved := await _moved(request, kind, slug, "id", "")) is not None:
         return moved
     if not await run_in_threadpool(exists, context(request).store, entity_iri(kind, slug)):
@@ -121,6 +126,26 @@ async def document(request: Request, path: str) -> Response:
             inferred = sum(1 for q in quads if q.graph_name == _INFERRED)
             response.headers["Sugraph-Inferred-Triples"] = str(inferred)
     return decorate(response, f"/doc/{kind}/{slug}", fmt, ENTITY_FORMATS, negotiated=not ext)
+
+
+# --- /cite -------------------------------------------------------------------------------------
+
+
+@get_and_head(router, "/cite", summary="A citation of an entity or of a named question's answer")
+async def cite(request: Request, url: str) -> Response:
+    """`url`: an entity IRI (or its /id path), or a named question's result path (/queries/{name}?…);
+    `format=text|bibtex|csl-json` (else by Accept). The access date is today's (UTC): the validator
+    changes with it, and with the language of the text."""
+    fmt = choose(request, CITATION_FORMATS, "a citation", request.query_params.get("format"))
+    lang, ctx = language(request), context(request)
+    tag = etag(request, "cite", url, fmt.media_type, lang, citation.today())
+    vary = "Accept, Accept-Language, Cookie"
+    if not_modified(request, tag):
+        return cached_response(None, fmt.media_type, tag, vary)
+    found = await run_in_threadpool(citation.cited, ctx, url, str(request.base_url), lang)
+    response = cached_response(citation.serialize(found, fmt), fmt.media_type, tag, vary)
+    response.headers["Content-Disposition"] = f'attachment; filename="{citation.filename(found, fmt)}"'
+    return response
 
 
 def _choose(request: Request) -> Format:

@@ -23,6 +23,8 @@ from ..store.analysis import analyse
 from ..store.errors import QueryError
 from ..terms import read_results
 from .charts import VIEW_PARAMS, chart_view, views
+from .citation import Form, query_citation, today
+from .citation import shown as cite_forms
 from .context import context
 from .formats import CSV, HTML, JSON, RESULTS_JSON, TSV
 from .http import cached_response, choose, etag, not_modified, url_params, validated
@@ -191,7 +193,8 @@ def _handler(query: NamedQuery):
         by_labels = bool(asked[SORT] or asked[DESC])  # IRIs sort by their label in the reader's language
         variant, vary = page_variant(request, HTML if by_labels else chosen)
         drawn = [request.query_params.getlist(name) for name in VIEW_PARAMS] if chosen is HTML else []
-        tag = etag(request, text, chosen.media_type, variant, [sorted(asked.items()), drawn])
+        cited_on = today() if chosen is HTML else None  # the page's citation gives the access date
+        tag = etag(request, text, chosen.media_type, variant, [sorted(asked.items()), drawn, cited_on])
         if not_modified(request, tag):
             return cached_response(None, chosen.media_type, tag, vary)
         body = await ctx.store.arun(text, RESULTS_JSON.media_type, max_rows=settings.max_rows + 1)
@@ -243,6 +246,7 @@ def _page(
         boolean=boolean,
         workbench=link("/workbench", [("name", query.name), *((k, v) for k, v in params if k not in RESERVED)], set()),
         downloads=[(f.label, link(path, params, {"format"}, [("format", f.short)])) for f in (CSV, TSV, JSON)],
+        cite=_cite(request, query),
         **chart,
     ).body
 
@@ -253,3 +257,10 @@ def _chart(request: Request, variables: list[str], terms: list) -> dict:
     csv = request.url.remove_query_params(VIEW_PARAMS).include_query_params(format=CSV.ext)
     chart = chart_view(site, lang, variables, terms, request.query_params, f"{csv.path}?{csv.query}")
     return {"views": views(request, ("table", "chart") if chart else ("table",)), "chart_view": chart}
+
+
+def _cite(request: Request, query: NamedQuery) -> list[Form]:
+    """The result page's "cite this": the question, its parameters and this result's URL."""
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return cite_forms(query_citation(context(request), query, path, str(request.base_url), language(request)))
+

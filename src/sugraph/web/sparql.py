@@ -183,6 +183,9 @@ def service_description(request: Request, format_value: str | None) -> Response:
             example=EXAMPLE,
             prefixes=PREFIXES,
             formats=RESULT_FORMATS + GRAPH_FORMATS,
+            descriptions=[
+                (f.name, f"/sparql?format={f.short}", f.media_type) for f in DESCRIPTION_FORMATS if f is not HTML
+            ],
         )
         return cached_response(page.body, chosen.media_type, tag, vary)
     body = ox.serialize(

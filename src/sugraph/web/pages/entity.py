@@ -7,10 +7,12 @@ its neighbours' links), everything else from the startup snapshot (`Site`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
 from ...namespaces import ASSERTED_GRAPH, ENTITY_BASE, PROV, RDF, RDFS, SKOS, SUG
+from ...search import short_name
 from ...store import Store
 from ...terms import Term, by_language, in_language
 from ..display import Group, Value
@@ -45,6 +47,22 @@ SELECT DISTINCT ?n ?p ?m ?direction WHERE {{
 }}
 """
 
+# The workbench's start for one entity: every link in and out, labelled, so a researcher edits from
+# the facts rather than from DESCRIBE's raw triples (blank nodes such as the quotes are on the page).
+STARTING_QUERY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+# Every link of {label}, out of it and into it, with the labels in "{lang}".
+SELECT ?direction ?property ?propertyLabel ?value ?valueLabel WHERE {{
+  VALUES ?entity {{ <{iri}> }}
+  {{ ?entity ?property ?value BIND("out" AS ?direction) }}
+  UNION
+  {{ ?value ?property ?entity BIND("in" AS ?direction) }}
+  FILTER(!isBlank(?value))
+  OPTIONAL {{ ?property rdfs:label ?propertyLabel FILTER(LANG(?propertyLabel) = "{lang}") }}
+  OPTIONAL {{ ?value rdfs:label ?valueLabel FILTER(LANG(?valueLabel) = "{lang}") }}
+}}
+ORDER BY DESC(?direction) ?property ?value
+"""
+
 # Shown elsewhere on the page (title, type, evidence) rather than among the facts.
 SHOWN_APART = {str(RDF.type), str(RDFS.label), "http://purl.org/dc/terms/description", str(PROV.qualifiedDerivation)}
 ALL_LANGUAGES = {str(SKOS.altLabel)}  # names in every language help readers of both
@@ -63,6 +81,15 @@ class Evidence:
     page: str | None
 
 
+@dataclass(frozen=True)
+class Question:
+    """A named question that takes the entity as a parameter, opened in the workbench with it."""
+
+    title: str
+    param: str  # what the entity stands for in the question ("The actor involved")
+    url: str
+
+
 @dataclass
 class EntityView:
     iri: str
@@ -74,6 +101,8 @@ class EntityView:
     evidence: list[Evidence]
     picture: Picture
     downloads: list[tuple[str, str, str]]  # url, format name, media type
+    questions: list[Question]
+    workbench: str  # the workbench with a query of the entity's links
 
 
 def describe_entity(store: Store, site: Site, iri: str, lang: str) -> EntityView | None:
@@ -105,7 +134,40 @@ def describe_entity(store: Store, site: Site, iri: str, lang: str) -> EntityView
         evidence,
         _picture(store, site, iri, facts, incoming_rows, lang),
         downloads,
+        questions(site, iri, lang),
+        "/workbench?" + urlencode({"query": starting_query(site, iri, lang)}),
     )
+
+
+def questions(site: Site, iri: str, lang: str) -> list[Question]:
+    """The named questions with an IRI parameter whose class the entity belongs to (asserted or
+    inferred), each pre-filled with the entity, and with the reader's language for the labels when
+    the question takes one; sorted by title."""
+    classes = site.types.get(iri, set())
+    found = []
+    for query in site.queries.values():
+        labels = {"lang": lang} if any(p.name == "lang" for p in query.params) else {}
+        for param in query.params:
+            if param.type == "iri" and param.cls in classes:
+                url = "/workbench?" + urlencode({"name": query.name, param.name: short_name(iri), **labels}, safe=":")
+                found.append(
+                    Question(
+                        in_language(query.title, lang, query.name),
+                        in_language(param.description, lang, param.name),
+                        url,
+                    )
+                )
+    return sorted(found, key=lambda q: (q.title.casefold(), q.url))
+
+
+def starting_query(site: Site, iri: str, lang: str) -> str:
+    label = " ".join(site.label(iri, lang).split())  # one line: the label stays inside its comment
+    return STARTING_QUERY.format(label=label, iri=iri, lang=lang)
+
+
+def evidence_of(store: Store, site: Site, iri: str, lang: str) -> list[Evidence]:
+    """The entity's evidence alone (for its citation)."""
+    return _evidence(site, store.select(OUTGOING_QUERY, {"s": ox.NamedNode(iri)}), lang)
 
 
 def _facts(rows: list[dict], linked_from: set[str]) -> list[tuple[str, Term, bool]]:

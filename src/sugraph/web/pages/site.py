@@ -58,9 +58,10 @@ SOURCES_QUERY = """
 PREFIX dct: <http://purl.org/dc/terms/>
 PREFIX foaf: <http://xmlns.com/foaf/0.1/>
 PREFIX sug: <https://w3id.org/sugraph/ontology#>
-SELECT ?doc ?identifier ?issued ?page WHERE {
+SELECT ?doc ?identifier ?issued ?page ?title WHERE {
   ?doc a sug:SourceDocument .
   OPTIONAL { ?doc dct:identifier ?identifier }
+  OPTIONAL { ?doc dct:title ?title }
   OPTIONAL { ?doc dct:issued ?issued }
   OPTIONAL { ?doc foaf:page ?page }
 }
@@ -76,6 +77,7 @@ class Source:
     identifier: str
     issued: str
     page: str | None
+    title: str = ""  # as the original is titled, in its language
 
 
 @dataclass
@@ -108,6 +110,7 @@ class Site:
                 r["identifier"].value if "identifier" in r else "",
                 r["issued"].value if "issued" in r else "",
                 r["page"].value if "page" in r else None,
+                r["title"].value if "title" in r else "",
             )
             for r in store.select(SOURCES_QUERY)
         ]
