@@ -81,22 +81,24 @@ def client(server: LiveServer) -> Iterator[httpx.Client]:
         yield c
 
 
-@pytest.fixture(scope="session")
+# Browsers are per test file: each file starts with no cookies (no remembered language) and an empty
+# downloads folder, whatever ran before it.
+@pytest.fixture(scope="module")
 def downloads(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Where the browsers save what a test downloads."""
     return tmp_path_factory.mktemp("downloads")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(downloads: Path) -> Iterator:
-    """One headless Chromium with JavaScript for the session's browser tests (tests/browserkit.py)."""
+    """A headless Chromium with JavaScript for one file's browser tests (tests/browserkit.py)."""
     from browserkit import chromium
 
     with chromium(downloads) as driver:
         yield driver
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser_nojs(downloads: Path) -> Iterator:
     """The same browser with JavaScript disabled: what every page must work in first."""
     from browserkit import chromium

@@ -124,7 +124,7 @@ def test_rows_without_the_chosen_number_are_counted_not_drawn(client: httpx.Clie
 
 def test_the_columns_are_chosen_by_url(client: httpx.Client) -> None:
     page = client.get("/queries/money?view=chart&lang=en&y=maxValue&x=kind", headers=HTML).text
-    assert bars(page) == [[("estimatedCost", "282,000,000,000 EUR", None)]]
+    assert bars(page) == [[("estimated cost", "282,000,000,000 EUR", "/ontology#estimatedCost")]]
     assert "Bars: maxValue, labelled by kind (one chart per currency)" in page
     assert "<option selected>maxValue</option>" in page and "<option selected>kind</option>" in page
 

@@ -263,4 +263,3 @@ def _cite(request: Request, query: NamedQuery) -> list[Form]:
     """The result page's "cite this": the question, its parameters and this result's URL."""
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return cite_forms(query_citation(context(request), query, path, str(request.base_url), language(request)))
-
