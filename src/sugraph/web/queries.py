@@ -25,6 +25,7 @@ from .display import Value
 from .formats import CSV, HTML, JSON, RESULTS_JSON, TSV, Format
 from .http import cached_response, choose, etag, not_modified, url_params, validated
 from .layout import page_variant, render
+from .snippets import for_url
 
 OFFERED = (RESULTS_JSON, JSON, CSV, TSV, HTML)
 RESERVED = ("format", "limit", "offset")
@@ -212,6 +213,7 @@ def _render(request: Request, data: dict, fmt: Format, query: NamedQuery) -> byt
         "query_table.html",
         title=query.title.get("en", query.name),
         description=query.description.get("en", ""),
+        code=for_url(str(request.url.replace(query="")), request.query_params.multi_items(), query.form),
         **table,
     ).body
 
