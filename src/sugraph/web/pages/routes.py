@@ -21,8 +21,10 @@ from ..context import context, context_of
 from ..http import validated
 from ..i18n import LANGUAGES, translator
 from ..layout import HERE, error_page, language, render
+from ..snippets import for_sparql
 from .browse import MEASURE_FILTERS, UnknownValue, grouped, measures, parse_filters, threat_tree
 from .site import KINDS, href, kind_of
+from .vocabulary import predicates, vocabulary
 from .workbench import EXAMPLE_QUERY, editable, fields, run, values_of
 
 SEARCH_LIMIT = 50
@@ -124,6 +126,7 @@ def workbench(request: Request) -> HTMLResponse:
             outcome = run(ctx.store, site, lang, text, settings.max_rows, settings.max_response_bytes)
     except (QueryError, QueryTimeout, BackendError) as e:
         error, status = str(e), e.status
+    box = text if text is not None else (editable(current.sparql) if current else EXAMPLE_QUERY)
     return render(
         request,
         "workbench.html",
@@ -131,8 +134,21 @@ def workbench(request: Request) -> HTMLResponse:
         queries=list(site.queries.values()),
         current=current,
         fields=fields(current, site, lang, values) if current else [],
-        text=text if text is not None else (editable(current.sparql) if current else EXAMPLE_QUERY),
+        text=box,
         outcome=outcome,
         error=error,
         share=str(request.url),
+        code=for_sparql(f"{request.base_url}sparql", box) if box.strip() and error is None else [],
     )
+
+
+@router.get("/workbench/terms.json")
+def workbench_terms(request: Request) -> Response:
+    """What the workbench's editor completes (prefixes, classes, properties) and its words, in the
+    reader's language; built once per graph and language."""
+    lang, ctx = language(request), context(request)
+    used = ctx.once("editor.predicates", lambda: predicates(ctx.store))
+    body = ctx.once(f"editor.vocabulary.{lang}", lambda: vocabulary(ctx.site, used, lang))
+    response = validated(request, Response(body, media_type="application/json"))
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    return response
