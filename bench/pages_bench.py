@@ -44,6 +44,8 @@ PAGES = [
     "/workbench",
     "/workbench?name=measures-by-threat-and-actor",
     "/workbench?name=measures-by-threat-and-actor&threat=threat:cyber-threats&actor=actor:europol",
+    "/workbench/terms.json?lang=fr",
+    "/queries/money?format=html",
 ]
 ENTITIES_QUERY = f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ENTITY_BASE}")) }}'
 
