@@ -130,3 +130,11 @@ def test_without_javascript_the_textarea_submits(browser_nojs: WebDriver, server
     cells = browser_nojs.find_elements(By.CSS_SELECTOR, "table.results tbody td")
     assert [c.text for c in cells] == ["North Atlantic Treaty Organization"]
     assert browser_nojs.find_element(By.CSS_SELECTOR, "details.code-snippets summary").text == "Code for this query"
+
+
+def test_the_editor_carries_the_error_of_a_query_that_cannot_run(browser: WebDriver, server: LiveServer) -> None:
+    browser.get(server.url + "/workbench?query=SELECT+WHERE+nothing")
+    content = editor(browser).find_element(By.CSS_SELECTOR, ".cm-content")
+    error = browser.find_element(By.ID, "query-error").text
+    assert (content.get_attribute("aria-invalid"), content.get_attribute("aria-description")) == ("true", error)
+    assert content.get_attribute("aria-label") == "SPARQL query"

@@ -150,6 +150,15 @@ const theme = EditorView.theme({
   ".cm-tooltip-autocomplete ul li[aria-selected]": { background: "var(--brand, #003399)", color: "#fff" },
 });
 
+/** The textarea's label and error as attributes of the editor: ids do not reach into a shadow root. */
+function accessibleName(textarea) {
+  const label = textarea.labels[0];
+  const attributes = { "aria-label": label ? label.textContent.trim() : "SPARQL" };
+  const error = document.getElementById(textarea.getAttribute("aria-describedby") || "");
+  if (error) Object.assign(attributes, { "aria-invalid": "true", "aria-description": error.innerText.trim() });
+  return attributes;
+}
+
 /** Replace the textarea by an editor that keeps it up to date; Ctrl/Cmd+Enter submits its form. */
 function sugraphEditor(textarea, vocabulary) {
   const host = document.createElement("div");
@@ -176,7 +185,7 @@ function sugraphEditor(textarea, vocabulary) {
         syntaxHighlighting(defaultHighlightStyle),
         autocompletion({ override: [sparqlCompletion(vocabulary)], icons: false }),
         keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, indentWithTab]),
-        EditorView.contentAttributes.of({ "aria-label": label ? label.textContent.trim() : "SPARQL" }),
+        EditorView.contentAttributes.of(accessibleName(textarea)),
         EditorView.updateListener.of((update) => {
           if (update.docChanged) textarea.value = update.state.doc.toString();
         }),

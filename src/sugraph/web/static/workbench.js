@@ -95,7 +95,6 @@ async function enhance() {
   showHistory(form, vocabulary.words);
   await editor;
   window.sugraphEditor(textarea, vocabulary);
-  form.classList.add("enhanced");
 }
 
 enhance().catch(() => {}); // the textarea stays as it is
