@@ -90,7 +90,9 @@ def test_the_editor_completes_prefixes_terms_and_entities_and_runs_the_query(
     choose(browser, root, "foaf: <http://xmlns.com/foaf/0.1/>")
     type_in(browser, Keys.ENTER, "SELECT ?label WHERE { nato")
     choose(browser, root, "NATO", screenshot="editor-entity-completion")
-    type_in(browser, " rdfs:lab")
+    type_in(browser, " rdf")
+    choose(browser, root, "rdfs:")  # a prefix, whose terms are offered next
+    type_in(browser, "lab")
     choose(browser, root, "rdfs:label")
     type_in(browser, ' ?label FILTER(LANG(?label) = "en")')
     assert field(browser) == TYPED_QUERY

@@ -16,7 +16,13 @@ import {
   indentOnInput,
   syntaxHighlighting,
 } from "@codemirror/language";
-import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from "@codemirror/autocomplete";
+import {
+  autocompletion,
+  closeBrackets,
+  closeBracketsKeymap,
+  completionKeymap,
+  startCompletion,
+} from "@codemirror/autocomplete";
 import { sparql } from "@codemirror/legacy-modes/mode/sparql";
 
 const KEYWORDS = [
@@ -59,6 +65,7 @@ function prefixed(name, prefixes, extra) {
         changes.push({ from: at, insert: `PREFIX ${prefix}: <${prefixes[prefix]}>\n` });
       }
       view.dispatch({ changes, selection: { anchor: view.state.changes(changes).mapPos(to, 1) } });
+      if (name.endsWith(":")) startCompletion(view); // a prefix alone: now its terms
     },
   };
 }
@@ -108,7 +115,7 @@ function sparqlCompletion(vocabulary) {
   };
 }
 
-/** Graph entities whose label starts with the word (the site's search), inserted as prefixed names. */
+/** The graph's entities the site's search finds for the word, inserted as prefixed names. */
 async function entities(word, prefixes, context) {
   let hits = [];
   try {
