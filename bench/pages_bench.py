@@ -59,6 +59,8 @@ PAGES = [
     "/cite?url=/queries/money&format=csl-json",
     "/queries/measures-by-threat-and-actor?format=html",
     "/sparql",
+    "/workbench/terms.json?lang=fr",
+    "/queries/money?format=html",
 ]
 ENTITIES_QUERY = (  # a replaced IRI answers 301 to its replacement, which is measured itself
     f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ENTITY_BASE}")) '

@@ -278,6 +278,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "queries.all": ("All named questions", "Toutes les questions nommées"),
     "queries.yes": ("Yes", "Oui"),
     "queries.no": ("No", "Non"),
+    # the query editor (static/workbench.js, vendor/editor.bundle.js) and the code for a query (_code.html)
+    "editor.history": ("Recent queries in this browser", "Requêtes récentes dans ce navigateur"),
+    "editor.clear": ("Forget them", "Les oublier"),
+    "code.title": ("Code for this query", "Code pour cette requête"),
+    "code.copy": ("Copy", "Copier"),
+    "code.copied": ("Copied", "Copié"),
 }
 
 # Labels for reused vocabulary terms the ontology does not label itself.

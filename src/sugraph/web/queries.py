@@ -29,6 +29,7 @@ from .context import context
 from .formats import CSV, HTML, JSON, RESULTS_JSON, TSV
 from .http import cached_response, choose, etag, not_modified, url_params, validated
 from .layout import language, page_variant, render
+from .snippets import for_url
 from .tables import (
     DESC,
     PAGING,
@@ -247,6 +248,7 @@ def _page(
         workbench=link("/workbench", [("name", query.name), *((k, v) for k, v in params if k not in RESERVED)], set()),
         downloads=[(f.label, link(path, params, {"format"}, [("format", f.short)])) for f in (CSV, TSV, JSON)],
         cite=_cite(request, query),
+        code=for_url(str(request.url.replace(query="")), request.query_params.multi_items(), query.form),
         **chart,
     ).body
 

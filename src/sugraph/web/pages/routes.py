@@ -23,11 +23,13 @@ from ..formats import CSV, HTML, JSON, RESULTS_JSON, TSV, content_type
 from ..http import choose, url_params, validated
 from ..i18n import LANGUAGES, translator
 from ..layout import HERE, error_page, language, page_variant, render
+from ..snippets import for_sparql
 from ..tables import PAGE_SIZE, PAGING, arrange, by_name, download, link, page_of, read_view, table
 from .browse import UnknownValue, kind_list, measure_list, parse_filters, threat_tree
 from .site import KINDS, href, kind_of
 from .timeline import FILTERS as TIMELINE_FILTERS
 from .timeline import as_csv, draw, marks, records, shown_date
+from .vocabulary import predicates, vocabulary
 from .workbench import EXAMPLE_QUERY, TABLE_DOWNLOADS, editable, fields, result_views, run, values_of
 
 SEARCH_LIMIT = 50
@@ -200,6 +202,7 @@ def workbench(request: Request) -> Response:
             shown = result_views(site, lang, outcome, text, request).template_values()
     except (QueryError, QueryTimeout, BackendError, UsageError) as e:
         error, status = str(e), e.status
+    box = text if text is not None else (editable(current.sparql) if current else EXAMPLE_QUERY)
     return render(
         request,
         "workbench.html",
@@ -207,9 +210,22 @@ def workbench(request: Request) -> Response:
         queries=list(site.queries.values()),
         current=current,
         fields=fields(current, site, lang, values) if current else [],
-        text=text if text is not None else (editable(current.sparql) if current else EXAMPLE_QUERY),
+        text=box,
         outcome=outcome,
         error=error,
         share=str(request.url),
+        code=for_sparql(f"{request.base_url}sparql", box) if box.strip() and error is None else [],
         **shown,
     )
+
+
+@router.get("/workbench/terms.json")
+def workbench_terms(request: Request) -> Response:
+    """What the workbench's editor completes (prefixes, classes, properties) and its words, in the
+    reader's language; built once per graph and language."""
+    lang, ctx = language(request), context(request)
+    used = ctx.once("editor.predicates", lambda: predicates(ctx.store))
+    body = ctx.once(f"editor.vocabulary.{lang}", lambda: vocabulary(ctx.site, used, lang))
+    response = validated(request, Response(body, media_type="application/json"))
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    return response
