@@ -30,7 +30,7 @@ ORDER BY ?issued
 
 def shown(page: httpx.Response) -> dict[str, str]:
     """The code a page shows, by title."""
-    found = re.findall(r"<h3>(.*?)</h3>\s*<pre><code class=\"language-\w+\">(.*?)</code></pre>", page.text, re.S)
+    found = re.findall(r"<h3>([^<]*)</h3>\s*<pre><code class=\"language-\w+\">(.*?)</code></pre>", page.text, re.S)
     return {title: html.unescape(code) for title, code in found}
 
 
