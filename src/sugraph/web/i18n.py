@@ -257,7 +257,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "table.pages": ("Pages", "Pages"),
     "table.previous": ("Previous", "Précédentes"),
     "table.next": ("Next", "Suivantes"),
-    "table.download": ("Download these rows", "Télécharger ces lignes"),
+    "table.download": ("Download these rows:", "Télécharger ces lignes :"),
     "facet.rule": (
         "Values of one filter add up (or); filters narrow each other down (and).",
         "Les valeurs d'un même filtre s'additionnent (ou) ; les filtres se restreignent entre eux (et).",
