@@ -25,6 +25,9 @@ TITLE_2020 = (
 TITLE_2017 = (
     "Union de la sécurité: la Commission prend de nouvelles mesures pour prévenir la radicalisation et les cybermenaces"
 )
+PAGE_2020 = "https://ec.europa.eu/commission/presscorner/detail/fr/ip_20_1379"  # the originals (foaf:page)
+BIBTEX_PAGE_2020 = PAGE_2020.replace("_", r"\_")  # TeX's special characters escaped in a note
+PAGE_2017 = "https://ec.europa.eu/commission/presscorner/detail/fr/ip_17_1789"
 NATO_QUOTE = "en étroite coopération avec les partenaires stratégiques, dont l'OTAN et le G7"
 
 # The rules of the CSL-JSON schema (citation-style-language/schema, csl-data.json) this service's
@@ -100,7 +103,7 @@ def test_an_entitys_citation_as_plain_text(server: LiveServer, kg: KnowledgeGrap
     assert r.text == (
         "North Atlantic Treaty Organization. In: sugraph, the EU Security Union knowledge graph, data version "
         f"{kg.version} ({RELEASED}). {NATO} (accessed {today()}).\n"
-        f"Source: IP/20/1379, “{TITLE_2020}”, 2020-07-24 — “{NATO_QUOTE}”\n"
+        f"Source: IP/20/1379, “{TITLE_2020}”, 2020-07-24, {PAGE_2020} — “{NATO_QUOTE}”\n"
     )
 
 
@@ -117,7 +120,7 @@ def test_an_entitys_citation_as_bibtex(server: LiveServer, kg: KnowledgeGraph) -
         f"  date = {{{RELEASED}}},\n"
         f"  url = {{{NATO}}},\n"
         f"  urldate = {{{today()}}},\n"
-        f"  note = {{Source: IP/20/1379, {TITLE_2020}, 2020-07-24 — “{NATO_QUOTE}”}}\n"
+        f"  note = {{Source: IP/20/1379, {TITLE_2020}, 2020-07-24, {BIBTEX_PAGE_2020} — “{NATO_QUOTE}”}}\n"
         "}\n"
     )
 
@@ -138,7 +141,7 @@ def test_an_entitys_citation_as_csl_json(server: LiveServer, kg: KnowledgeGraph)
             "accessed": date_parts(today()),
             "URL": NATO,
             "language": "en",
-            "note": f"Source: IP/20/1379, {TITLE_2020}, 2020-07-24 — “{NATO_QUOTE}”",
+            "note": f"Source: IP/20/1379, {TITLE_2020}, 2020-07-24, {PAGE_2020} — “{NATO_QUOTE}”",
         }
     ]
 
@@ -163,13 +166,13 @@ def test_a_plain_text_citation_is_in_the_readers_language(server: LiveServer, kg
 
 def test_french_quotes_its_sources_the_french_way(server: LiveServer) -> None:
     second = cite(server, NATO, "text", lang="fr").text.splitlines()[1]
-    assert second == f"Source : IP/20/1379, « {TITLE_2020} », 2020-07-24 — « {NATO_QUOTE} »"
+    assert second == f"Source : IP/20/1379, « {TITLE_2020} », 2020-07-24, {PAGE_2020} — « {NATO_QUOTE} »"
 
 
 def test_every_quote_of_the_entity_is_cited_with_its_source(server: LiveServer) -> None:
     sources = [line for line in cite(server, HYBRID, "text").text.splitlines() if line.startswith("Source")]
     assert sources == [
-        f"Source: IP/20/1379, “{TITLE_2020}”, 2020-07-24 — “2. Faire face à l'évolution des menaces”; "
+        f"Source: IP/20/1379, “{TITLE_2020}”, 2020-07-24, {PAGE_2020} — “2. Faire face à l'évolution des menaces”; "
         "“La Commission et le haut représentant continueront à poursuivre conjointement ces travaux, en étroite "
         "coopération avec les partenaires stratégiques, dont l'OTAN et le G7.”; “Les mesures clés comprennent une "
         "approche de l'UE en matière de lutte contre les menaces hybrides”"
@@ -190,8 +193,8 @@ def test_a_questions_citation_names_it_its_parameters_its_url_and_its_sources(se
         f"{server.url}/queries/measures-by-threat-and-actor?actor=actor:nato (accessed {today()})."
     )
     assert lines[1:] == [
-        f"Source: IP/17/1789, “{TITLE_2017}”, 2017-06-29",
-        f"Source: IP/20/1379, “{TITLE_2020}”, 2020-07-24",
+        f"Source: IP/17/1789, “{TITLE_2017}”, 2017-06-29, {PAGE_2017}",
+        f"Source: IP/20/1379, “{TITLE_2020}”, 2020-07-24, {PAGE_2020}",
     ]
 
 
