@@ -150,7 +150,12 @@ def test_the_snippet_is_in_the_readers_language_when_both_match(index: LabelInde
 
 
 def test_a_snippet_marks_the_matched_words_and_escapes_the_rest() -> None:
-    assert str(Snippet.parse("a <b>&c \x02WannaCry\x03 d").html()) == "a &lt;b&gt;&amp;c <mark>WannaCry</mark> d"
+    assert str(Snippet.of("a <b>&c WannaCry d", ["wannacry"]).html()) == "a &lt;b&gt;&amp;c <mark>WannaCry</mark> d"
+
+
+def test_a_long_text_is_cut_around_its_first_match() -> None:
+    text = " ".join(f"w{i}" for i in range(40)) + " Cybercriminalité " + " ".join(f"v{i}" for i in range(40))
+    assert str(Snippet.of(text, ["cyberc"], size=8).html()) == "…w38 w39 <mark>Cybercriminalité</mark> v0 v1 v2 v3 v4…"
 
 
 # --- kinds ------------------------------------------------------------------------------------------

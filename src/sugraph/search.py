@@ -17,7 +17,7 @@ import sqlite3
 import threading
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -54,9 +54,8 @@ NOT_DISPLAYED = {ALT_LABEL, "http://www.w3.org/2004/02/skos/core#hiddenLabel"}
 # ranks before a quote match.
 FIELDS = ("name", "description", "quote")
 MAX_QUERY = 200  # characters; a longer query is a 400, not a slow scan
-# Around the matched words of a snippet; control characters no literal in the index keeps.
-_OPEN, _CLOSE = "\x02", "\x03"
-SNIPPET_TOKENS = 24
+SNIPPET_WORDS = 24  # a longer text is cut to this many words around its first match
+_WORD = re.compile(r"\w+")
 
 # Only the text is in FTS5: reading any other column of a match costs a lookup per row (5 µs, ten
 # times the match itself; bench/RESULTS.md), so what ranking needs is in the rowid instead:
@@ -68,10 +67,7 @@ CREATE VIRTUAL TABLE texts USING fts5(
 );
 CREATE TABLE names(key TEXT, id INTEGER);
 """
-_SNIPPETS = f"""
-SELECT rowid, text, lang, snippet(texts, 0, char(2), char(3), '…', {SNIPPET_TOKENS})
-FROM texts WHERE texts MATCH :match AND rowid IN ({{rowids}})
-"""
+_TEXTS = "SELECT rowid, text, lang FROM texts WHERE rowid IN ({rowids})"
 _LANGS = {"en": 1, "fr": 2}  # any other language is 3, none 0
 _FIELD, _HIDDEN, _LANG = 5, 4, 2  # bit offsets in the low bits; the serial takes the rest above
 
@@ -90,8 +86,11 @@ class UnknownKind(SearchError):
 
 def normalise(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form of a text, for matching."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if text.isascii():  # most texts: nothing to decompose (a third of the index's build time)
+        bare = text.casefold()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     return " ".join(re.sub(r"[^\w]+", " ", bare).split())
 
 
@@ -117,9 +116,25 @@ class Snippet:
     parts: tuple[tuple[str, bool], ...]
 
     @classmethod
-    def parse(cls, marked: str) -> Snippet:
-        pieces = re.split(f"{_OPEN}(.*?){_CLOSE}", marked)  # odd indexes are the matched words
-        return cls(tuple((piece, i % 2 == 1) for i, piece in enumerate(pieces) if piece))
+    def of(cls, text: str, words: Sequence[str], size: int = SNIPPET_WORDS) -> Snippet:
+        """`text` with each word that starts with one of the (normalised) `words` marked; cut
+        to `size` words from a little before its first marked word, with "…" where it was cut."""
+        found = list(_WORD.finditer(text))
+        marked = [m for m in found if any(normalise(m.group()).startswith(w) for w in words)]
+        start, end = 0, len(text)
+        if len(found) > size:
+            first = found.index(marked[0]) if marked else 0
+            low = max(0, min(first - size // 4, len(found) - size))
+            start = found[low].start() if low else 0
+            end = found[low + size - 1].end() if low + size < len(found) else len(text)
+        parts = [("…", False)] if start else []
+        position = start
+        for m in marked:
+            if start <= m.start() and m.end() <= end:
+                parts += [(text[position : m.start()], False), (m.group(), True)]
+                position = m.end()
+        parts.append((text[position:end] + ("…" if end < len(text) else ""), False))
+        return cls(tuple(part for part in parts if part[0]))
 
     def __str__(self) -> str:
         return "".join(text for text, _ in self.parts)
@@ -177,11 +192,13 @@ class LabelIndex:
                 labels[iri].setdefault(lang, literal.value)
             if iri.startswith(ENTITY_BASE):
                 names[iri].append(Name(literal.value, lang, normalise(literal.value), preferred))
-        texts: list[tuple[str, int, bool, str, str]] = [
-            (iri, 0, not name.preferred, name.lang, name.text) for iri, entity in names.items() for name in entity
+        texts: list[tuple[str, int, bool, str, str, str]] = [  # iri, field, hidden, lang, text, key of a name
+            (iri, 0, not name.preferred, name.lang, name.text, name.key)
+            for iri, entity in names.items()
+            for name in entity
         ]
         texts += [
-            (iri, 1, False, lang, text)
+            (iri, 1, False, lang, text, "")
             for iri, by_lang in descriptions.items()
             if iri in names
             for lang, text in by_lang.items()
@@ -190,40 +207,32 @@ class LabelIndex:
             quote = row["quote"]
             assert isinstance(quote, ox.Literal)
             if row["s"].value in names:
-                texts.append((row["s"].value, 2, False, quote.language or "", quote.value))
+                texts.append((row["s"].value, 2, False, quote.language or "", quote.value, ""))
         index = cls(dict(labels), dict(names), sqlite3.connect(":memory:", check_same_thread=False), [], [], 0)
         index._fill(sorted(set(texts)), kind)
         return index
 
-    def _fill(self, texts: list[tuple[str, int, bool, str, str]], kind: Callable[[str], str | None]) -> None:
+    def _fill(self, texts: list[tuple[str, int, bool, str, str, str]], kind: Callable[[str], str | None]) -> None:
         self.entities = sorted(self.names, key=lambda iri: (self.label(iri, "en").casefold(), iri))
         self.kinds = [kind(iri) for iri in self.entities]
         self.kind_set = frozenset(k for k in self.kinds if k)
         number = {iri: n for n, iri in enumerate(self.entities)}
         serials: dict[tuple, int] = defaultdict(int)
         coded = []
-        for iri, part, hidden, lang, text in texts:
+        for iri, part, hidden, lang, text, key in texts:
             low = part << _FIELD | hidden << _HIDDEN | _LANGS.get(lang, 3 if lang else 0) << _LANG
             serial = serials[iri, low]
             serials[iri, low] += 1
-            coded.append((number[iri], serial, low, part, lang, text))
+            coded.append((number[iri], serial, low, key, lang, text))
         self.shift = 7 + max(serials.values(), default=0).bit_length()
-        strip = str.maketrans("", "", _OPEN + _CLOSE)
         self.texts.executescript(_SCHEMA)
         self.texts.executemany(
             "INSERT INTO texts(rowid, text, lang) VALUES (?, ?, ?)",
-            (
-                (n << self.shift | serial << 7 | low, text.translate(strip), lang)
-                for n, serial, low, _, lang, text in coded
-            ),
+            ((n << self.shift | serial << 7 | low, text, lang) for n, serial, low, _, lang, text in coded),
         )
         self.texts.executemany(
             "INSERT INTO names VALUES (?, ?)",
-            (
-                (normalise(text), n << self.shift | serial << 7 | low)
-                for n, serial, low, part, _, text in coded
-                if part == 0
-            ),
+            ((key, n << self.shift | serial << 7 | low) for n, serial, low, key, _, _ in coded if key),
         )
         self.texts.execute("CREATE INDEX names_key ON names(key)")
         self.texts.execute("INSERT INTO texts(texts) VALUES ('optimize')")
@@ -267,10 +276,11 @@ class LabelIndex:
         if not ranked:
             return []
         rowids = {f"r{i}": rowid for i, (_, _, rowid) in enumerate(ranked)}
-        sql = _SNIPPETS.format(rowids=", ".join(":" + r for r in rowids))
+        # By rowid, not MATCH: FTS5 would run the whole query again for each rowid of the list.
+        words = key.split()
         snippets = {
-            rowid: (text, text_lang, Snippet.parse(marked))
-            for rowid, text, text_lang, marked in self._run(sql, {"match": match, **rowids})
+            rowid: (text, text_lang, Snippet.of(text, words))
+            for rowid, text, text_lang in self._run(_TEXTS.format(rowids=", ".join(":" + r for r in rowids)), rowids)
         }
         return [
             Hit(self.entities[n], snippets[rowid][0], self.hit_field(rowid), *snippets[rowid][1:], score)
