@@ -16,7 +16,7 @@ import re
 import sqlite3
 import threading
 import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -66,6 +66,22 @@ CREATE VIRTUAL TABLE texts USING fts5(
   text, lang UNINDEXED, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3'
 );
 CREATE TABLE names(key TEXT, id INTEGER);
+CREATE TABLE entities(n INTEGER PRIMARY KEY, kind TEXT);
+"""
+# Ranking reads rowids only: the best text of each entity (SQLite takes the bare `rowid` from the
+# row that gave min()), by field, then a name equal to the query, a text that starts with it, one
+# with the words inside, then a displayed name before a hidden one, then the reader's language.
+_RANKED = """
+SELECT rowid >> :shift AS n, min(((rowid >> 5) & 3) * 100
+    + CASE WHEN rowid IN (SELECT id FROM names WHERE key = :key) THEN 0
+           WHEN rowid IN (SELECT rowid FROM texts WHERE texts MATCH :start) THEN 10 ELSE 20 END
+    + ((rowid >> 4) & 1) * 2 + (((rowid >> 2) & 3) <> :lang)) AS score, rowid
+FROM texts WHERE texts MATCH :match {kinds}
+GROUP BY n ORDER BY score, n LIMIT :limit
+"""
+_COUNTS = """
+SELECT kind, count(*) FROM (SELECT DISTINCT rowid >> :shift AS n FROM texts WHERE texts MATCH :match)
+JOIN entities USING (n) WHERE kind IS NOT NULL GROUP BY kind ORDER BY kind
 """
 _TEXTS = "SELECT rowid, text, lang FROM texts WHERE rowid IN ({rowids})"
 _LANGS = {"en": 1, "fr": 2}  # any other language is 3, none 0
@@ -235,6 +251,7 @@ class LabelIndex:
             ((key, n << self.shift | serial << 7 | low) for n, serial, low, key, _, _ in coded if key),
         )
         self.texts.execute("CREATE INDEX names_key ON names(key)")
+        self.texts.executemany("INSERT INTO entities VALUES (?, ?)", enumerate(self.kinds))
         self.texts.execute("INSERT INTO texts(texts) VALUES ('optimize')")
 
     def label(self, iri: str, lang: str) -> str:
@@ -254,25 +271,10 @@ class LabelIndex:
         key, match = _match(query)
         if not match:
             return []
-        found = self._rowids(match)
-        starting = set(self._rowids(f'^"{key}"*'))
-        exact = {rowid for (rowid,) in self._run("SELECT id FROM names WHERE key = :key", {"key": key})}
-        reader = _LANGS.get(lang, 3) << _LANG
-        shift, kind_of = self.shift, self.kinds
-        best: dict[int, tuple[int, int]] = {}
-        for rowid in found:
-            n = rowid >> shift
-            if kinds and kind_of[n] not in kinds:
-                continue
-            score = (
-                (rowid >> _FIELD & 3) * 100
-                + (0 if rowid in exact else 10 if rowid in starting else 20)
-                + (rowid >> _HIDDEN & 1) * 2
-                + ((rowid & 3 << _LANG) != reader)
-            )
-            if n not in best or (score, rowid) < best[n]:
-                best[n] = (score, rowid)
-        ranked = sorted((score, n, rowid) for n, (score, rowid) in best.items())[:limit]
+        chosen = {f"k{i}": k for i, k in enumerate(sorted(kinds))}
+        where = f"AND rowid >> :shift IN (SELECT n FROM entities WHERE kind IN ({', '.join(':' + k for k in chosen)}))"
+        params = {"match": match, "start": f'^"{key}"*', "key": key, "lang": _LANGS.get(lang, 3), "limit": limit}
+        ranked = self._run(_RANKED.format(kinds=where if chosen else ""), {**params, **chosen, "shift": self.shift})
         if not ranked:
             return []
         rowids = {f"r{i}": rowid for i, (_, _, rowid) in enumerate(ranked)}
@@ -284,7 +286,7 @@ class LabelIndex:
         }
         return [
             Hit(self.entities[n], snippets[rowid][0], self.hit_field(rowid), *snippets[rowid][1:], score)
-            for score, n, rowid in ranked
+            for n, score, rowid in ranked
         ]
 
     @staticmethod
@@ -297,11 +299,7 @@ class LabelIndex:
         _, match = _match(query)
         if not match:
             return {}
-        found = Counter(self.kinds[n] for n in {rowid >> self.shift for rowid in self._rowids(match)})
-        return {kind: found[kind] for kind in sorted(found, key=str) if kind}
-
-    def _rowids(self, match: str) -> list[int]:
-        return [rowid for (rowid,) in self._run("SELECT rowid FROM texts WHERE texts MATCH :match", {"match": match})]
+        return dict(self._run(_COUNTS, {"match": match, "shift": self.shift}))
 
     def _run(self, sql: str, params: Mapping[str, object]) -> list:
         try:
