@@ -105,7 +105,7 @@ def search_json(
 ) -> Response:
     """The same search for scripts (and the editor's completion of labels, `?q=<prefix>&limit=10`):
     each hit with its labels in both languages and the snippet it matched, as HTML; the counts per kind."""
-    lang, site, kind = language(request), context(request).site, kind or []
+    reader, site, kind = language(request), context(request).site, kind or []
     results = [
         {
             "iri": hit.iri,
@@ -118,7 +118,7 @@ def search_json(
             "lang": hit.lang,
             "snippet": str(hit.snippet.html()),
         }
-        for hit in site.labels.search(q, limit, kind, lang)
+        for hit in site.labels.search(q, limit, kind, reader)
     ]
     body = {"query": q, "kind": kind, "counts": site.labels.counts(q), "results": results}
     return validated(request, JSONResponse(body))
