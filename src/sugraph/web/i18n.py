@@ -108,16 +108,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "entity.notfound": ("Not found", "Introuvable"),
     "entity.notfound.text": ("The graph has nothing about {iri}.", "Le graphe ne contient rien sur {iri}."),
-    # search
+    # full-text search (issue 14 item 5)
     "search.title": ("Search", "Rechercher"),
     "search.label": (
-        "Name, acronym or part of a name, in French or English",
-        "Nom, sigle ou partie d'un nom, en français ou en anglais",
+        "Words or the start of words from a name, description or quote, in French or English",
+        "Mots ou débuts de mots d'un nom, d'une description ou d'une citation, en français ou en anglais",
     ),
     "search.button": ("Search", "Rechercher"),
     "search.results": ("{n} result(s) for “{q}”", "{n} résultat(s) pour « {q} »"),
+    "search.first": ("the first {n} shown", "les {n} premiers affichés"),
     "search.none": ("Nothing matches “{q}”.", "Rien ne correspond à « {q} »."),
     "search.matched": ("matched “{name}”", "trouvé par « {name} »"),
+    "search.quote": ("In the source:", "Dans la source :"),
     "search.json": ("These results as JSON", "Ces résultats en JSON"),
     # entity → questions, cite this (entity pages, named-query results), the /sparql page (branch entity)
     "entity.questions": ("Questions about it", "Questions à son sujet"),
@@ -162,6 +164,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sparql.description": ("This endpoint's service description", "Description de ce service"),
     "sparql.format": ("Results format", "Format des résultats"),
     "sparql.prefixes": ("Prefixes you may use without declaring them", "Préfixes utilisables sans les déclarer"),
+    "search.bykind": ("Results by kind", "Résultats par type"),
+    "search.allkinds": ("All", "Tous"),
+    "search.kind.unknown": (
+        "Unknown kind “{kind}”; the kinds are: {kinds}",
+        "Type inconnu « {kind} » ; les types sont : {kinds}",
+    ),
+    "search.invalid": ("This search cannot be run: {reason}", "Cette recherche ne peut pas être faite : {reason}"),
+    "kind.post": ("Posts", "Postes"),
+    "kind.role": ("Roles", "Rôles"),
+    "kind.term": ("Terms of office", "Mandats"),
+    "kind.status": ("Statuses", "Statuts"),
+    "kind.scheme": ("Schemes", "Schémas"),
     # workbench
     "wb.title": ("Query workbench", "Atelier de requêtes"),
     "wb.intro": (

@@ -1,4 +1,4 @@
-"""The human web site: home, browse, search, entity pages and the query workbench, in fr and en.
+"""The human web site: home, browse, full-text search, entity pages and the query workbench, in fr and en.
 
 Pages are rendered on the server by `layout` (the one template environment); /static serves their
 CSS and the little optional JavaScript.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, Query, Request
@@ -17,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from ...errors import NotAcceptable, SugraphError, UsageError
+from ...search import SearchError, UnknownKind
 from ...store import BackendError, QueryError, QueryTimeout
 from ..context import context, context_of
 from ..formats import CSV, HTML, JSON, RESULTS_JSON, TSV, content_type
@@ -34,6 +36,7 @@ from .workbench import EXAMPLE_QUERY, TABLE_DOWNLOADS, editable, fields, result_
 
 SEARCH_LIMIT = 50
 BROWSE_FORMATS = (HTML, CSV, RESULTS_JSON, TSV)  # HTML first: the lists are pages before they are data
+KindFilter = Annotated[list[str] | None, Query(description="keep this kind of entity (repeatable)")]
 log = logging.getLogger(__name__)
 
 
@@ -146,15 +149,28 @@ def timeline(request: Request) -> Response:
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search_page(request: Request, q: str = "") -> HTMLResponse:
-    hits = context(request).site.labels.search(q, SEARCH_LIMIT)
-    return render(request, "search.html", q=q, hits=hits)
+def search_page(request: Request, q: str = "", kind: KindFilter = None) -> HTMLResponse:
+    """Full-text search; each `kind=` keeps that kind of entity only, and the counts per kind
+    (over every kind) link to the same search filtered."""
+    lang, labels, kind = language(request), context(request).site.labels, kind or []
+    _ = translator(lang)
+    try:
+        hits, counts = labels.search(q, SEARCH_LIMIT, kind, lang), labels.counts(q)
+    except UnknownKind as e:
+        return error_page(request, 400, _("search.kind.unknown", kind=e.kind, kinds=", ".join(e.known)))
+    except SearchError as e:
+        return error_page(request, 400, _("search.invalid", reason=str(e)))
+    found = sum(n for k, n in counts.items() if not kind or k in kind)
+    return render(request, "search.html", q=q, chosen=kind, hits=hits, counts=counts, found=found)
 
 
 @router.get("/search.json")
-def search_json(request: Request, q: str = "", limit: int = Query(SEARCH_LIMIT, ge=1, le=500)) -> Response:
-    """The same search for scripts: each hit with its labels in both languages."""
-    site = context(request).site
+def search_json(
+    request: Request, q: str = "", kind: KindFilter = None, limit: int = Query(SEARCH_LIMIT, ge=1, le=500)
+) -> Response:
+    """The same search for scripts (and the editor's completion of labels, `?q=<prefix>&limit=10`):
+    each hit with its labels in both languages and the snippet it matched, as HTML; the counts per kind."""
+    reader, site, kind = language(request), context(request).site, kind or []
     results = [
         {
             "iri": hit.iri,
@@ -163,10 +179,14 @@ def search_json(request: Request, q: str = "", limit: int = Query(SEARCH_LIMIT, 
             "kind": kind_of(hit.iri),
             "matched": hit.matched,
             "page": href(hit.iri),
+            "field": hit.field,
+            "lang": hit.lang,
+            "snippet": str(hit.snippet.html()),
         }
-        for hit in site.labels.search(q, limit)
+        for hit in site.labels.search(q, limit, kind, reader)
     ]
-    return validated(request, JSONResponse({"query": q, "results": results}))
+    body = {"query": q, "kind": kind, "counts": site.labels.counts(q), "results": results}
+    return validated(request, JSONResponse(body))
 
 
 @router.get("/workbench", response_class=HTMLResponse)

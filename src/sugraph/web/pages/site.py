@@ -118,9 +118,8 @@ class Site:
         for row in store.select(INVERSES_QUERY):
             inverses.setdefault(row["p"].value, row["q"].value)
             inverses.setdefault(row["q"].value, row["p"].value)
-        return cls(
-            LabelIndex.from_store(store), dict(descriptions), dict(types), dict(asserted), sources, inverses, queries
-        )
+        labels = LabelIndex.from_store(store, descriptions, kind_of)
+        return cls(labels, dict(descriptions), dict(types), dict(asserted), sources, inverses, queries)
 
     def label(self, iri: str, lang: str) -> str:
         return self.labels.label(iri, lang)
