@@ -13,6 +13,7 @@ workers, the pool says so (`isolation`) and `Store.run` refuses every SERVICE cl
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import queue
 import socket
@@ -20,6 +21,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,7 +31,7 @@ from .base import CLIENT, SITE, Dataset, Store
 from .errors import BackendError, QueryError, QueryTimeout, QueryTooLarge
 from .gateway import Gateway, route
 from .isolation import ISOLATED
-from .pipe import receive, send_request
+from .pipe import areceive, framed, receive, send_request
 from .prebuilt import hold
 from .worker import BACKEND_ERROR, QUERY_ERROR, TOO_LARGE
 
@@ -134,6 +136,9 @@ class PooledStore(Store):
         self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
         self._closed = False
         self._workers: set[_Worker] = set()
+        self._gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = (
+            weakref.WeakKeyDictionary()
+        )
         self.size = workers + reserved
         self.problem: str | None = None  # why a worker could not be started, until one starts again
         self.client_slots = workers
@@ -191,10 +196,120 @@ class PooledStore(Store):
         self._idle.put(worker)
         if release:
             release()
+        return self._answer(reply)
+
+    @staticmethod
+    def _answer(reply: bytes) -> bytes:
+        """A worker's reply: the result bytes, or the error it reports raised here."""
         status, body = reply[:1], reply[1:]
         if status in _ERRORS:
             raise _ERRORS[status](body.decode())
         return body
+
+    async def _aexecute(
+        self,
+        sparql: str,
+        form: str,
+        media_type: str,
+        dataset: Dataset | None,
+        timeout: float,
+        *,
+        lane: str = SITE,
+        max_bytes: int | None = None,
+    ) -> bytes:
+        """`_execute` from the event loop. Requests queue on the loop (one gate per lane, as wide as
+        the workers that lane may use), and a request let through takes an idle worker at once and
+        sends and reads through the loop's own socket polling: no thread to wake on either side, and
+        a worker freed is handed to the next request in the same loop turn. The deadline counts
+        from here, queueing included, and a worker that passes it is killed, as in `_execute`. If
+        no worker is idle all the same (the site's threads hold them), the request waits for one on
+        a worker thread, as `_execute` does."""
+        deadline = time.monotonic() + timeout
+        gate = self._gate(lane)
+        try:
+            async with asyncio.timeout(timeout):
+                await gate.acquire()
+        except TimeoutError:
+            raise QueryTimeout(
+                f"every query worker open to client queries stayed busy for {timeout:g} s; try again later"
+                if lane == CLIENT
+                else f"no query worker became free within {timeout:g} s; try again later"
+            ) from None
+        try:
+            release = self._client_slots.release if lane == CLIENT else None
+            slot = release is None or self._client_slots.acquire(blocking=False)
+            worker = self._take_now() if slot else None
+            if worker is None:
+                if release and slot:
+                    release()
+                left = max(0.001, deadline - time.monotonic())
+                return await super()._aexecute(sparql, form, media_type, dataset, left, lane=lane, max_bytes=max_bytes)
+            request = (sparql, form, media_type, dataset, max_bytes)
+            # Shielded: a cancelled request (server shutdown) leaves its query to finish, or to be
+            # killed at its deadline, and the worker is then settled as after any other query.
+            exchange = asyncio.ensure_future(self._exchange(worker, request, deadline - time.monotonic(), timeout))
+            try:
+                reply = await asyncio.shield(exchange)
+            except asyncio.CancelledError:
+                exchange.add_done_callback(lambda done: self._settle(worker, done, release))
+                raise
+            except BaseException:  # timed out, the worker failed, or a bug here: never reuse that worker
+                self._replace(worker, release)
+                raise
+            self._idle.put(worker)
+            if release:
+                release()
+            return self._answer(reply)
+        finally:
+            gate.release()
+
+    def _gate(self, lane: str) -> asyncio.Semaphore:
+        """The running loop's queue for `lane`: client queries may use `client_slots` workers, the
+        site's all of them. (One per loop: an asyncio semaphore belongs to the loop it waits on.)"""
+        loop = asyncio.get_running_loop()
+        gates = self._gates.get(loop)
+        if gates is None:
+            gates = self._gates[loop] = {
+                CLIENT: asyncio.Semaphore(self.client_slots),
+                SITE: asyncio.Semaphore(self.size),
+            }
+        return gates[lane]
+
+    async def _exchange(self, worker: _Worker, request: tuple, left: float, limit: float) -> bytes:
+        """One request and its reply on the loop, within `left` seconds of the query's `limit`."""
+        assert worker.conn is not None
+        loop = asyncio.get_running_loop()
+        worker.conn.setblocking(False)
+        try:
+            async with asyncio.timeout(max(0.001, left)):
+                await loop.sock_sendall(worker.conn, framed(request))
+                return await areceive(loop, worker.conn)
+        except TimeoutError:
+            raise QueryTimeout(f"the query did not finish within its time limit of {limit:g} s") from None
+        except (EOFError, OSError):
+            log.exception("query worker %s failed", worker.process.pid)
+            raise BackendError("the query worker stopped unexpectedly") from None
+
+    def _settle(self, worker: _Worker, done: asyncio.Future, release: Callable[[], None] | None) -> None:
+        """After the exchange of a cancelled request: the worker back to the pool, or replaced."""
+        if done.cancelled() or done.exception() is not None:
+            self._replace(worker, release)
+            return
+        self._idle.put(worker)
+        if release:
+            release()
+
+    def _take_now(self) -> _Worker | None:
+        """An idle, living worker if there is one this instant (a dead one is replaced, as in `_take`)."""
+        while True:
+            try:
+                worker = self._idle.get_nowait()
+            except queue.Empty:
+                return None
+            if worker.alive():
+                return worker
+            log.warning("query worker %s had died while idle; replacing it", worker.process.pid)
+            self._replace(worker)
 
     def _take(self, deadline: float, timeout: float, release: Callable[[], None] | None) -> _Worker:
         """An idle, living worker: one that died while idle (killed by hand, out of memory) is
