@@ -35,6 +35,7 @@ import platform
 import random
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -111,7 +112,9 @@ def serving(command: list[str], endpoint: str, env: dict[str, str] | None = None
             process.wait()
 
 
-def servers(scale_dir: Path, store: Path) -> list[tuple[str, list[str], str, dict[str, str] | None]]:
+def servers(
+    scale_dir: Path, store: Path, baseline: Path | None = None
+) -> list[tuple[str, list[str], str, dict[str, str] | None]]:
     """(name, command, endpoint path, environment) of every server, on a port of its own."""
     data = scale_dir / "data" / "synthetic.nq"
     sugraph_env = {"SUGRAPH_ROOT": str(scale_dir), "SUGRAPH_CACHE_DIR": str(scale_dir / "cache")}
@@ -132,7 +135,18 @@ def servers(scale_dir: Path, store: Path) -> list[tuple[str, list[str], str, dic
         ("rdflib-endpoint", [str(BIN / "rdflib-endpoint"), "serve", str(data)], "/", None),
         ("sugraph serve (1 worker)", sugraph(1), "/sparql", sugraph_env),
         ("sugraph serve --workers 2", sugraph(2), "/sparql", sugraph_env),
-    ]
+    ] + (
+        [
+            (
+                f"sugraph serve (1 worker), {baseline.name}",
+                sugraph(1),
+                "/sparql",
+                {**sugraph_env, "PYTHONPATH": str(baseline)},
+            )
+        ]
+        if baseline
+        else []
+    )
 
 
 def with_port(name: str, command: list[str], port: int) -> list[str]:
@@ -214,15 +228,32 @@ def cases() -> list[tuple[str, str, bool]]:
     ]
 
 
-def query_rates(scales: list[int], duration: int, connections: int) -> dict:
+def drain(endpoint: str, seconds: float = 60) -> None:
+    """Wait until a new cheap query is answered within a second: requests that the last line left
+    queued (wrk stops, the server still answers them, up to its time limit) are then done."""
+    import httpx
+
+    stop = time.perf_counter() + seconds
+    while time.perf_counter() < stop:
+        started = time.perf_counter()
+        with contextlib.suppress(httpx.HTTPError):
+            query = f"ASK {{ ?s ?p ?o }} # drain {random.randrange(10**9)}"
+            httpx.get(endpoint, params={"query": query}, headers={"Accept": ACCEPT}, timeout=seconds)
+        if time.perf_counter() - started < 1:
+            return
+
+
+def query_rates(scales: list[int], duration: int, connections: int, baseline: Path | None) -> dict:
     rates: dict = {}
     for scale in scales:
         scale_dir, store = prepared(scale)
-        for name, command, path, env in servers(scale_dir, store):
+        for name, command, path, env in servers(scale_dir, store, baseline):
             port = free_port()
             with serving(with_port(name, command, port), f"http://127.0.0.1:{port}{path}", env) as endpoint:
-                for case, query, new in cases():
+                for case, query, new in cases()[:1] if name.startswith("bare") else cases():
+                    drain(endpoint)
                     rate = load(f"{endpoint}?query={query}", new, duration, connections)
+                    case = "any request (a constant answer)" if name.startswith("bare") else case
                     rates.setdefault((name, case), {})[scale] = rate
                     print(f"  {scale}× {name}: {case}: {rate:,.0f} req/s", file=sys.stderr, flush=True)
     return rates
@@ -268,17 +299,21 @@ def table(rates: dict, scales: list[int], validation: list, loader: str) -> str:
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # so every server started is stopped
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", nargs="+", type=int, default=[1, 100], help="1 = the shipped graph")
     parser.add_argument("--duration", type=int, default=5, help="seconds per line")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--skip-pyshacl-100", action="store_true", help="no pySHACL run at the largest scale")
     parser.add_argument("--skip-validation", action="store_true", help="only the query servers")
+    parser.add_argument(
+        "--baseline", type=Path, help="also sugraph from this source folder (another commit's src/), for a before/after"
+    )
     args = parser.parse_args()
     for tool in ("oxigraph", "rdflib-endpoint", "pyshacl"):
         if not (BIN / tool).exists():
             raise SystemExit(f"{tool} is missing: pip install -e '.[bench]'")
-    rates = query_rates(args.scale, args.duration, args.connections)
+    rates = query_rates(args.scale, args.duration, args.connections, args.baseline)
     validation = [] if args.skip_validation else validation_times(max(args.scale), args.skip_pyshacl_100)
     loader = (
         f"wrk -t1 -c{args.connections} -d{args.duration}s"

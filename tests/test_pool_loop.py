@@ -1,5 +1,5 @@
-"""Queries from the event loop (`PooledStore.arun`): they queue on the loop and talk to the workers
-through its socket polling, with the same answers, time limit and worker slots as from a thread."""
+"""Queries from the event loop (`PooledStore.arun`): through the loop's socket polling when a worker
+is free, else waiting on a thread; the same answers, time limit and worker slots either way."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def pool(kg: KnowledgeGraph, tmp_path_factory) -> Iterator[PooledStore]:
     store.close()
 
 
-def test_more_client_queries_than_workers_queue_on_the_loop_and_all_are_answered(pool: PooledStore) -> None:
+def test_more_client_queries_at_once_than_workers_are_all_answered(pool: PooledStore) -> None:
     async def many() -> list[bytes]:
         asks = [pool.arun(f"ASK {{ ?s ?p ?o }} # {i}", lane=CLIENT) for i in range(20)]
         return await asyncio.gather(*asks)

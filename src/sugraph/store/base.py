@@ -292,31 +292,21 @@ class Store(ABC):
         lane: str = SITE,
         max_bytes: int | None = None,
     ) -> bytes:
-        """`run` without blocking the event loop: a cached answer at once; a short text checked here
-        (tens of µs, and the handler has usually read it already) and run by `_aexecute`; a long
-        one, whose reading takes milliseconds, checked and run on a worker thread."""
+        """`run` without blocking the event loop: a cached answer at once; the checks here for a
+        short text (tens of µs, and the handler has usually read it already), on a worker thread for
+        a long one (reading it takes milliseconds) or before the store's graphs are known (that asks
+        the engine); then `_aexecute`."""
         key = (sparql, media_type, dataset, max_rows, max_bytes)
         cached = self.cache.get(key)
         if cached is not None:
             return cached
-        if len(sparql) > IN_LOOP_LENGTH or self._known_graphs is None:  # known_graphs may ask the engine
-            return await anyio.to_thread.run_sync(
-                functools.partial(
-                    self.run,
-                    sparql,
-                    media_type,
-                    dataset=dataset,
-                    timeout=timeout,
-                    max_rows=max_rows,
-                    lane=lane,
-                    max_bytes=max_bytes,
-                )
-            )
-        job = self._checked(sparql, media_type, dataset, timeout, max_rows)
+        checked = functools.partial(self._checked, sparql, media_type, dataset, timeout, max_rows)
+        in_loop = len(sparql) <= IN_LOOP_LENGTH and self._known_graphs is not None
+        job = checked() if in_loop else await anyio.to_thread.run_sync(checked)
         try:
             body = await self._aexecute(*job[1:], lane=lane, max_bytes=max_bytes)
         except QueryError as error:
-            raise job[0].place(error) from None
+            raise job[0].place(error) from None  # where the client wrote it, not in the canonical text
         self.cache.put(key, body)
         return body
 
