@@ -138,7 +138,7 @@ def servers(
     ] + (
         [
             (
-                f"sugraph serve (1 worker), {baseline.name}",
+                f"sugraph serve (1 worker), baseline {baseline.parent.name}",
                 sugraph(1),
                 "/sparql",
                 {**sugraph_env, "PYTHONPATH": str(baseline)},
@@ -307,7 +307,9 @@ def main() -> None:
     parser.add_argument("--skip-pyshacl-100", action="store_true", help="no pySHACL run at the largest scale")
     parser.add_argument("--skip-validation", action="store_true", help="only the query servers")
     parser.add_argument(
-        "--baseline", type=Path, help="also sugraph from this source folder (another commit's src/), for a before/after"
+        "--baseline",
+        type=Path,
+        help="also sugraph from this src/ folder (another commit's, named by its parent folder), for a before/after",
     )
     args = parser.parse_args()
     for tool in ("oxigraph", "rdflib-endpoint", "pyshacl"):

@@ -229,7 +229,7 @@ class PooledStore(Store):
         request = (sparql, form, media_type, dataset, max_bytes)
         # Shielded: a cancelled request (server shutdown) leaves its query to finish, or to be
         # killed at its deadline, and the worker is then settled as after any other query.
-        exchange = asyncio.ensure_future(self._exchange(worker, request, timeout, timeout))
+        exchange = asyncio.ensure_future(self._exchange(worker, request, timeout))
         try:
             reply = await asyncio.shield(exchange)
         except asyncio.CancelledError:
@@ -243,17 +243,17 @@ class PooledStore(Store):
             release()
         return self._answer(reply)
 
-    async def _exchange(self, worker: _Worker, request: tuple, left: float, limit: float) -> bytes:
-        """One request and its reply on the loop, within `left` seconds of the query's `limit`."""
+    async def _exchange(self, worker: _Worker, request: tuple, timeout: float) -> bytes:
+        """One request and its reply on the loop, within the query's time limit."""
         assert worker.conn is not None
         loop = asyncio.get_running_loop()
         worker.conn.setblocking(False)
         try:
-            async with asyncio.timeout(max(0.001, left)):
+            async with asyncio.timeout(timeout):
                 await loop.sock_sendall(worker.conn, framed(request))
                 return await areceive(loop, worker.conn)
         except TimeoutError:
-            raise QueryTimeout(f"the query did not finish within its time limit of {limit:g} s") from None
+            raise QueryTimeout(f"the query did not finish within its time limit of {timeout:g} s") from None
         except (EOFError, OSError):
             log.exception("query worker %s failed", worker.process.pid)
             raise BackendError("the query worker stopped unexpectedly") from None
@@ -268,16 +268,11 @@ class PooledStore(Store):
             release()
 
     def _take_now(self) -> _Worker | None:
-        """An idle, living worker if there is one this instant (a dead one is replaced, as in `_take`)."""
-        while True:
-            try:
-                worker = self._idle.get_nowait()
-            except queue.Empty:
-                return None
-            if worker.alive():
-                return worker
-            log.warning("query worker %s had died while idle; replacing it", worker.process.pid)
-            self._replace(worker)
+        """An idle, living worker if there is one this instant."""
+        try:
+            return self._take(time.monotonic(), 0, None)
+        except QueryTimeout:
+            return None
 
     def _take(self, deadline: float, timeout: float, release: Callable[[], None] | None) -> _Worker:
         """An idle, living worker: one that died while idle (killed by hand, out of memory) is
