@@ -43,11 +43,13 @@ _VARNAME = rf"[{_CHARS_U}0-9][{_CHARS_U}0-9\u00B7\u0300-\u036F\u203F-\u2040]*"
 _ESCAPE = r"\\(?:[tbnrf\\\"']|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})"
 _IRI_CHAR = r"[^<>\"{}|^`\\\x00-\x20]"
 
+# Spaces and comments, then one token (none at the end of the text, or before a character no
+# token starts with): one match per token, the token's group named by its kind.
 _TOKEN = re.compile(
     rf"""
-    (?P<space>[ \t\r\n]+)
-  | (?P<comment>\#[^\r\n]*)
-  | (?P<iri><(?:{_IRI_CHAR}|\\u[0-9A-Fa-f]{{4}}|\\U[0-9A-Fa-f]{{8}})*>)
+    (?:[ \t\r\n]+|\#[^\r\n]*)*
+    (?:
+    (?P<iri><(?:{_IRI_CHAR}|\\u[0-9A-Fa-f]{{4}}|\\U[0-9A-Fa-f]{{8}})*>)
   | (?P<long>'''(?:(?:'|'')?(?:[^'\\]|{_ESCAPE}))*'''|\"\"\"(?:(?:"|"")?(?:[^"\\]|{_ESCAPE}))*\"\"\")
   | (?P<short>'(?:[^'\\\n\r]|{_ESCAPE})*'|"(?:[^"\\\n\r]|{_ESCAPE})*")
   | (?P<var>[?$]{_VARNAME})
@@ -58,6 +60,7 @@ _TOKEN = re.compile(
   | (?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)
   | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{{}}()\[\],.;*=<>!+\-/^|?])
+    )?
 """,
     re.VERBOSE,
 )
@@ -67,6 +70,7 @@ _WRITE_ESCAPES = {"\\": "\\\\", '"': '\\"', "'": "\\'", "\n": "\\n", "\r": "\\r"
 _NEEDS_ESCAPE = re.compile(r"[\\\"'\x00-\x1f\x7f]")
 _BAD_IRI_CHAR = re.compile(r"[<>\"{}|^`\\\x00-\x20]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_OPENER = {")": "(", "]": "[", "}": "{"}
 _OPERAND_ENDS = frozenset({"var", "string", "langtag", "number", "iri", ")", "true", "false"})
 _LIST_WORDS = frozenset({"VALUES", "a"})
 _MODIFIER_WORDS = frozenset({"SELECT", "BY", "HAVING"})  # a `(` in their clause holds an expression
@@ -100,54 +104,64 @@ def tokens(text: str, prefixes: dict[str, str]) -> list[Token]:
     modifiers = False  # inside SELECT's projection, GROUP BY, ORDER BY or HAVING
     negations = 0  # a run of `!`
     pos, end = 0, len(text)
+    match = _TOKEN.match
     while pos < end:
-        m = _TOKEN.match(text, pos)
-        if m is None:
-            raise _error(text, pos, _unexpected(text, pos))
-        kind, value = m.lastgroup or "", m.group()
-        if kind in ("space", "comment"):
-            pos = m.end()
-            continue
+        m = match(text, pos)
+        kind = m.lastgroup  # type: ignore[union-attr]  # every part of the pattern is optional
+        if kind is None:  # only spaces and comments: the end, or a character no token starts with
+            pos = m.end()  # type: ignore[union-attr]
+            if pos < end:
+                raise _error(text, pos, _unexpected(text, pos))
+            break
+        pos, value = m.start(kind), m.group(kind)  # type: ignore[union-attr]
         if kind == "iri" and _less_than(stack, out):
             kind, value = "punct", "<=" if text.startswith("<=", pos) else "<"
         stop = pos + len(value)
-        if kind == "iri":
-            token = Token("iri", _iri(_decode(text, pos + 1, value[1:-1], iri=True), text, pos), pos, stop)
-        elif kind in ("long", "short"):
-            quotes = 3 if kind == "long" else 1
-            token = Token("string", _string(_decode(text, pos + quotes, value[quotes:-quotes], iri=False)), pos, stop)
-        elif kind == "pname":
-            token = _expand(value, declared, out, text, pos)
-        else:
+        word = None
+        if kind == "punct":
             token = Token(kind, value, pos, stop)
-        word = token.keyword
-        if (
-            (kind == "punct" and value in _CHAIN_PUNCT)
-            or word in _CHAIN_WORDS
-            or (kind == "number" and value[0] in "+-")
-        ):
+            if value in _CHAIN_PUNCT:
+                chains[-1] += 1
+                if chains[-1] > MAX_CHAIN:
+                    raise _chain_error(text, pos)
+            if value == "(":
+                stack.append("(expr" if _opens_expression(stack, out, modifiers) else "(list")
+                chains.append(chains[-1])
+            elif value == "{" or value == "[":
+                stack.append(value)
+                chains.append(chains[-1])
+                modifiers = modifiers and value == "["
+            elif value == ")" or value == "]" or value == "}":
+                if not stack or stack.pop()[0] != _OPENER[value]:
+                    raise _error(text, pos, f"unbalanced '{value}'")
+                chains.pop()
+                modifiers = modifiers and value != "}"
+            negations = negations + 1 if value == "!" else 0
+            if len(stack) > MAX_DEPTH or negations > MAX_DEPTH:
+                raise _error(text, pos, f"the query is nested deeper than {MAX_DEPTH} levels")
+        else:
+            negations = 0
+            if kind == "word":
+                token = Token(kind, value, pos, stop)
+                word = value.upper()
+                if word in _MODIFIER_WORDS:
+                    modifiers = True
+                elif word in _CLAUSE_ENDS:
+                    modifiers = False
+            elif kind == "iri":
+                token = Token("iri", _iri(_decode(text, pos + 1, value[1:-1], iri=True), text, pos), pos, stop)
+            elif kind == "long" or kind == "short":
+                quotes = 3 if kind == "long" else 1
+                body = _decode(text, pos + quotes, value[quotes:-quotes], iri=False)
+                token = Token("string", _string(body), pos, stop)
+            elif kind == "pname":
+                token = _expand(value, declared, out, text, pos)
+            else:
+                token = Token(kind, value, pos, stop)
+        if (word is not None and word in _CHAIN_WORDS) or (kind == "number" and value[0] in "+-"):
             chains[-1] += 1
             if chains[-1] > MAX_CHAIN:
-                raise _error(text, pos, f"more than {MAX_CHAIN} operators and clauses in one expression or group")
-        if kind == "punct" and value == "(":
-            stack.append("(expr" if _opens_expression(stack, out, modifiers) else "(list")
-            chains.append(chains[-1])
-        elif kind == "punct" and value in "{[":
-            stack.append(value)
-            chains.append(chains[-1])
-            modifiers = modifiers and value == "["
-        elif kind == "punct" and value in ")]}":
-            if not stack or stack.pop()[0] != {")": "(", "]": "[", "}": "{"}[value]:
-                raise _error(text, pos, f"unbalanced '{value}'")
-            chains.pop()
-            modifiers = modifiers and value != "}"
-        elif word in _MODIFIER_WORDS:
-            modifiers = True
-        elif word in _CLAUSE_ENDS:
-            modifiers = False
-        negations = negations + 1 if value == "!" and kind == "punct" else 0
-        if len(stack) > MAX_DEPTH or negations > MAX_DEPTH:
-            raise _error(text, pos, f"the query is nested deeper than {MAX_DEPTH} levels")
+                raise _chain_error(text, pos)
         out.append(token)
         pos = stop
     return out
@@ -237,7 +251,7 @@ def _expand(name: str, declared: dict[str, str], out: list[Token], text: str, po
             raise _error(text, pos, f"PREFIX declares a name ending with ':', not {name}")
         iri_match = _TOKEN.match(text, _skip_space(text, stop))
         if iri_match and iri_match.lastgroup == "iri":
-            declared[prefix] = _decode(text, iri_match.start() + 1, iri_match.group()[1:-1], iri=True)
+            declared[prefix] = _decode(text, iri_match.start("iri") + 1, iri_match.group("iri")[1:-1], iri=True)
         return Token("pname", name, pos, stop)
     if prefix not in declared:
         raise _error(text, pos, f"the prefix '{prefix}:' is not declared")
@@ -266,6 +280,10 @@ def position(text: str, offset: int) -> tuple[int, int]:
     """(line, column) of an offset, counted as pyoxigraph counts: lines at LF, columns in characters."""
     line_start = text.rfind("\n", 0, offset) + 1
     return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+def _chain_error(text: str, offset: int) -> QueryError:
+    return _error(text, offset, f"more than {MAX_CHAIN} operators and clauses in one expression or group")
 
 
 def _error(text: str, offset: int, message: str) -> QueryError:
