@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import httpx
 import pyoxigraph as ox
@@ -74,9 +74,17 @@ def page(text: str) -> Page:
     return parsed
 
 
+# Links that show the same rows another way (sorted, paged, drawn, downloaded), followed nowhere:
+# what they change is the page's own work, tested in test_tables.py and test_charts.py.
+NOT_PAGES = r"/(static|dumps|docs|openapi|cite)"  # files, downloads and API docs: not rendered from the store
+VARIANTS = {"_sort", "_desc", "offset", "limit", "view", "x", "y", "currency", "format"}
+
+
 def crawl(base: str, start: str = "/") -> list[str]:
     """Every page of the site reachable from `start` by its own links, as the address a browser ends
-    at (`/id/…` redirects to `/doc/…`); no static files, dumps or API documentation (not from the store)."""
+    at (`/id/…` redirects to `/doc/…`); no static files, dumps or API documentation (not from the store).
+    A page with a query string (a facet chosen, a search) is compared, but its own links with query
+    strings are not followed: facets combine without end."""
     seen, pages, queue = {start}, set(), [start]
     with httpx.Client(base_url=base, timeout=30, headers={"Accept": "text/html"}, follow_redirects=True) as http:
         while queue:
@@ -87,7 +95,9 @@ def crawl(base: str, start: str = "/") -> list[str]:
             pages.add(response.url.raw_path.decode())
             for link in page(response.text).links:
                 target = urlsplit(urljoin(str(response.url), link))
-                if target.netloc != urlsplit(base).netloc or re.match(r"/(static|dumps|docs|openapi)", target.path):
+                if target.netloc != urlsplit(base).netloc or re.match(NOT_PAGES, target.path):
+                    continue
+                if target.query and (response.url.query or VARIANTS & set(parse_qs(target.query))):
                     continue
                 route = target.path + (f"?{target.query}" if target.query else "")
                 if route not in seen:
