@@ -39,6 +39,7 @@ from .tables import (
     by_name,
     cells,
     columns_in_order,
+    cut_at,
     download,
     link,
     page_of,
@@ -198,7 +199,7 @@ def _handler(query: NamedQuery):
         tag = etag(request, text, chosen.media_type, variant, [sorted(asked.items()), drawn, cited_on])
         if not_modified(request, tag):
             return cached_response(None, chosen.media_type, tag, vary)
-        body = await ctx.store.arun(text, RESULTS_JSON.media_type, max_rows=settings.max_rows + 1)
+        body = await ctx.store.arun(text, RESULTS_JSON.media_type, max_rows=settings.max_rows)
         results = read_results(body)
         if isinstance(results, ox.QueryBoolean):
             if chosen is HTML:
@@ -209,8 +210,7 @@ def _handler(query: NamedQuery):
         lang = language(request)
         variables = columns_in_order([v.value for v in results.variables], text)
         terms = solutions(results, variables)
-        capped = len(terms) > settings.max_rows
-        del terms[settings.max_rows :]
+        capped = cut_at(terms, settings.max_rows)
         rows = cells(terms, lambda t: term_value(ctx.site, lang, t))
         view = read_view(asked, variables, DEFAULT_LIMIT if pageable else settings.max_rows, settings.max_rows)
         shown = table(request.url.path, params, [(v, v) for v in variables], rows, view, capped=capped)

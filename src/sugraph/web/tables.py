@@ -271,3 +271,13 @@ def columns_in_order(variables: Sequence[str], text: str) -> list[str]:
     """The result's variables in the order the query names them (see `column_order`)."""
     order = {name: i for i, name in enumerate(column_order(text))}
     return sorted(variables, key=lambda v: order.get(v, len(order)))
+
+
+def cut_at(rows: list, cap: int) -> bool:
+    """Whether the store's answer reached the row cap. Pages ask the store for the cap itself, not
+    one row more (Virtuoso refuses a sorted LIMIT above 10,000, its default and ours); an answer that
+    fills it may go on, so its last row is held back and the table says the answer was cut."""
+    if len(rows) < cap:
+        return False
+    del rows[cap - 1 :]
+    return True

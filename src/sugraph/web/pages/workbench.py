@@ -36,6 +36,7 @@ from ..tables import (
     by_name,
     cells,
     columns_in_order,
+    cut_at,
     link,
     page_of,
     read_view,
@@ -108,8 +109,8 @@ def run(
     graph = form in ("CONSTRUCT", "DESCRIBE")
     started = time.perf_counter()
     body = store.run(
-        text, (N_TRIPLES if graph else RESULTS_JSON).media_type, max_rows=max_rows + 1, lane=CLIENT, max_bytes=max_bytes
-    )  # a client's own text, however expensive; one row more than the cap says whether it was cut
+        text, (N_TRIPLES if graph else RESULTS_JSON).media_type, max_rows=max_rows, lane=CLIENT, max_bytes=max_bytes
+    )  # a client's own text, however expensive
     ms = (time.perf_counter() - started) * 1000
     outcome = Outcome(form, round(ms, 1 if ms >= 1 else 2))  # cached answers take µs
     if graph:
@@ -129,8 +130,7 @@ def run(
             (f.label, link(path, params, {"format", *PAGING}, [("format", f.short)]), f"results.{f.ext}")
             for f in TABLE_DOWNLOADS
         ]
-    capped = len(terms) > max_rows
-    del terms[max_rows:]
+    capped = cut_at(terms, max_rows)
     outcome.terms = terms
     rows = cells(terms, lambda t: term_value(site, lang, t))
     view = read_view(by_name(params), variables, page_size, max_rows)
