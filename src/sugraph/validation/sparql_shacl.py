@@ -203,11 +203,14 @@ class Data:
 
 
 def _same_value(a: ox.Literal, b: ox.Literal) -> bool:
-    """The literal `a` (as written) is `b` (as stored): the same datatype, or an integer subtype stored as
-    xsd:integer, and the same value."""
-    if a.datatype != b.datatype and not (
-        a.datatype.value in _INTEGER_SUBTYPES and b.datatype.value == _XSD + "integer"
-    ):
+    """The literal `a` (as written) is `b` (as stored): the same datatype and value, or an integer of a
+    subtype (well-formed or not) that the store typed xsd:integer."""
+    if a.datatype.value in _INTEGER_SUBTYPES and b.datatype.value == _XSD + "integer":
+        try:
+            return int(a.value) == int(b.value)
+        except ValueError:
+            return False
+    if a.datatype != b.datatype:
         return False
     try:
         return bool(
