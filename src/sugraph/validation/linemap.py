@@ -29,7 +29,7 @@ SCANNED_SUFFIXES = {".ttl", ".nt"}
 
 _TOKEN = re.compile(
     r"""
-    (?P<ws>[ \t\r]+) | (?P<nl>\n) | (?P<comment>\#[^\n]*)
+    (?P<ws>[ \t\r\n]+) | (?P<comment>\#[^\n]*)
   | (?P<iri><[^>\s]*>)
   | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
                |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
@@ -100,12 +100,14 @@ class _Scanner:
         self.i = 0
 
     def _tokens(self, text: str) -> Iterator[tuple[str, str, int]]:
-        line = 1
+        line, counted = 1, 0  # newlines are counted up to each token's start, in C, not token by token
         for m in _TOKEN.finditer(text):
-            kind, value = m.lastgroup or "other", m.group()
-            if kind not in ("ws", "nl", "comment"):
-                yield kind, value, line
-            line += value.count("\n")
+            kind = m.lastgroup or "other"
+            if kind not in ("ws", "comment"):
+                start = m.start()
+                line += text.count("\n", counted, start)
+                counted = start
+                yield kind, m.group(), line
 
     def _next(self) -> tuple[str, str, int] | None:
         if self.i >= len(self.tokens):
@@ -123,7 +125,9 @@ class _Scanner:
         if kind == "pname":
             prefix, _, local = value.partition(":")
             ns = self.prefixes.get(prefix)
-            return ns + re.sub(r"\\(.)", r"\1", local) if ns is not None else None
+            if ns is None:
+                return None
+            return ns + (re.sub(r"\\(.)", r"\1", local) if "\\" in local else local)
         if kind == "word" and value == "a":
             return str(RDF.type)
         return None

@@ -66,6 +66,7 @@ _INTEGER_SUBTYPES = {
 _INTEGERS = _INTEGER_SUBTYPES | {_XSD + "integer"}
 _WRITTEN = ox.NamedNode("urn:sugraph:written")  # a graph no query of the shapes reads (not the default one)
 _WRITTEN_AS = "urn:sugraph:written:"
+_FOCUS = "urn:sugraph:focus:"  # graphs of the focus nodes of each shape, for the time of one validation
 _STRINGS = {_XSD + "string", str(RDF.langString)}
 # datatypes Oxigraph can cast to: a literal of one is well-formed when its lexical form casts
 _CASTABLE = {
@@ -247,6 +248,7 @@ class Check:
     path: Node | None  # the shape's sh:path node, copied into the report
     predicates: tuple[ox.NamedNode, ...]  # the path's predicates, to find values as written
     messages: tuple[Literal, ...]
+    focus: str  # the group of `query` that binds ?this to the focus nodes
     sparql: Node | None = None  # the sh:sparql node of a SPARQL-based constraint
 
 
@@ -367,6 +369,7 @@ class _Compiler:
                     path_node,
                     self.predicates(path_node),
                     messages,
+                    focus,
                 )
             )
 
@@ -568,7 +571,15 @@ class _Compiler:
         if not written and self.messages:
             raise Untranslatable(f"{shape} has no sh:message (pySHACL would write its own)")
         return Check(
-            shape, SH.SPARQLConstraintComponent, query, severity, path_node, self.predicates(path_node), written, node
+            shape,
+            SH.SPARQLConstraintComponent,
+            query,
+            severity,
+            path_node,
+            self.predicates(path_node),
+            written,
+            focus,
+            node,
         )
 
 
@@ -628,8 +639,8 @@ def report_graph(data: Data, checks: list[Check], shapes: Graph) -> Graph:
     root = BNode()
     report.add((root, RDF.type, SH.ValidationReport))
     conforms = True
-    for check in checks:
-        for this, path, value in _rows(data, check):
+    for check, query in zip(checks, _with_focus_sets(data, checks), strict=True):
+        for this, path, value in _rows(data, check, query):
             conforms = False  # as pySHACL decides it: any result, whatever its severity
             result = BNode()
             report.add((root, SH.result, result))
@@ -658,8 +669,26 @@ def report_graph(data: Data, checks: list[Check], shapes: Graph) -> Graph:
     return report
 
 
-def _rows(data: Data, check: Check) -> Iterator[tuple[OxTerm, OxTerm | None, OxTerm | None]]:
-    solutions = data.store.query(check.query)
+def _with_focus_sets(data: Data, checks: list[Check]) -> Iterator[str]:
+    """Each check's query, reading its focus nodes from a graph where they were put once: many checks
+    share the targets of one shape (a class and its subclasses), which would be found again for each.
+    The focus nodes are objects there (<urn:sugraph:focus:> sh:focusNode ?this), as they may be literals."""
+    patterns: dict[str, str] = {}
+    graphs: list[ox.NamedNode] = []
+    try:
+        for check in checks:
+            if check.focus not in patterns:
+                graphs.append(ox.NamedNode(f"{_FOCUS}{len(graphs)}"))
+                patterns[check.focus] = f"GRAPH {graphs[-1]} {{ <{_FOCUS}> <{SH.focusNode}> ?this }}"
+                data.store.update(f"INSERT {{ {patterns[check.focus]} }} WHERE {check.focus}")
+            yield check.query.replace(check.focus, patterns[check.focus])
+    finally:
+        for graph in graphs:
+            data.store.remove_graph(graph)
+
+
+def _rows(data: Data, check: Check, query: str) -> Iterator[tuple[OxTerm, OxTerm | None, OxTerm | None]]:
+    solutions = data.store.query(query)
     assert isinstance(solutions, ox.QuerySolutions)
     names = {v.value for v in solutions.variables}
     seen = set()
