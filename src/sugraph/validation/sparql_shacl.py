@@ -726,9 +726,10 @@ def _as_targeted(shapes: Graph, term: OxTerm) -> OxTerm:
 
 
 def _described(report: Graph, data: Data, term: OxTerm) -> Node:
-    """`term` as rdflib; a blank node with its triples from the data, as `_describe`."""
+    """`term` as rdflib; a blank node with its triples from the data (values as written), as `_describe`."""
     node = _rdf(term)
     if isinstance(term, ox.BlankNode) and (node, None, None) not in report:
         for q in data.store.quads_for_pattern(term, None, None, ox.DefaultGraph()):
-            report.add((node, _rdf(q.predicate), _described(report, data, q.object)))
+            value = data.as_written(term, [q.predicate], q.object)
+            report.add((node, _rdf(q.predicate), _described(report, data, value)))
     return node
