@@ -6,14 +6,15 @@ condition, so the cost is a handful of index scans whatever the number of focus 
 find is written as the report graph pySHACL writes (same result triples and messages), so `shacl`,
 the line map and every output format read it unchanged.
 
-Only what can be translated exactly is: SHACL Core's targets, property paths and the components listed
-in `_VALUE_TESTS` and `_FOCUS_CHECKS`, `sh:or` of such shapes, and `sh:sparql` SELECT constraints without
-pre-bound variables other than `$this`; a shape with anything else (sh:node, sh:not, sh:closed, a
-message template, no sh:message at all …) raises `Untranslatable`, and the engine hands the whole
-validation to pyshacl-turbo. An Oxigraph store normalises literals ("1.0"^^xsd:decimal is stored as
-"1", xsd:positiveInteger as xsd:integer, "1" and "true" booleans become one term): reported values are
-taken back from the parsed triples, and data whose terms the store would change or merge (an integer
-subtype, two literals that are one value) is not `faithful`, so it also goes to pyshacl-turbo.
+Only what can be translated exactly is: SHACL Core's targets, property paths, the value tests of
+`_VALUE_TESTS` (sh:or of shapes made of them included), the counts, sh:uniqueLang, sh:hasValue,
+sh:equals, sh:disjoint, qualified counts, and `sh:sparql` SELECT constraints without pre-bound
+variables other than `$this`; a shape with anything else (sh:node, sh:not, sh:closed, a message
+template, no sh:message at all …) raises `Untranslatable`, and the engine hands the whole validation to
+pyshacl-turbo. An Oxigraph store normalises literals ("1.0"^^xsd:decimal is stored as "1", integer
+subtypes as xsd:integer, "1.0" and "1.00" become one term): reported values are taken back from the
+parsed triples, an integer's written subtype is kept in a graph of its own, and data whose terms the
+store would merge is not `faithful`, so it also goes to pyshacl-turbo.
 """
 
 from __future__ import annotations
@@ -376,8 +377,7 @@ class _Compiler:
         for parameter, component in _VALUE_TESTS.items():
             for argument in self.g.objects(shape, parameter):
                 test = self.value_test(shape, parameter, argument, "?value", _context("?this", path_node))
-                if test is not None:
-                    check(component, f"{values} FILTER(!COALESCE({test}, false))")
+                check(component, f"{values} FILTER(!COALESCE({test}, false))")
         # a value node of the shape: on its path, or the focus node itself
         has = f"?this {self.path(path_node)} ?value" if path_node is not None else "FILTER(sameTerm(?this, ?value))"
         for other in self.g.objects(shape, SH.equals):
@@ -444,9 +444,9 @@ class _Compiler:
             if member and p in (SH.sparql, SH.property, SH.qualifiedValueShape, SH.equals, SH.disjoint, SH.uniqueLang):
                 raise Untranslatable(f"{p} in a shape that sh:or or sh:qualifiedValueShape refers to")
 
-    # -- tests on one value, as SPARQL expressions (None: the parameter is read with another one)
+    # -- tests on one value, as SPARQL expressions
 
-    def value_test(self, shape: Node, parameter: Node, argument: Node, x: str, context: Context) -> str | None:
+    def value_test(self, shape: Node, parameter: Node, argument: Node, x: str, context: Context) -> str:
         if parameter == SH["class"]:
             return f"EXISTS {{ {x} <{RDF.type}>/<{_RDFS_NS}subClassOf>* {_n(argument)} }}"
         if parameter == SH.datatype:
@@ -510,10 +510,9 @@ class _Compiler:
         path_node = self.g.value(member, SH.path)
         if path_node is None:
             tests += [
-                t
+                self.value_test(member, parameter, argument, x, context)
                 for parameter in _VALUE_TESTS
                 for argument in self.g.objects(member, parameter)
-                if (t := self.value_test(member, parameter, argument, x, context)) is not None
             ]
             tests += [f"sameTerm({x}, {_n(v)})" for v in self.g.objects(member, SH.hasValue)]
         else:
@@ -529,8 +528,8 @@ class _Compiler:
                 tests.append(f"EXISTS {{ {x} {p} {_n(v)} }}")
             for parameter in _VALUE_TESTS:
                 for argument in self.g.objects(member, parameter):
-                    if (t := self.value_test(member, parameter, argument, y, _context(x, path_node))) is not None:
-                        tests.append(f"NOT EXISTS {{ {x} {p} {y} FILTER(!COALESCE({t}, false)) }}")
+                    t = self.value_test(member, parameter, argument, y, _context(x, path_node))
+                    tests.append(f"NOT EXISTS {{ {x} {p} {y} FILTER(!COALESCE({t}, false)) }}")
         return "(" + (" && ".join(f"COALESCE({t}, false)" for t in tests) or "true") + ")"
 
     # -- SPARQL-based constraints
