@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from sugraph.namespaces import SH
@@ -101,3 +101,21 @@ def test_results_are_located_by_reading_only_the_files_that_describe_them(monkey
 def validate_inputs() -> list[Path]:
     inputs = resolve_inputs([CONFORMING])
     return [*inputs.data, *inputs.ontology]
+
+
+def test_validate_locates_the_same_results_when_the_shapes_are_handed_on(tmp_path):
+    shapes = tmp_path / "shapes.ttl"  # ours, plus one shape the engine does not translate
+    shapes.write_text(
+        (FIXTURES.parent.parent / "shapes" / "sugraph-shapes.ttl").read_text(encoding="utf-8")
+        + f"\n<{EX}S> a sh:NodeShape ; sh:targetNode <{EX}a> ; sh:message 'm' ; sh:node [ sh:class <{EX}C> ] .\n",
+        encoding="utf-8",
+    )
+    files = [CONFORMING, FIXTURES / "shapes" / "violating" / "Derivation-quote.ttl"]
+
+    def located(engine: str) -> list[tuple]:
+        report = validate(files, shapes=[shapes], engine=engine)
+        return [
+            (str(r.source) if isinstance(r.source, URIRef) else "[]", r.path, r.file, r.line) for r in report.results
+        ]
+
+    assert located("sugraph") == located("pyshacl-turbo") != []

@@ -115,7 +115,8 @@ def validate(
 
     t = time.perf_counter()
     if isinstance(validated, Data):  # its store's blank nodes, or the rdflib graph's if another engine ran
-        linemap = LineMap(inputs.data + inputs.ontology, validated.graph or validated, validated.describing)
+        triples = validated if validated.graph is None else validated.graph
+        linemap = LineMap(inputs.data + inputs.ontology, triples, validated.describing)
     else:
         linemap = LineMap(inputs.data + inputs.ontology, validated)
     results = [_located(r, linemap) for r in _shacl_results(report, shapes_graph, lang) + unlocated]
