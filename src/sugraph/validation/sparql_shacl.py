@@ -561,7 +561,7 @@ class _Compiler:
         if head is None or re.search(r"(?i)\b(SELECT|GROUP|ORDER|LIMIT|OFFSET|VALUES|MINUS)\b", select[head.end() :]):
             raise Untranslatable(f"the sh:sparql query of {shape} is not a plain SELECT … WHERE {{ … }}")
         projection = head.group(3).replace("$this", "?this")
-        if "?this" not in projection.split():
+        if "?this" not in projection.split() and projection != "*":  # `SELECT *` has ?this, bound by the focus
             projection = "?this " + projection
         query = f"{head.group(1)}SELECT DISTINCT {projection} WHERE {{ {focus} {select[head.end() :]}"
         own = tuple(m for m in self.g.objects(node, SH.message) if isinstance(m, Literal))
