@@ -620,6 +620,9 @@ def _castable(datatype: str, x: str) -> str:
 
 
 def _n(term: Node) -> str:
+    """A constant of the shapes in a query; a blank node would be a variable there, so it is refused."""
+    if isinstance(term, BNode):
+        raise Untranslatable(f"the blank node {term} as a class, value or predicate")
     return str(to_ox(term))
 
 
