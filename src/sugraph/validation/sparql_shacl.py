@@ -378,16 +378,18 @@ class _Compiler:
             for argument in self.g.objects(shape, parameter):
                 test = self.value_test(shape, parameter, argument, "?value", _context("?this", path_node))
                 check(component, f"{values} FILTER(!COALESCE({test}, false))")
-        # a value node of the shape: on its path, or the focus node itself
-        has = f"?this {self.path(path_node)} ?value" if path_node is not None else "FILTER(sameTerm(?this, ?value))"
+        # not a value node of the shape: off its path (MINUS, both sides binding ?this and ?value, is
+        # NOT EXISTS here and ten times faster on a sequence path), or not the focus node itself
+        off = (
+            f"MINUS {{ ?this {self.path(path_node)} ?value }}"
+            if path_node is not None
+            else "FILTER(!sameTerm(?this, ?value))"
+        )
         for other in self.g.objects(shape, SH.equals):
             check(  # the focus in each branch: Oxigraph would evaluate a bare UNION over the whole graph
                 SH.EqualsConstraintComponent,
                 f"}} UNION {{ {focus} ".join(
-                    (
-                        f"{values} FILTER NOT EXISTS {{ ?this {_n(other)} ?value }}",
-                        f"?this {_n(other)} ?value FILTER NOT EXISTS {{ {has} }}",
-                    )
+                    (f"{values} FILTER NOT EXISTS {{ ?this {_n(other)} ?value }}", f"?this {_n(other)} ?value {off}")
                 ),
                 wrap=True,
             )
