@@ -10,16 +10,18 @@ RDF/XML) are parsed instead: they say which file describes a node, without a lin
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urljoin
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.paths import AlternativePath, SequencePath
 from rdflib.paths import Path as RdfPath
+from rdflib.term import Node
 
 from ..build import parse_file
 
@@ -27,7 +29,7 @@ SCANNED_SUFFIXES = {".ttl", ".nt"}
 
 _TOKEN = re.compile(
     r"""
-    (?P<ws>[ \t\r]+) | (?P<nl>\n) | (?P<comment>\#[^\n]*)
+    (?P<ws>[ \t\r\n]+) | (?P<comment>\#[^\n]*)
   | (?P<iri><[^>\s]*>)
   | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
                |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
@@ -98,12 +100,14 @@ class _Scanner:
         self.i = 0
 
     def _tokens(self, text: str) -> Iterator[tuple[str, str, int]]:
-        line = 1
+        line, counted = 1, 0  # newlines are counted up to each token's start, in C, not token by token
         for m in _TOKEN.finditer(text):
-            kind, value = m.lastgroup or "other", m.group()
-            if kind not in ("ws", "nl", "comment"):
-                yield kind, value, line
-            line += value.count("\n")
+            kind = m.lastgroup or "other"
+            if kind not in ("ws", "comment"):
+                start = m.start()
+                line += text.count("\n", counted, start)
+                counted = start
+                yield kind, m.group(), line
 
     def _next(self) -> tuple[str, str, int] | None:
         if self.i >= len(self.tokens):
@@ -121,7 +125,9 @@ class _Scanner:
         if kind == "pname":
             prefix, _, local = value.partition(":")
             ns = self.prefixes.get(prefix)
-            return ns + re.sub(r"\\(.)", r"\1", local) if ns is not None else None
+            if ns is None:
+                return None
+            return ns + (re.sub(r"\\(.)", r"\1", local) if "\\" in local else local)
         if kind == "word" and value == "a":
             return str(RDF.type)
         return None
@@ -231,22 +237,43 @@ def _predicates(path) -> list[str]:
     return []
 
 
+class Triples(Protocol):
+    """What the line map reads of the graph: an rdflib Graph, or the sugraph engine's store."""
+
+    def predicate_objects(self, subject: Node) -> Iterable[tuple[Node, Node]]: ...
+
+    def subject_predicates(self, obj: Node) -> Iterable[tuple[Node, Node]]: ...
+
+
 class LineMap:
     """Locate nodes of the union graph in the files they were read from."""
 
-    def __init__(self, files: Iterable[Path], graph: Graph):
+    def __init__(
+        self, files: Iterable[Path], graph: Triples, describing: Callable[[Node], Iterable[Path]] | None = None
+    ):
+        """`describing(node)`, when given, names the files with a triple about the IRI `node`: only those
+        are scanned to find it (each file once), instead of every file."""
         self.paths = list(files)
         self.graph = graph
+        self.describing = describing
+        self.scanned: dict[Path, FileMap] = {}
+
+    def scan(self, path: Path) -> FileMap:
+        if path not in self.scanned:
+            self.scanned[path] = scan_file(path)
+        return self.scanned[path]
 
     @cached_property
     def files(self) -> list[FileMap]:
-        """Scanned on the first lookup, so a run without results (clean data in CI) never pays for it."""
-        return [scan_file(f) for f in self.paths]
+        """Scanned on the first lookup that needs every file, so a run without results (clean data in CI)
+        never pays for it."""
+        return [self.scan(f) for f in self.paths]
 
     def blocks(self, node) -> list[tuple[Path, Block]]:
         """Every block that describes `node`: by IRI, or for a blank node through the `[ … ]` it was written as."""
         if isinstance(node, URIRef):
-            return [(f.path, f.subjects[str(node)]) for f in self.files if str(node) in f.subjects]
+            maps = self.files if self.describing is None else [self.scan(f) for f in self.describing(node)]
+            return [(f.path, f.subjects[str(node)]) for f in maps if str(node) in f.subjects]
         if isinstance(node, BNode):
             return self._bnode_block(node, set())
         return []
