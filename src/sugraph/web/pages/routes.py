@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from ...errors import NotAcceptable, SugraphError, UsageError
-from ...search import SearchError, UnknownKind
+from ...search import SearchError, SearchUnavailable, UnknownKind
 from ...store import BackendError, QueryError, QueryTimeout
 from ..context import context, context_of
 from ..formats import CSV, HTML, JSON, RESULTS_JSON, TSV, content_type
@@ -149,7 +149,7 @@ def timeline(request: Request) -> Response:
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search_page(request: Request, q: str = "", kind: KindFilter = None) -> HTMLResponse:
+def search_page(request: Request, q: str = "", kind: KindFilter = None) -> Response:
     """Full-text search; each `kind=` keeps that kind of entity only, and the counts per kind
     (over every kind) link to the same search filtered."""
     lang, labels, kind = language(request), context(request).site.labels, kind or []
@@ -160,8 +160,16 @@ def search_page(request: Request, q: str = "", kind: KindFilter = None) -> HTMLR
         return error_page(request, 400, _("search.kind.unknown", kind=e.kind, kinds=", ".join(e.known)))
     except SearchError as e:
         return error_page(request, 400, _("search.invalid", reason=str(e)))
+    except SearchUnavailable as e:
+        return _retry_later(error_page(request, 503, _("search.unavailable")), e)
     found = sum(n for k, n in counts.items() if not kind or k in kind)
     return render(request, "search.html", q=q, chosen=kind, hits=hits, counts=counts, found=found)
+
+
+def _retry_later(response: Response, error: SearchUnavailable) -> Response:
+    """A 503 while the index is built, with when to ask again."""
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 @router.get("/search.json")
@@ -171,6 +179,11 @@ def search_json(
     """The same search for scripts (and the editor's completion of labels, `?q=<prefix>&limit=10`):
     each hit with its labels in both languages and the snippet it matched, as HTML; the counts per kind."""
     reader, site, kind = language(request), context(request).site, kind or []
+    try:
+        hits, counts = site.labels.search(q, limit, kind, reader), site.labels.counts(q)
+    except SearchUnavailable as e:
+        problem = {"status": 503, "detail": translator(reader)("search.unavailable")}
+        return _retry_later(JSONResponse(problem, status_code=503), e)
     results = [
         {
             "iri": hit.iri,
@@ -183,9 +196,9 @@ def search_json(
             "lang": hit.lang,
             "snippet": str(hit.snippet.html()),
         }
-        for hit in site.labels.search(q, limit, kind, reader)
+        for hit in hits
     ]
-    body = {"query": q, "kind": kind, "counts": site.labels.counts(q), "results": results}
+    body = {"query": q, "kind": kind, "counts": counts, "counts_complete": counts.complete, "results": results}
     return validated(request, JSONResponse(body))
 
 
