@@ -14,7 +14,7 @@ import pytest
 from sugraph.build import KnowledgeGraph
 from sugraph.config import Settings
 from sugraph.namespaces import ENTITY_BASE
-from sugraph.search import INDEX_FILE, MATCH_BUDGET, LabelIndex, TextIndex, build_index, open_or_build
+from sugraph.search import COUNT_BUDGET, INDEX_FILE, LabelIndex, TextIndex, build_index, open_or_build
 from sugraph.store.oxigraph import OxigraphStore
 from sugraph.web.context import context_of
 from sugraph.web.pages.site import Site, kind_of
@@ -156,11 +156,20 @@ def test_counts_beyond_the_budget_say_they_are_lower_bounds(
     store: OxigraphStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     labels = Site.from_store(store, {}).labels
-    monkeypatch.setattr("sugraph.search.MATCH_BUDGET", 10)
+    monkeypatch.setattr("sugraph.search.COUNT_BUDGET", 10)
+    monkeypatch.setattr("sugraph.search.RANK_BUDGET", 10)
     counts = labels.counts("e")
     assert (counts.complete, sum(counts.values()) <= 11, len(labels.search("e", 50)) <= 10) == (False, True, True)
 
 
 def test_counts_within_the_budget_are_exact(store: OxigraphStore) -> None:
     counts = Site.from_store(store, {}).labels.counts("WannaCry")
-    assert (counts, counts.complete, MATCH_BUDGET) == ({"actor": 2, "event": 1, "measure": 1}, True, 5_000)
+    assert (counts, counts.complete, COUNT_BUDGET) == ({"actor": 2, "event": 1, "measure": 1}, True, 5_000)
+
+
+def test_a_name_equal_to_the_query_ranks_first_whatever_the_budget(
+    store: OxigraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    labels = Site.from_store(store, {}).labels
+    monkeypatch.setattr("sugraph.search.RANK_BUDGET", 1)
+    assert [(hit.iri, hit.matched) for hit in labels.search("otan", 1)] == [(NATO, "OTAN")]

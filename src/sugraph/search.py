@@ -9,8 +9,9 @@ it) and then only read, by one connection per thread. Matching is case- and acce
 (FTS5's own folding) and on word prefixes, so "cyberc" finds "Cybercriminalité" and "otan" finds
 "OTAN"; hidden labels are matched too, so a source's misspelling ("Schinias") finds the entity it
 names. The reader's words are always text: each becomes a quoted FTS5 string, never FTS5 syntax.
-A query reads at most `MATCH_BUDGET` matching texts, so a one-letter query costs no more than a
-rare word; the counts then say they are lower bounds.
+A query reads at most `RANK_BUDGET` matching texts to rank (plus the names equal to it) and
+`COUNT_BUDGET` to count, so a one-letter query costs little more than a rare word; the counts then
+say they are lower bounds.
 """
 
 from __future__ import annotations
@@ -64,9 +65,11 @@ NOT_DISPLAYED = {ALT_LABEL, "http://www.w3.org/2004/02/skos/core#hiddenLabel"}
 FIELDS = ("name", "description", "quote")
 MAX_QUERY = 200  # characters; a longer query is a 400, not a slow scan
 SNIPPET_WORDS = 24  # a longer text is cut to this many words around its first match
-# The matching texts one query reads, at most: ranking and counts cost ≈ 2 µs per text read, so
-# this bounds every query to ~10 ms; texts are read names first, so the best field is never cut.
-MATCH_BUDGET = 5_000
+# The matching texts a query reads, at most: ranking costs ≈ 3 µs per text read, counting ≈ 1 µs,
+# so these bound a page to ~10 ms (bench/RESULTS.md). Texts are read names first, so the budget
+# never cuts a name for a description, and the names equal to the query are always ranked.
+RANK_BUDGET = 2_000
+COUNT_BUDGET = 5_000
 INDEX_FILE = "search-v2.sqlite"  # the version changes with the file's layout: an older file is not read
 _WORD = re.compile(r"\w+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
@@ -84,19 +87,22 @@ CREATE TABLE names(key TEXT, id INTEGER);
 CREATE TABLE entities(n INTEGER PRIMARY KEY, iri TEXT, kind TEXT);
 CREATE TABLE meta(key TEXT PRIMARY KEY, value);
 """
-# The first MATCH_BUDGET matches, ranked by rowid only: the best text of each entity (SQLite takes
-# the bare `id` from the row that gave min()), by field, then a name equal to the query, a text
-# that starts with it, one with the words inside, then a displayed name before a hidden one, then
-# the reader's language.
+# The first RANK_BUDGET matches and the names equal to the query, ranked by rowid only: the best
+# text of each entity (SQLite takes the bare `id` from the row that gave min()), by field, then a
+# name equal to the query, a text that starts with it, one with the words inside, then a displayed
+# name before a hidden one, then the reader's language.
 _RANKED = """
-WITH hits AS MATERIALIZED (SELECT rowid AS id FROM texts WHERE texts MATCH :match {kinds} LIMIT :budget),
+WITH hits AS MATERIALIZED (
+  SELECT id FROM (SELECT rowid AS id FROM texts WHERE texts MATCH :match {texts_kinds} LIMIT :budget)
+  UNION SELECT id FROM (SELECT id FROM names WHERE key = :key {names_kinds} LIMIT :limit)
+),
 starts AS (SELECT rowid AS id FROM texts WHERE texts MATCH :start AND rowid <= (SELECT max(id) FROM hits))
 SELECT (id >> :shift) & :mask AS n, min(((id >> 5) & 3) * 100
     + CASE WHEN id IN (SELECT id FROM names WHERE key = :key) THEN 0 WHEN id IN starts THEN 10 ELSE 20 END
     + ((id >> 4) & 1) * 2 + (((id >> 2) & 3) <> :lang)) AS score, id
 FROM hits GROUP BY n ORDER BY score, n LIMIT :limit
 """
-_KINDS = "AND (rowid >> :shift) & :mask IN (SELECT n FROM entities WHERE kind IN ({kinds}))"
+_KINDS = "AND ({id} >> :shift) & :mask IN (SELECT n FROM entities WHERE kind IN ({kinds}))"
 # One more text than the budget tells whether the budget cut the counts.
 _COUNTS = """
 WITH hits AS MATERIALIZED (SELECT rowid AS id FROM texts WHERE texts MATCH :match LIMIT :budget + 1)
@@ -247,10 +253,14 @@ class TextIndex:
         if not match:
             return []
         chosen = {f"k{i}": k for i, k in enumerate(sorted(kinds))}
-        where = _KINDS.format(kinds=", ".join(":" + k for k in chosen)) if chosen else ""
+        names = ", ".join(":" + k for k in chosen)
+        where = {
+            f"{table}_kinds": _KINDS.format(id=column, kinds=names) if chosen else ""
+            for table, column in (("texts", "rowid"), ("names", "id"))
+        }
         params = {"match": match, "start": f'^"{key}"*', "key": key, "lang": _LANGS.get(lang, 3), "limit": limit}
         bits = {"shift": self.shift, "mask": self.mask}
-        ranked = self._run(_RANKED.format(kinds=where), {**params, **chosen, **bits, "budget": MATCH_BUDGET})
+        ranked = self._run(_RANKED.format(**where), {**params, **chosen, **bits, "budget": RANK_BUDGET})
         if not ranked:
             return []
         rowids = {f"r{i}": rowid for i, (_, _, rowid) in enumerate(ranked)}
@@ -278,7 +288,7 @@ class TextIndex:
         _, match = _match(query)
         if not match:
             return Counts({})
-        rows = self._run(_COUNTS, {"match": match, "shift": self.shift, "mask": self.mask, "budget": MATCH_BUDGET})
+        rows = self._run(_COUNTS, {"match": match, "shift": self.shift, "mask": self.mask, "budget": COUNT_BUDGET})
         return Counts({kind: n for kind, n, _ in rows}, complete=not any(cut for _, _, cut in rows))
 
 
@@ -347,7 +357,8 @@ class LabelIndex:
         """Entities (of `kinds`, if any) whose texts contain every word of the query as a word
         prefix, best first: by field (name, description, quote), then a name equal to the query,
         a text beginning with it, a word inside; a displayed name before a hidden one, then a text
-        in `lang`, then by English label. Among the first MATCH_BUDGET matching texts only."""
+        in `lang`, then by English label. Among the first RANK_BUDGET
+        matching texts and the names equal to the query."""
         texts = self._ready_texts()
         if unknown := sorted(set(kinds) - texts.kinds):
             raise UnknownKind(unknown[0], texts.kinds)
