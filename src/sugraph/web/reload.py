@@ -75,7 +75,7 @@ class Reloader:
         store = open_store(settings, kg)
         fresh = ServingContext(settings, kg, store)
         try:  # the pages' snapshot and search index (built now if new), before any request sees them
-            _ = fresh.site
+            fresh.site.labels.wait()  # a remote backend's index is built in a thread: this one waits for it
         except SugraphError as e:
             log.error("reload failed, still serving version %s: the pages' snapshot: %s", old_kg.version, e)
             store.close()
