@@ -164,7 +164,7 @@ def test_counts_beyond_the_budget_say_they_are_lower_bounds(
 
 def test_counts_within_the_budget_are_exact(store: OxigraphStore) -> None:
     counts = Site.from_store(store, {}).labels.counts("WannaCry")
-    assert (counts, counts.complete, COUNT_BUDGET) == ({"actor": 2, "event": 1, "measure": 1}, True, 5_000)
+    assert (counts, counts.complete, COUNT_BUDGET) == ({"actor": 2, "event": 1, "measure": 1}, True, 2_000)
 
 
 def test_a_name_equal_to_the_query_ranks_first_whatever_the_budget(

@@ -65,11 +65,12 @@ NOT_DISPLAYED = {ALT_LABEL, "http://www.w3.org/2004/02/skos/core#hiddenLabel"}
 FIELDS = ("name", "description", "quote")
 MAX_QUERY = 200  # characters; a longer query is a 400, not a slow scan
 SNIPPET_WORDS = 24  # a longer text is cut to this many words around its first match
-# The matching texts a query reads, at most: ranking costs ≈ 3 µs per text read, counting ≈ 1 µs,
-# so these bound a page to ~10 ms (bench/RESULTS.md). Texts are read names first, so the budget
-# never cuts a name for a description, and the names equal to the query are always ranked.
-RANK_BUDGET = 2_000
-COUNT_BUDGET = 5_000
+# The matching texts a query reads, at most, to rank and to count: the cost of a query grows with
+# the texts it reads, so these bound a page to ≤ 17 ms of CPU even at 1000× (bench/RESULTS.md).
+# Texts are read names first, so the budget never drops a name for a description, and the names
+# equal to the query are always ranked.
+RANK_BUDGET = 1_000
+COUNT_BUDGET = 2_000
 INDEX_FILE = "search-v2.sqlite"  # the version changes with the file's layout: an older file is not read
 _WORD = re.compile(r"\w+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
