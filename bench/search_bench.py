@@ -35,6 +35,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -49,6 +50,7 @@ from sugraph.web.pages.site import DESCRIPTIONS_QUERY, kind_of
 
 OUT = Path(__file__).resolve().parent / "out"
 QUERIES = ["wannacry", "cyberc", "otan", "services repressifs", "schinias", "e", "zzzz"]
+FILTERED = [("wannacry", "actor"), ("cyberc", "measure"), ("e", "event")]  # /search?q=…&kind=…
 
 
 def open_store(factor: int) -> Store:
@@ -114,6 +116,12 @@ def page(engine: Engine, query: str) -> None:
     engine.counts(query)
 
 
+def filtered_page(engine: LabelIndex, query: str, kinds: tuple[str, ...]) -> None:
+    """What /search?kind= costs: the first 50 of these kinds, and the counts per kind."""
+    engine.search(query, 50, kinds)
+    engine.counts(query)
+
+
 def complete(engine: Engine, query: str) -> None:
     """What the editor's completion costs: the first 10."""
     engine.search(query, 10)
@@ -174,6 +182,12 @@ def measure(factor: int, repeat: int, engines: list[str]) -> list[str]:
             lines.append(
                 f"| {factor}× | {name} | `{query}` ({found} entities) | page {paged[0]:.2f} / {paged[1]:.2f} ms "
                 f"| limit 10 {completed[0]:.2f} / {completed[1]:.2f} ms |"
+            )
+    if "fts5" in engines:
+        for query, kind in FILTERED:
+            filtered = timings(partial(filtered_page, kinds=(kind,)), labels, query, repeat)
+            lines.append(
+                f"| {factor}× | fts5 | `{query}` kind={kind} | page {filtered[0]:.2f} / {filtered[1]:.2f} ms | |"
             )
     return lines
 

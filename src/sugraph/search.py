@@ -71,15 +71,16 @@ SNIPPET_WORDS = 24  # a longer text is cut to this many words around its first m
 # equal to the query are always ranked.
 RANK_BUDGET = 1_000
 COUNT_BUDGET = 2_000
-INDEX_FILE = "search-v2.sqlite"  # the version changes with the file's layout: an older file is not read
+INDEX_FILE = "search-v3.sqlite"  # the version changes with the file's layout: an older file is not read
 _WORD = re.compile(r"\w+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 # Only the text is in FTS5: reading any other column of a match costs a lookup per row (5 µs, ten
 # times the match itself; bench/RESULTS.md), so what ranking needs is in the rowid instead:
-# field · entity number (entities numbered in the order of their English label) · serial ·
-# field · hidden · language. FTS5 returns matches by rowid, so names come first, then
-# descriptions, then quotes. `names` finds the names equal to the whole query.
+# field · entity number (entities numbered in the order of their English label) · serial · kind
+# of the entity · field · hidden · language. FTS5 returns matches by rowid, so names come first,
+# then descriptions, then quotes; a kind filter is arithmetic on the rowid, not a lookup. `names`
+# finds the names equal to the whole query.
 _SCHEMA = """
 CREATE VIRTUAL TABLE texts USING fts5(
   text, lang UNINDEXED, tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3'
@@ -103,20 +104,19 @@ SELECT (id >> :shift) & :mask AS n, min(((id >> 5) & 3) * 100
     + ((id >> 4) & 1) * 2 + (((id >> 2) & 3) <> :lang)) AS score, id
 FROM hits GROUP BY n ORDER BY score, n LIMIT :limit
 """
-_KINDS = "AND ({id} >> :shift) & :mask IN (SELECT n FROM entities WHERE kind IN ({kinds}))"
+_KINDS = "AND ({id} >> 7) & :kmask IN ({kinds})"
 # One more text than the budget tells whether the budget cut the counts.
 _COUNTS = """
 WITH hits AS MATERIALIZED (SELECT rowid AS id FROM texts WHERE texts MATCH :match LIMIT :budget + 1)
-SELECT kind, count(*), (SELECT count(*) FROM hits) > :budget
-FROM (SELECT DISTINCT (id >> :shift) & :mask AS n FROM hits) JOIN entities USING (n)
-WHERE kind IS NOT NULL GROUP BY kind ORDER BY kind
+SELECT (id >> 7) & :kmask AS k, count(DISTINCT (id >> :shift) & :mask), (SELECT count(*) FROM hits) > :budget
+FROM hits WHERE k > 0 GROUP BY k
 """
 _TEXTS = """
 SELECT t.rowid, t.text, t.lang, e.iri FROM texts AS t JOIN entities AS e ON e.n = (t.rowid >> :shift) & :mask
 WHERE t.rowid IN ({rowids})
 """
 _LANGS = {"en": 1, "fr": 2}  # any other language is 3, none 0
-_FIELD, _HIDDEN, _LANG = 5, 4, 2  # bit offsets in the low bits; the serial takes the rest above
+_FIELD, _HIDDEN, _LANG, _KIND = 5, 4, 2, 7  # bit offsets in the low bits; the serial is above the kind
 
 
 class SearchError(UsageError):
@@ -233,8 +233,9 @@ class TextIndex:
         self._keep = keep  # what must live as long as the file is read (its temporary folder)
         self._local = threading.local()
         meta = dict(self._run("SELECT key, value FROM meta", {}))
-        self.shift, self.mask = int(meta["shift"]), int(meta["mask"])
-        self.kinds = frozenset(str(meta["kinds"]).split())
+        self.shift, self.mask, self.kmask = int(meta["shift"]), int(meta["mask"]), int(meta["kmask"])
+        self._kind_numbers = {kind: n for n, kind in enumerate(str(meta["kinds"]).split(), start=1)}
+        self.kinds = frozenset(self._kind_numbers)
 
     def _connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
@@ -253,14 +254,14 @@ class TextIndex:
         key, match = _match(query)
         if not match:
             return []
-        chosen = {f"k{i}": k for i, k in enumerate(sorted(kinds))}
+        chosen = {f"k{i}": self._kind_numbers[k] for i, k in enumerate(sorted(kinds))}
         names = ", ".join(":" + k for k in chosen)
         where = {
             f"{table}_kinds": _KINDS.format(id=column, kinds=names) if chosen else ""
             for table, column in (("texts", "rowid"), ("names", "id"))
         }
         params = {"match": match, "start": f'^"{key}"*', "key": key, "lang": _LANGS.get(lang, 3), "limit": limit}
-        bits = {"shift": self.shift, "mask": self.mask}
+        bits = {"shift": self.shift, "mask": self.mask, "kmask": self.kmask}
         ranked = self._run(_RANKED.format(**where), {**params, **chosen, **bits, "budget": RANK_BUDGET})
         if not ranked:
             return []
@@ -289,8 +290,13 @@ class TextIndex:
         _, match = _match(query)
         if not match:
             return Counts({})
-        rows = self._run(_COUNTS, {"match": match, "shift": self.shift, "mask": self.mask, "budget": COUNT_BUDGET})
-        return Counts({kind: n for kind, n, _ in rows}, complete=not any(cut for _, _, cut in rows))
+        bits = {"shift": self.shift, "mask": self.mask, "kmask": self.kmask}
+        rows = self._run(_COUNTS, {"match": match, **bits, "budget": COUNT_BUDGET})
+        names = {n: kind for kind, n in self._kind_numbers.items()}
+        return Counts(
+            {names[k]: n for k, n, _ in sorted(rows, key=lambda row: names[row[0]])},
+            complete=not any(cut for _, _, cut in rows),
+        )
 
 
 def hit_field(rowid: int) -> str:
@@ -415,14 +421,27 @@ def build_index(
     entities = sorted(index.names, key=lambda iri: (index.label(iri, "en").casefold(), iri))
     number = {iri: n for n, iri in enumerate(entities)}
     serials: dict[tuple[str, int], int] = defaultdict(int)
+    kinds = [kind(iri) for iri in entities]
+    kind_list = sorted({k for k in kinds if k})
+    kind_number = {k: n for n, k in enumerate(kind_list, start=1)}  # 0: none
+    kind_bits = len(kind_list).bit_length()
     coded = []  # (field, entity number, serial, low bits, text, lang)
     for iri, part, hidden, lang, text in sorted(set(texts)):
         low = part << _FIELD | hidden << _HIDDEN | _LANGS.get(lang, 3 if lang else 0) << _LANG
-        coded.append((part, number[iri], serials[iri, low], low, text, lang))
+        coded.append(
+            (
+                part,
+                number[iri],
+                serials[iri, low],
+                low | kind_number.get(kinds[number[iri]] or "", 0) << _KIND,
+                text,
+                lang,
+            )
+        )
         serials[iri, low] += 1
-    shift = 7 + max(serials.values(), default=0).bit_length()
+    low_bits = _KIND + kind_bits
+    shift = low_bits + max(serials.values(), default=0).bit_length()
     top = shift + max(len(entities) - 1, 1).bit_length()
-    kinds = [kind(iri) for iri in entities]
     partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
     partial.unlink(missing_ok=True)
     try:
@@ -430,7 +449,7 @@ def build_index(
             db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
             # In rowid order: FTS5 appends to its segments instead of sorting them (2.5× faster).
             rows = sorted(
-                (part << top | n << shift | serial << 7 | low, part, text, lang)
+                (part << top | n << shift | serial << low_bits | low, part, text, lang)
                 for part, n, serial, low, text, lang in coded
             )
             db.executemany(
@@ -448,7 +467,8 @@ def build_index(
                 [
                     ("shift", shift),
                     ("mask", (1 << (top - shift)) - 1),
-                    ("kinds", " ".join(sorted({k for k in kinds if k}))),
+                    ("kmask", (1 << kind_bits) - 1),
+                    ("kinds", " ".join(kind_list)),
                 ],
             )
             db.execute("INSERT INTO texts(texts) VALUES ('optimize')")
