@@ -98,7 +98,7 @@ WITH hits AS MATERIALIZED (
   SELECT id FROM (SELECT rowid AS id FROM texts WHERE texts MATCH :match {texts_kinds} LIMIT :budget)
   UNION SELECT id FROM (SELECT id FROM names WHERE key = :key {names_kinds} LIMIT :limit)
 ),
-starts AS (SELECT rowid AS id FROM texts WHERE texts MATCH :start AND rowid <= (SELECT max(id) FROM hits))
+starts AS (SELECT rowid AS id FROM texts WHERE texts MATCH :start {texts_kinds} AND rowid <= (SELECT max(id) FROM hits))
 SELECT (id >> :shift) & :mask AS n, min(((id >> 5) & 3) * 100
     + CASE WHEN id IN (SELECT id FROM names WHERE key = :key) THEN 0 WHEN id IN starts THEN 10 ELSE 20 END
     + ((id >> 4) & 1) * 2 + (((id >> 2) & 3) <> :lang)) AS score, id
