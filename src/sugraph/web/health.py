@@ -60,8 +60,8 @@ async def ready(request: Request) -> JSONResponse:
 
 
 def search_state(labels: LabelIndex) -> str:
-    """ "ready", "building" (a remote backend's index, after start-up: /search answers 503 meanwhile)
-    or why it failed: the graph serves either way, so this never makes /ready fail."""
+    """Whether search is "ready", "building" (a remote backend's index, after start-up: /search
+    answers 503 meanwhile) or why it failed; the graph serves either way, so /ready does not fail."""
     if labels.texts is not None:
         return "ready"
     return labels.problem or "building"

@@ -21,6 +21,7 @@ from ...errors import NotAcceptable, SugraphError, UsageError
 from ...search import SearchError, SearchUnavailable, UnknownKind
 from ...store import BackendError, QueryError, QueryTimeout
 from ..context import context, context_of
+from ..errors import error_response
 from ..formats import CSV, HTML, JSON, RESULTS_JSON, TSV, content_type
 from ..http import choose, url_params, validated
 from ..i18n import LANGUAGES, translator
@@ -161,15 +162,11 @@ def search_page(request: Request, q: str = "", kind: KindFilter = None) -> Respo
     except SearchError as e:
         return error_page(request, 400, _("search.invalid", reason=str(e)))
     except SearchUnavailable as e:
-        return _retry_later(error_page(request, 503, _("search.unavailable")), e)
+        response = error_page(request, 503, _("search.unavailable"))
+        response.headers["Retry-After"] = str(e.retry_after)
+        return response
     found = sum(n for k, n in counts.items() if not kind or k in kind)
     return render(request, "search.html", q=q, chosen=kind, hits=hits, counts=counts, found=found)
-
-
-def _retry_later(response: Response, error: SearchUnavailable) -> Response:
-    """A 503 while the index is built, with when to ask again."""
-    response.headers["Retry-After"] = str(error.retry_after)
-    return response
 
 
 @router.get("/search.json")
@@ -181,9 +178,9 @@ def search_json(
     reader, site, kind = language(request), context(request).site, kind or []
     try:
         hits, counts = site.labels.search(q, limit, kind, reader), site.labels.counts(q)
-    except SearchUnavailable as e:
-        problem = {"status": 503, "detail": translator(reader)("search.unavailable")}
-        return _retry_later(JSONResponse(problem, status_code=503), e)
+    except SearchUnavailable as e:  # while a remote backend's index is built
+        message = translator(reader)("search.unavailable")
+        return error_response(request, 503, message, headers={"Retry-After": str(e.retry_after)})
     results = [
         {
             "iri": hit.iri,
