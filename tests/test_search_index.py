@@ -4,6 +4,7 @@ opened; a remote backend's built in the background, with /search answering 503 +
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,10 +17,12 @@ from sugraph.config import Settings
 from sugraph.namespaces import ENTITY_BASE
 from sugraph.search import COUNT_BUDGET, INDEX_FILE, LabelIndex, TextIndex, build_index, open_or_build
 from sugraph.store.oxigraph import OxigraphStore
+from sugraph.web.app import create_app
 from sugraph.web.context import context_of
 from sugraph.web.pages.site import Site, kind_of
 
-from conftest import ROOT, LiveServer, serve
+from conftest import FIXTURES, ROOT, LiveServer, serve
+from sandbox import copy_project
 
 NATO = f"{ENTITY_BASE}actor/nato"
 
@@ -65,11 +68,13 @@ def labels_of(live: LiveServer) -> LabelIndex:
 # --- beside the prebuilt store -----------------------------------------------------------------------
 
 
+@pytest.mark.slow  # query worker processes
 def test_the_index_is_a_file_in_the_prebuilt_stores_folder(pooled: LiveServer) -> None:
     texts = labels_of(pooled).texts
     assert texts is not None and texts.path == context_of(pooled.server.config.app).store.path / INDEX_FILE
 
 
+@pytest.mark.slow  # query worker processes
 def test_an_index_file_that_is_there_is_opened_not_built(pooled: LiveServer) -> None:
     path = context_of(pooled.server.config.app).store.path / INDEX_FILE
     texts = open_or_build(path, lambda _: pytest.fail("built again"))
@@ -82,11 +87,13 @@ def test_an_index_without_a_folder_of_its_own_is_built_in_a_temporary_one(store:
     assert (texts.path.name, texts.path.parent.name.startswith("sugraph-search-")) == (INDEX_FILE, True)
 
 
+@pytest.mark.slow  # query worker processes
 def test_the_pooled_server_searches_from_the_file(pooled: LiveServer) -> None:
     body = httpx.get(f"{pooled.url}/search.json", params={"q": "otan", "limit": 1}).json()
     assert (body["results"][0]["iri"], body["counts_complete"]) == (NATO, True)
 
 
+@pytest.mark.slow  # query worker processes
 def test_ready_says_search_is_ready(pooled: LiveServer) -> None:
     assert httpx.get(f"{pooled.url}/ready").json()["search"] == "ready"
 
@@ -173,3 +180,23 @@ def test_a_name_equal_to_the_query_ranks_first_whatever_the_budget(
     labels = Site.from_store(store, {}).labels
     monkeypatch.setattr("sugraph.search.RANK_BUDGET", 1)
     assert [(hit.iri, hit.matched) for hit in labels.search("otan", 1)] == [(NATO, "OTAN")]
+
+
+# --- a reload ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow  # query worker processes
+def test_a_reload_searches_the_new_graph_from_the_new_stores_index(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    app = create_app(Settings(root=project, cache_dir=tmp_path / "cache", query_workers=1, isolation="off"))
+    with LiveServer(app) as live:
+        before = context_of(app).store.path
+        shutil.copy(FIXTURES / "hardening" / "xss.ttl", project / "data" / "zz-xss.ttl")
+        assert app.state.reloader.reload() is True
+        after = context_of(app).store.path
+        hits = httpx.get(f"{live.url}/search.json", params={"q": "alert label"}).json()["results"]
+        assert (
+            [hit["iri"] for hit in hits],
+            (before / INDEX_FILE).is_file(),
+            labels_of(live).texts.path == after / INDEX_FILE,  # type: ignore[union-attr]
+        ) == ([f"{ENTITY_BASE}threat/xss-probe"], True, True)
