@@ -104,7 +104,7 @@ SELECT (id >> :shift) & :mask AS n, min(((id >> 5) & 3) * 100
     + ((id >> 4) & 1) * 2 + (((id >> 2) & 3) <> :lang)) AS score, id
 FROM hits GROUP BY n ORDER BY score, n LIMIT :limit
 """
-_KINDS = "AND ({id} >> 7) & :kmask IN ({kinds})"
+_KINDS = "AND ({id} >> 7) & :kmask IN ({kinds})"  # 7 is _KIND, where the kind number starts
 # One more text than the budget tells whether the budget cut the counts.
 _COUNTS = """
 WITH hits AS MATERIALIZED (SELECT rowid AS id FROM texts WHERE texts MATCH :match LIMIT :budget + 1)
