@@ -81,6 +81,13 @@ def test_an_index_file_that_is_there_is_opened_not_built(pooled: LiveServer) -> 
     assert (texts.path, texts.kinds) == (path, labels_of(pooled).kind_set)
 
 
+def test_a_damaged_index_file_is_built_again(store: OxigraphStore, tmp_path: Path) -> None:
+    (tmp_path / INDEX_FILE).write_bytes(b"not an index")
+    labels = LabelIndex.from_store(store)
+    texts = open_or_build(tmp_path / INDEX_FILE, lambda to: build_index(to, store, labels, {}, kind_of))
+    assert (texts.path, [hit.iri for hit in texts.search("otan", 1, (), "en")]) == (tmp_path / INDEX_FILE, [NATO])
+
+
 def test_an_index_without_a_folder_of_its_own_is_built_in_a_temporary_one(store: OxigraphStore) -> None:
     labels = LabelIndex.from_store(store)
     texts = open_or_build(None, lambda to: build_index(to, store, labels, {}, kind_of))

@@ -484,10 +484,13 @@ def open_or_build(
     path: Path | None,
     build: Callable[[Path], Path],
 ) -> TextIndex:
-    """The index at `path` if it is there, else built there by `build` (in a temporary folder that
-    lives as long as the index if there is no `path`, or it cannot be written)."""
+    """The index at `path` if it is there and readable, else built there by `build` (in a temporary
+    folder that lives as long as the index if there is no `path`, or it cannot be written)."""
     if path is not None and path.is_file():
-        return TextIndex(path)
+        try:
+            return TextIndex(path)
+        except SearchError as error:  # damaged (a disk full when it was copied): built again
+            log.warning("the search index at %s cannot be read (%s): building it again", path, error)
     if path is not None:
         try:
             return TextIndex(build(path))
