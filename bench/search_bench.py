@@ -2,18 +2,21 @@
 
     python bench/synth.py 100 1000        # once: bench/out/scale-N with its prebuilt store
     python bench/search_bench.py 1 100 1000 [--repeat 30]
+    python bench/search_bench.py 100 1000 --startup   # `sugraph serve`: without, then with the index file
 
-Factor 1 is the shipped graph; N reads `bench/out/scale-N`. For each it reads the texts search
-covers (names, descriptions, quotes) as the site does and builds each engine from them:
+Factor 1 is the shipped graph; N reads `bench/out/scale-N`. For each it reads the labels as the
+site does at start-up, then builds each engine from the texts search covers (names, descriptions,
+quotes):
 
-- `fts5`: `sugraph.search.LabelIndex`, an SQLite FTS5 table in memory (standard library);
+- `fts5`: `sugraph.search.build_index`, the SQLite FTS5 file the server keeps beside the prebuilt
+  store (written to a temporary folder here), then opened as at start-up (`TextIndex`);
 - `scan`: the same rows in Python lists, every query a linear scan of word prefixes (what
   `LabelIndex.search` did over names before FTS5, extended to every text).
 
-Reports the build time, the memory it took (the process's resident set before and after, and
-SQLite's pages), and per query the median and 95th percentile of the CPU time (this process's:
-the machine is shared, and wall-clock times measured the other processes too) of what a page costs: the ranked
-first 50 and the counts per kind (`page`), and the completion the editor asks (`limit 10`). Prints
+Reports the time to read the labels, to build the file and to open it, the file's size, and per
+query the median and 95th percentile of the CPU time (this process's: the machine is shared, and
+wall-clock times measured the other processes too) of what a page costs: the ranked first 50 and
+the counts per kind (`page`), and the completion the editor asks (`limit 10`). Prints
 a Markdown table for bench/RESULTS.md.
 """
 
@@ -23,23 +26,31 @@ import argparse
 import gc
 import os
 import platform
+import socket
+import sqlite3
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
+import httpx
 import pyoxigraph as ox
 
 from sugraph.build import find_root, load
-from sugraph.search import FIELDS, LabelIndex, normalise
+from sugraph.search import FIELDS, INDEX_FILE, LabelIndex, TextIndex, build_index, hit_field, normalise
 from sugraph.store import Store
 from sugraph.store.oxigraph import OxigraphStore
 from sugraph.web.pages.site import DESCRIPTIONS_QUERY, kind_of
 
 OUT = Path(__file__).resolve().parent / "out"
 QUERIES = ["wannacry", "cyberc", "otan", "services repressifs", "schinias", "e", "zzzz"]
+FILTERED = [("wannacry", "actor"), ("cyberc", "measure"), ("e", "event")]  # /search?q=…&kind=…
 
 
 def open_store(factor: int) -> Store:
@@ -67,12 +78,13 @@ def rss_mib() -> float:
 class Scan:
     """The linear scan: every text's words, each query tested against all of them."""
 
-    def __init__(self, index: LabelIndex) -> None:
+    def __init__(self, index: TextIndex) -> None:
         self.rows = []
-        for rowid, text in index.texts.execute("SELECT rowid, text FROM texts"):
-            n, key = rowid >> index.shift, normalise(text)
-            field = FIELDS.index(index.hit_field(rowid))
-            self.rows.append((index.entities[n], index.kinds[n], field, key, tuple(key.split())))
+        db = sqlite3.connect(index.path)
+        entities = dict((n, (iri, kind)) for n, iri, kind in db.execute("SELECT n, iri, kind FROM entities"))
+        for rowid, text in db.execute("SELECT rowid, text FROM texts"):
+            (iri, kind), key = entities[rowid >> index.shift & index.mask], normalise(text)
+            self.rows.append((iri, kind, FIELDS.index(hit_field(rowid)), key, tuple(key.split())))
 
     def search(self, query: str, limit: int) -> list[str]:
         key = normalise(query)
@@ -104,6 +116,12 @@ def page(engine: Engine, query: str) -> None:
     engine.counts(query)
 
 
+def filtered_page(engine: LabelIndex, query: str, kinds: tuple[str, ...]) -> None:
+    """What /search?kind= costs: the first 50 of these kinds, and the counts per kind."""
+    engine.search(query, 50, kinds)
+    engine.counts(query)
+
+
 def complete(engine: Engine, query: str) -> None:
     """What the editor's completion costs: the first 10."""
     engine.search(query, 10)
@@ -123,20 +141,30 @@ def timings(call: Callable[[Engine, str], None], engine: Engine, query: str, rep
 def measure(factor: int, repeat: int, engines: list[str]) -> list[str]:
     store = open_store(factor)
     texts = descriptions(store)
+    started = time.perf_counter()
+    labels = LabelIndex.from_store(store)
+    read = time.perf_counter() - started
+    folder = tempfile.TemporaryDirectory(prefix="search-bench-")
     gc.collect()
     before = rss_mib()
+    started, cpu = time.perf_counter(), time.process_time()
+    path = build_index(Path(folder.name) / INDEX_FILE, store, labels, texts, kind_of)
+    built, cpu = time.perf_counter() - started, time.process_time() - cpu
+    grown = rss_mib() - before
     started = time.perf_counter()
-    index = LabelIndex.from_store(store, texts, kind_of)
-    built = time.perf_counter() - started
-    pages = (
-        index.texts.execute("PRAGMA page_count").fetchone()[0] * index.texts.execute("PRAGMA page_size").fetchone()[0]
-    )
-    rows, entities = index.texts.execute("SELECT count(*) FROM texts").fetchone()[0], len(index.entities)
+    index = TextIndex(path)
+    labels.attach(index)
+    index.search("otan", 1, (), "en")
+    opened = time.perf_counter() - started
+    db = sqlite3.connect(path)
+    rows, entities = (db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in ("texts", "entities"))
     lines = [
-        f"| {factor}× | fts5 | {rows:,} texts of {entities:,} entities | {built:.2f} s (with the store's reads) "
-        f"| +{rss_mib() - before:.0f} MiB RSS, {pages / 2**20:.0f} MiB of SQLite pages |"
+        f"| {factor}× | fts5 | {rows:,} texts of {entities:,} entities | labels read {read:.2f} s, "
+        f"file built {built:.2f} s ({cpu:.2f} s CPU, with the quotes' read), "
+        f"opened and first search {opened * 1000:.1f} ms "
+        f"| file {path.stat().st_size / 2**20:.0f} MiB, +{grown:.0f} MiB RSS while building |"
     ]
-    engine: dict[str, Engine] = {"fts5": index}
+    engine: dict[str, Engine] = {"fts5": labels}
     if "scan" in engines:
         gc.collect()
         before = rss_mib()
@@ -150,12 +178,73 @@ def measure(factor: int, repeat: int, engines: list[str]) -> list[str]:
         e = engine[name]
         for query in QUERIES:
             paged, completed = timings(page, e, query, repeat), timings(complete, e, query, repeat)
-            found = sum(e.counts(query).values())
+            counts = e.counts(query)
+            found = f"{sum(counts.values()):,}{'' if getattr(counts, 'complete', True) else '+'}"
             lines.append(
-                f"| {factor}× | {name} | `{query}` ({found:,} entities) | page {paged[0]:.2f} / {paged[1]:.2f} ms "
+                f"| {factor}× | {name} | `{query}` ({found} entities) | page {paged[0]:.2f} / {paged[1]:.2f} ms "
                 f"| limit 10 {completed[0]:.2f} / {completed[1]:.2f} ms |"
             )
+    if "fts5" in engines:
+        for query, kind in FILTERED:
+            filtered = timings(partial(filtered_page, kinds=(kind,)), labels, query, repeat)
+            lines.append(
+                f"| {factor}× | fts5 | `{query}` kind={kind} | page {filtered[0]:.2f} / {filtered[1]:.2f} ms | |"
+            )
     return lines
+
+
+def startup(factor: int, repeat: int) -> list[str]:
+    """`sugraph serve` on bench/out/scale-N: seconds to /health and to a search that answers, first
+    without the index file beside the store (it is built), then with it (opened); then the wall-clock
+    latency of /search.json (median / p95) per query."""
+    root = OUT / f"scale-{factor}"
+    (store,) = (root / "cache" / "stores").glob("*-*")
+    lines = []
+    for case in ("index built", "index opened"):
+        if case == "index built":
+            (store / INDEX_FILE).unlink(missing_ok=True)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        env = {**os.environ, "SUGRAPH_ROOT": str(root), "SUGRAPH_CACHE_DIR": str(root / "cache")}
+        command = [sys.executable, "-m", "sugraph.cli", "serve", "--port", str(port), "--log-level", "warning"]
+        started = time.perf_counter()
+        server = subprocess.Popen([*command, "--workers", "1", "--no-access-log"], env=env)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            health, search = (_answered(f"{url}{path}", started, server) for path in ("/health", "/search.json?q=otan"))
+            lines.append(f"| {factor}× | serve, {case} | /health after {health:.1f} s, search after {search:.1f} s | |")
+            if case == "index opened":
+                with httpx.Client(base_url=url, timeout=30) as client:
+                    for query in QUERIES:
+                        samples = []
+                        for _ in range(repeat):
+                            begun = time.perf_counter()
+                            client.get("/search.json", params={"q": query}).raise_for_status()
+                            samples.append((time.perf_counter() - begun) * 1000)
+                        samples.sort()
+                        p95 = samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+                        lines.append(
+                            f"| {factor}× | serve | `{query}` | /search.json {statistics.median(samples):.1f} / "
+                            f"{p95:.1f} ms (wall) | |"
+                        )
+        finally:
+            server.terminate()
+            server.wait(30)
+    return lines
+
+
+def _answered(address: str, started: float, server: subprocess.Popen) -> float:
+    """Seconds from `started` until `address` answers 200 (polled every 50 ms)."""
+    while True:
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited with {server.returncode}")
+        try:
+            if httpx.get(address, timeout=5).status_code == 200:
+                return time.perf_counter() - started
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
 
 
 def main() -> None:
@@ -163,12 +252,14 @@ def main() -> None:
     parser.add_argument("factors", nargs="+", type=int)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--engines", default="fts5,scan", help="comma-separated: fts5, scan")
+    parser.add_argument("--startup", action="store_true", help="time `sugraph serve` instead (N > 1)")
     args = parser.parse_args()
     print(f"Python {platform.python_version()}, {os.cpu_count()} cores; median / p95 CPU time of {args.repeat} runs\n")
     print("| data | engine | what | build or page (median / p95) | memory or completion (median / p95) |")
     print("|---|---|---|---|---|")
     for factor in args.factors:
-        for line in measure(factor, args.repeat, args.engines.split(",")):
+        lines = startup(factor, args.repeat) if args.startup else measure(factor, args.repeat, args.engines.split(","))
+        for line in lines:
             print(line, flush=True)
 
 

@@ -243,6 +243,7 @@ def test_search_json_gives_labels_in_both_languages(server: LiveServer) -> None:
         "query": "OTAN",
         "kind": [],
         "counts": {"actor": 3, "measure": 1},
+        "counts_complete": True,
         "results": [
             {
                 "iri": f"{ENTITY_BASE}actor/nato",

@@ -81,7 +81,7 @@ def exists(store: Store, iri: str) -> bool:
 def close_matches(index: LabelIndex, words: str, limit: int = 5) -> list[str]:
     """Entity IRIs whose names resemble `words` (e.g. a mistyped slug): name matches first,
     then names within a small edit distance."""
-    hits = [hit.iri for hit in index.search(words, limit)]
+    hits = [hit.iri for hit in index.search(words, limit)] if index.texts else []  # None while it is built
     if hits:
         return hits
     by_key: dict[str, str] = {}

@@ -4,7 +4,8 @@ A store is built once per (sources, inference mode) into `cache_dir/stores/<key>
 temporary folder, marked complete, then renamed into place, so a crash or a concurrent start never
 leaves a half-built store that looks finished. A server whose sources are unchanged opens the store
 read-only and never parses or reasons again; `LazyKnowledgeGraph` defers that work until some
-route really needs the rdflib graphs.
+route really needs the rdflib graphs. The full-text index of a store is a file in its folder
+(`index_path`): valid exactly as long as the store, pruned with it.
 """
 
 from __future__ import annotations
@@ -69,6 +70,14 @@ def prebuilt_store(cache_dir: Path, key: str, fill: Callable[[ox.Store], None]) 
     os.replace(building, path)
     _prune(stores, keep=KEEP_STORES)
     return path
+
+
+def index_path(store: Path) -> Path:
+    """Where the full-text index of the prebuilt store at `store` is kept (built on the first start
+    that lacks it, then only opened)."""
+    from ..search import INDEX_FILE
+
+    return store / INDEX_FILE
 
 
 def _remove_orphans(stores: Path) -> None:

@@ -7,6 +7,7 @@ import asyncio
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from ..search import LabelIndex
 from .context import context
 
 router = APIRouter(tags=["operations"])
@@ -48,5 +49,19 @@ async def ready(request: Request) -> JSONResponse:
         )
     # isolation: how the engine is kept off the network; "none: …" means every SERVICE is refused
     return JSONResponse(
-        {"status": "ready", "backend": store.name, "isolation": store.isolation, "version": ctx.version}
+        {
+            "status": "ready",
+            "backend": store.name,
+            "isolation": store.isolation,
+            "version": ctx.version,
+            "search": search_state(ctx.site.labels),
+        }
     )
+
+
+def search_state(labels: LabelIndex) -> str:
+    """Whether search is "ready", "building" (a remote backend's index, after start-up: /search
+    answers 503 meanwhile) or why it failed; the graph serves either way, so /ready does not fail."""
+    if labels.texts is not None:
+        return "ready"
+    return labels.problem or "building"

@@ -171,6 +171,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Type inconnu « {kind} » ; les types sont : {kinds}",
     ),
     "search.invalid": ("This search cannot be run: {reason}", "Cette recherche ne peut pas être faite : {reason}"),
+    # search off the start-up path (searchfast): the index of a remote backend is built after the start
+    "search.unavailable": (
+        "Search is not ready yet: its index is being built. Try again in a few seconds.",
+        "La recherche n'est pas encore prête : son index est en cours de construction. Réessayez dans quelques "
+        "secondes.",
+    ),
     "kind.post": ("Posts", "Postes"),
     "kind.role": ("Roles", "Rôles"),
     "kind.term": ("Terms of office", "Mandats"),

@@ -7,7 +7,8 @@ is replaced by a new one in one assignment, so a request sees either the old gra
 new ones.
 
 The pages' snapshot and the documents rendered once hang on the context, so a reload drops them
-with the graph they came from and each is rebuilt on first use. Under `--workers N`, send SIGHUP to the
+with the graph they came from; the snapshot (with the search index, built if the new store has
+none) is read before the swap, the documents are rebuilt on first use. Under `--workers N`, send SIGHUP to the
 uvicorn supervisor instead: it replaces workers one by one and keeps an old one if its successor
 cannot start.
 """
@@ -25,6 +26,7 @@ from functools import partial
 from fastapi import APIRouter, FastAPI
 
 from ..build import LoadError, SourceSet, find_root, load
+from ..errors import SugraphError
 from ..store import Store, open_store
 from . import context
 from .context import ServingContext
@@ -71,7 +73,14 @@ class Reloader:
             log.error("reload failed, still serving version %s: %s", old_kg.version, e)
             return False
         store = open_store(settings, kg)
-        context.install(self.app, ServingContext(settings, kg, store))
+        fresh = ServingContext(settings, kg, store)
+        try:  # the pages' snapshot and search index (built now if new), before any request sees them
+            fresh.site.labels.wait()  # a remote backend's index is built in a thread: this one waits for it
+        except SugraphError as e:
+            log.error("reload failed, still serving version %s: the pages' snapshot: %s", old_kg.version, e)
+            store.close()
+            return False
+        context.install(self.app, fresh)
         log.info("reloaded: now serving version %s (was %s)", kg.version, old_kg.version)
         if self._owns_current:
             self._retire(old_store, after=settings.query_timeout + 1)

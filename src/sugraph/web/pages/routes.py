@@ -18,9 +18,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from ...errors import NotAcceptable, SugraphError, UsageError
-from ...search import SearchError, UnknownKind
+from ...search import SearchError, SearchUnavailable, UnknownKind
 from ...store import BackendError, QueryError, QueryTimeout
 from ..context import context, context_of
+from ..errors import error_response
 from ..formats import CSV, HTML, JSON, RESULTS_JSON, TSV, content_type
 from ..http import choose, url_params, validated
 from ..i18n import LANGUAGES, translator
@@ -149,7 +150,7 @@ def timeline(request: Request) -> Response:
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search_page(request: Request, q: str = "", kind: KindFilter = None) -> HTMLResponse:
+def search_page(request: Request, q: str = "", kind: KindFilter = None) -> Response:
     """Full-text search; each `kind=` keeps that kind of entity only, and the counts per kind
     (over every kind) link to the same search filtered."""
     lang, labels, kind = language(request), context(request).site.labels, kind or []
@@ -160,6 +161,10 @@ def search_page(request: Request, q: str = "", kind: KindFilter = None) -> HTMLR
         return error_page(request, 400, _("search.kind.unknown", kind=e.kind, kinds=", ".join(e.known)))
     except SearchError as e:
         return error_page(request, 400, _("search.invalid", reason=str(e)))
+    except SearchUnavailable as e:
+        response = error_page(request, 503, _("search.unavailable"))
+        response.headers["Retry-After"] = str(e.retry_after)
+        return response
     found = sum(n for k, n in counts.items() if not kind or k in kind)
     return render(request, "search.html", q=q, chosen=kind, hits=hits, counts=counts, found=found)
 
@@ -171,6 +176,11 @@ def search_json(
     """The same search for scripts (and the editor's completion of labels, `?q=<prefix>&limit=10`):
     each hit with its labels in both languages and the snippet it matched, as HTML; the counts per kind."""
     reader, site, kind = language(request), context(request).site, kind or []
+    try:
+        hits, counts = site.labels.search(q, limit, kind, reader), site.labels.counts(q)
+    except SearchUnavailable as e:  # while a remote backend's index is built
+        message = translator(reader)("search.unavailable")
+        return error_response(request, 503, message, headers={"Retry-After": str(e.retry_after)})
     results = [
         {
             "iri": hit.iri,
@@ -183,9 +193,9 @@ def search_json(
             "lang": hit.lang,
             "snippet": str(hit.snippet.html()),
         }
-        for hit in site.labels.search(q, limit, kind, reader)
+        for hit in hits
     ]
-    body = {"query": q, "kind": kind, "counts": site.labels.counts(q), "results": results}
+    body = {"query": q, "kind": kind, "counts": counts, "counts_complete": counts.complete, "results": results}
     return validated(request, JSONResponse(body))
 
 

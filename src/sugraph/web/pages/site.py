@@ -2,20 +2,25 @@
 
 Labels, descriptions, types, counts and sources change only when the graph is rebuilt (and the
 service restarted), so pages read them from this snapshot and query the store only for what is
-specific to one page.
+specific to one page. The full-text index is a file: beside the prebuilt store (opened, or built
+once if missing), else built after start-up in the background (a remote backend) while searches
+answer 503.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import partial
 
 import pyoxigraph as ox
 
 from ...named_queries import NamedQuery
 from ...namespaces import ASSERTED_GRAPH, ENTITY_BASE, FOAF, SUG
-from ...search import LabelIndex
+from ...search import LabelIndex, build_index, in_background, open_or_build
 from ...store import Store
+from ...store.pool import PooledStore
+from ...store.prebuilt import index_path
 from ...terms import in_language
 from ..i18n import TERM_LABELS, interface_text
 
@@ -118,7 +123,13 @@ class Site:
         for row in store.select(INVERSES_QUERY):
             inverses.setdefault(row["p"].value, row["q"].value)
             inverses.setdefault(row["q"].value, row["p"].value)
-        labels = LabelIndex.from_store(store, descriptions, kind_of)
+        labels = LabelIndex.from_store(store)
+        path = index_path(store.path) if isinstance(store, PooledStore) else None
+        texts = partial(open_or_build, path, lambda to: build_index(to, store, labels, descriptions, kind_of))
+        if store.name == "remote":
+            in_background(labels, texts)
+        else:
+            labels.attach(texts())
         return cls(labels, dict(descriptions), dict(types), dict(asserted), sources, inverses, queries)
 
     def label(self, iri: str, lang: str) -> str:
