@@ -90,7 +90,7 @@ def test_q2_measures_against_cybercrime_with_actors_and_quotes(store: Store) -> 
     )  # e-evidence and digital investigations are not said to address cybercrime: not listed
     ec3 = next(r for r in rows if r["measure"] == "measure/new-it-specialists-for-ec3")
     assert set(ec3["actors"].split("; ")) == {"European Cybercrime Centre", "Europol"}
-    assert set(ec3["quotes"].split(" […] ")) == {
+    assert set(ec3["quotes"].split(" [...] ")) == {
         "Renforcer la résilience de l'UE en cas de cyberattaques et la cybersécurité",
         (
             "Le Centre européen de lutte contre la cybercriminalité (EC3), qui a été en première ligne de la "
