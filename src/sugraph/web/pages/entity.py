@@ -49,6 +49,7 @@ SELECT DISTINCT ?n ?p ?m ?direction WHERE {{
 
 # The workbench's start for one entity: every link in and out, labelled, so a researcher edits from
 # the facts rather than from DESCRIBE's raw triples (blank nodes such as the quotes are on the page).
+# Ordered by text, then language: SPARQL leaves the order of literals in two languages to the engine.
 STARTING_QUERY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 # Every link of {label}, out of it and into it, with the labels in "{lang}".
 SELECT ?direction ?property ?propertyLabel ?value ?valueLabel WHERE {{
@@ -60,7 +61,7 @@ SELECT ?direction ?property ?propertyLabel ?value ?valueLabel WHERE {{
   OPTIONAL {{ ?property rdfs:label ?propertyLabel FILTER(LANG(?propertyLabel) = "{lang}") }}
   OPTIONAL {{ ?value rdfs:label ?valueLabel FILTER(LANG(?valueLabel) = "{lang}") }}
 }}
-ORDER BY DESC(?direction) ?property ?value
+ORDER BY DESC(?direction) ?property STR(?value) LANG(?value)
 """
 
 # Shown elsewhere on the page (title, type, evidence) rather than among the facts.
