@@ -263,16 +263,36 @@ def test_entity_paths(server, route, kind, slug, ext, verb, hs) -> None:
     send(server, verb, f"/{route}/{kind}/{slug}{ext}", hs)
 
 
+PAGES = ["/", "/browse/threat", "/browse/measure", "/browse/actor", "/search", "/search.json", "/workbench"]
+PAGES += ["/timeline"]
+# Their parameters: the queries', the facets', and the tables' and views' (sort, page, format, chart columns).
+PAGE_PARAMS = ["q", "lang", "limit", "query", "name", "threat", "actor", "status", "priority", "source", "kind"]
+PAGE_PARAMS += ["type", "_sort", "_desc", "offset", "format", "view", "x", "y", "currency"]
+
+
 @FUZZ
 @given(
-    path=st.sampled_from(
-        ["/", "/browse/threat", "/browse/measure", "/browse/actor", "/search", "/search.json", "/workbench"]
-    ).flatmap(lambda p: mostly(st.just(p), segment.map(lambda s: f"{p}/{s}"))),
-    qs=query_string(["q", "lang", "limit", "query", "name", "threat", "actor", "status", "priority", "source"]),
+    path=st.sampled_from(PAGES).flatmap(lambda p: mostly(st.just(p), segment.map(lambda s: f"{p}/{s}"))),
+    qs=query_string(PAGE_PARAMS),
     hs=headers,
 )
 def test_pages(server, path, qs, hs) -> None:
     send(server, "GET", path + (f"?{qs}" if qs else ""), hs)
+
+
+@FUZZ
+@given(
+    url=mostly(
+        st.sampled_from(
+            ["/id/actor/nato", "https://w3id.org/sugraph/id/threat/terrorism", "/queries/money?lang=fr", "/doc/x"]
+        ),
+        text,
+    ),
+    fmt=mostly(st.sampled_from(["text", "bibtex", "csl-json", ""]), text),
+    hs=headers,
+)
+def test_citations(server, url, fmt, hs) -> None:
+    send(server, "GET", "/cite?" + urlencode({"url": url, "format": fmt}, errors="surrogatepass"), hs)
 
 
 @FUZZ
@@ -301,6 +321,7 @@ def test_dataset_and_ontology(server, prefix, name, verb, hs) -> None:
             "/ontology",
             "/.well-known/void",
             "/dumps/",
+            "/workbench/terms.json",
         ]
     ),
     verb=method,
@@ -329,6 +350,8 @@ def test_every_api_route_is_fuzzed(server, path: str) -> None:
         "/search",
         "/browse/",
         "/workbench",
+        "/timeline",
+        "/cite",
     )
     assert [p for p in documented if not p.startswith(fuzzed)] == []
 
