@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import pickle
 import socket
 import threading
 
 import pytest
 
 from sugraph.store.engine import Dataset
-from sugraph.store.pipe import areceive, framed, receive, receive_request, send, send_request
+from sugraph.store.pipe import receive, receive_request, send, send_request
 
 
 def test_messages_arrive_whole_and_in_order() -> None:
@@ -43,18 +41,3 @@ def test_a_reply_that_does_not_come_in_time_is_a_timeout() -> None:
     with pytest.raises(TimeoutError):
         receive(theirs)
     ours.close()
-
-
-def test_the_event_loop_reads_a_whole_message_sent_in_parts() -> None:
-    ours, theirs = socket.socketpair()
-    theirs.setblocking(False)
-    request = ("ASK {}", "ASK", "application/sparql-results+json", None, None)
-    message = framed(request)
-
-    async def read() -> bytes:
-        loop = asyncio.get_running_loop()
-        for i in range(len(message)):  # one byte at a time: every read but the last is short
-            loop.call_later(0.001 * i, ours.send, message[i : i + 1])
-        return await areceive(loop, theirs)
-
-    assert pickle.loads(asyncio.run(read())) == request

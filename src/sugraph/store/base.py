@@ -23,7 +23,7 @@ import anyio.to_thread
 import pyoxigraph as ox
 
 from ..terms import Term, read_results
-from .analysis import QueryInfo, Rewritten, analyse, capped, check
+from .analysis import QueryInfo, analyse, capped, check
 from .engine import DEFAULT_GRAPHS, Dataset
 from .errors import BackendError, QueryError, QueryTimeout, UpstreamTimeout
 
@@ -87,7 +87,6 @@ GRAPH_MEDIA_TYPES = (
     "application/trig",
     "application/n-quads",
 )
-IN_LOOP_LENGTH = 2048  # a query text up to this long is read on the event loop (~0.5 ms at most)
 _GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 PROBE_QUERY = "ASK { ?s ?p ?o }"
 
@@ -239,19 +238,6 @@ class Store(ABC):
         cached = self.cache.get(key)
         if cached is not None:
             return cached
-        job = self._checked(sparql, media_type, dataset, timeout, max_rows)
-        try:
-            body = self._execute(*job[1:], lane=lane, max_bytes=max_bytes)
-        except QueryError as error:
-            raise job[0].place(error) from None  # where the client wrote it, not in the canonical text
-        self.cache.put(key, body)
-        return body
-
-    def _checked(
-        self, sparql: str, media_type: str | None, dataset: Dataset | None, timeout: float | None, max_rows: int | None
-    ) -> tuple[Rewritten, str, str, str, Dataset | None, float]:
-        """Every check `run` makes before the engine sees a query: (the rewritten query, and
-        `_execute`'s text, form, media type, dataset and time limit)."""
         info = analyse(sparql)
         check(info, self.known_graphs(), self.allowed_endpoints)
         offered = media_types_for(info.form)
@@ -266,7 +252,12 @@ class Store(ABC):
             dataset = Dataset()
         limit = self.timeout if timeout is None else min(timeout, self.timeout)
         prepared = capped(info, max_rows, self._routes(info))
-        return prepared, prepared.text, info.form, media_type, dataset, limit
+        try:
+            body = self._execute(prepared.text, info.form, media_type, dataset, limit, lane=lane, max_bytes=max_bytes)
+        except QueryError as error:
+            raise prepared.place(error) from None  # where the client wrote it, not in the canonical text
+        self.cache.put(key, body)
+        return body
 
     def _routes(self, info: QueryInfo) -> dict[int, str]:
         """SERVICE endpoint tokens → what the engine is to call instead (check() allowed them)."""
@@ -292,38 +283,22 @@ class Store(ABC):
         lane: str = SITE,
         max_bytes: int | None = None,
     ) -> bytes:
-        """`run` without blocking the event loop: a cached answer at once; the checks here for a
-        short text (tens of µs, and the handler has usually read it already), on a worker thread for
-        a long one (reading it takes milliseconds) or before the store's graphs are known (that asks
-        the engine); then `_aexecute`."""
-        key = (sparql, media_type, dataset, max_rows, max_bytes)
-        cached = self.cache.get(key)
+        """`run` on a worker thread, so neither a query nor the reading of its text blocks the event
+        loop (a cached answer is returned at once, without the thread hop)."""
+        cached = self.cache.get((sparql, media_type, dataset, max_rows, max_bytes))
         if cached is not None:
             return cached
-        checked = functools.partial(self._checked, sparql, media_type, dataset, timeout, max_rows)
-        in_loop = len(sparql) <= IN_LOOP_LENGTH and self._known_graphs is not None
-        job = checked() if in_loop else await anyio.to_thread.run_sync(checked)
-        try:
-            body = await self._aexecute(*job[1:], lane=lane, max_bytes=max_bytes)
-        except QueryError as error:
-            raise job[0].place(error) from None  # where the client wrote it, not in the canonical text
-        self.cache.put(key, body)
-        return body
-
-    async def _aexecute(
-        self,
-        sparql: str,
-        form: str,
-        media_type: str,
-        dataset: Dataset | None,
-        timeout: float,
-        *,
-        lane: str = SITE,
-        max_bytes: int | None = None,
-    ) -> bytes:
-        """`_execute` for the event loop: on a worker thread, unless a backend can wait without one."""
         return await anyio.to_thread.run_sync(
-            functools.partial(self._execute, sparql, form, media_type, dataset, timeout, lane=lane, max_bytes=max_bytes)
+            functools.partial(
+                self.run,
+                sparql,
+                media_type,
+                dataset=dataset,
+                timeout=timeout,
+                max_rows=max_rows,
+                lane=lane,
+                max_bytes=max_bytes,
+            )
         )
 
     def select(self, sparql: str, bindings: Bindings | None = None, timeout: float | None = None) -> list[Row]:

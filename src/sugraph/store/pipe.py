@@ -1,8 +1,5 @@
 """The pipe between the server and a query worker: length-prefixed messages over their socket pair.
 
-The server writes and reads either from a thread (blocking calls) or from its event loop (`framed`
-and `areceive`, on a non-blocking socket), whichever is free to wait: the framing is the same.
-
 multiprocessing.connection frames messages the same way, but importing it costs a worker 14 ms and
 4.5 MB (it pulls in tempfile, random and hashlib), and every server starts several workers and every
 timeout respawns one. Requests are pickled (they come from the server, never from a client);
@@ -13,10 +10,6 @@ from __future__ import annotations
 import pickle
 import socket
 import struct
-
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (nor asyncio): a worker imports this
-if TYPE_CHECKING:
-    import asyncio
 
 _LENGTH = struct.Struct("!Q")
 _COPY_BELOW = 1 << 16  # a payload this small is sent with its length in one write
@@ -43,18 +36,6 @@ def send_request(sock: socket.socket, request: tuple) -> None:
     send(sock, pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def framed(request: tuple) -> bytes:
-    """A request as one message, to write with the event loop's `sock_sendall`."""
-    payload = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
-    return _LENGTH.pack(len(payload)) + payload
-
-
-async def areceive(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> bytes:
-    """`receive` on the event loop (the socket non-blocking): one whole message, or EOFError."""
-    (length,) = _LENGTH.unpack(await _aexactly(loop, sock, _LENGTH.size))
-    return await _aexactly(loop, sock, length)
-
-
 def receive_request(sock: socket.socket) -> tuple:
     return pickle.loads(receive(sock))
 
@@ -64,17 +45,6 @@ def _exactly(sock: socket.socket, size: int) -> bytes:
     view, got = memoryview(buffer), 0
     while got < size:
         n = sock.recv_into(view[got:])
-        if n == 0:
-            raise EOFError("the other end closed the pipe")
-        got += n
-    return bytes(buffer)
-
-
-async def _aexactly(loop: asyncio.AbstractEventLoop, sock: socket.socket, size: int) -> bytes:
-    buffer = bytearray(size)
-    view, got = memoryview(buffer), 0
-    while got < size:
-        n = await loop.sock_recv_into(sock, view[got:])
         if n == 0:
             raise EOFError("the other end closed the pipe")
         got += n

@@ -13,7 +13,6 @@ workers, the pool says so (`isolation`) and `Store.run` refuses every SERVICE cl
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import queue
 import socket
@@ -30,7 +29,7 @@ from .base import CLIENT, SITE, Dataset, Store
 from .errors import BackendError, QueryError, QueryTimeout, QueryTooLarge
 from .gateway import Gateway, route
 from .isolation import ISOLATED
-from .pipe import areceive, framed, receive, send_request
+from .pipe import receive, send_request
 from .prebuilt import hold
 from .worker import BACKEND_ERROR, QUERY_ERROR, TOO_LARGE
 
@@ -192,87 +191,10 @@ class PooledStore(Store):
         self._idle.put(worker)
         if release:
             release()
-        return self._answer(reply)
-
-    @staticmethod
-    def _answer(reply: bytes) -> bytes:
-        """A worker's reply: the result bytes, or the error it reports raised here."""
         status, body = reply[:1], reply[1:]
         if status in _ERRORS:
             raise _ERRORS[status](body.decode())
         return body
-
-    async def _aexecute(
-        self,
-        sparql: str,
-        form: str,
-        media_type: str,
-        dataset: Dataset | None,
-        timeout: float,
-        *,
-        lane: str = SITE,
-        max_bytes: int | None = None,
-    ) -> bytes:
-        """`_execute` from the event loop. When a worker (and, for a client, a client slot) is free
-        this instant, the request and its reply go through the loop's own socket polling: no
-        thread to wake on either side, the same deadline (a worker that passes it is killed). Else
-        the request waits for a worker on a thread, as `_execute` does: under load a worker freed
-        goes straight to the next waiting thread, without waiting for the busy loop's next turn
-        (measured: queueing on the loop instead lost a third of the throughput)."""
-        release = self._client_slots.release if lane == CLIENT else None
-        slot = release is None or self._client_slots.acquire(blocking=False)
-        worker = self._take_now() if slot else None
-        if worker is None:
-            if release and slot:
-                release()
-            return await super()._aexecute(sparql, form, media_type, dataset, timeout, lane=lane, max_bytes=max_bytes)
-        request = (sparql, form, media_type, dataset, max_bytes)
-        # Shielded: a cancelled request (server shutdown) leaves its query to finish, or to be
-        # killed at its deadline, and the worker is then settled as after any other query.
-        exchange = asyncio.ensure_future(self._exchange(worker, request, timeout))
-        try:
-            reply = await asyncio.shield(exchange)
-        except asyncio.CancelledError:
-            exchange.add_done_callback(lambda done: self._settle(worker, done, release))
-            raise
-        except BaseException:  # timed out, the worker failed, or a bug here: never reuse that worker
-            self._replace(worker, release)
-            raise
-        self._idle.put(worker)
-        if release:
-            release()
-        return self._answer(reply)
-
-    async def _exchange(self, worker: _Worker, request: tuple, timeout: float) -> bytes:
-        """One request and its reply on the loop, within the query's time limit."""
-        assert worker.conn is not None
-        loop = asyncio.get_running_loop()
-        worker.conn.setblocking(False)
-        try:
-            async with asyncio.timeout(timeout):
-                await loop.sock_sendall(worker.conn, framed(request))
-                return await areceive(loop, worker.conn)
-        except TimeoutError:
-            raise QueryTimeout(f"the query did not finish within its time limit of {timeout:g} s") from None
-        except (EOFError, OSError):
-            log.exception("query worker %s failed", worker.process.pid)
-            raise BackendError("the query worker stopped unexpectedly") from None
-
-    def _settle(self, worker: _Worker, done: asyncio.Future, release: Callable[[], None] | None) -> None:
-        """After the exchange of a cancelled request: the worker back to the pool, or replaced."""
-        if done.cancelled() or done.exception() is not None:
-            self._replace(worker, release)
-            return
-        self._idle.put(worker)
-        if release:
-            release()
-
-    def _take_now(self) -> _Worker | None:
-        """An idle, living worker if there is one this instant."""
-        try:
-            return self._take(time.monotonic(), 0, None)
-        except QueryTimeout:
-            return None
 
     def _take(self, deadline: float, timeout: float, release: Callable[[], None] | None) -> _Worker:
         """An idle, living worker: one that died while idle (killed by hand, out of memory) is
