@@ -226,11 +226,14 @@ def _toggle(path: str, params: Sequence[tuple[str, str]], name: str, value: str,
     return link(path, kept, set(), [] if selected else [(name, value)])
 
 
-def measure_list(store: Store, site: Site, lang: str, path: str, params: Sequence[tuple[str, str]]) -> Listing:
-    """The measures the URL's facet values keep (raises UnknownValue), with status and threats."""
+def measure_list(
+    measures: Sequence[Entity], site: Site, lang: str, path: str, params: Sequence[tuple[str, str]]
+) -> Listing:
+    """The `measures` (from `all_measures`) the URL's facet values keep (raises UnknownValue), with
+    status and threats."""
     names = [f.name for f in MEASURE_FILTERS]
     chosen = choose_values(by_name(params), names, member_of(site, MEASURE_FILTERS))
-    kept, shown = facets(_measures(store, site, lang), names, chosen, site, lang, path, params)
+    kept, shown = facets(measures, names, chosen, site, lang, path, params)
     t = translator(lang)
     rows, bindings = [], []
     for e in kept:
@@ -255,15 +258,9 @@ def measure_list(store: Store, site: Site, lang: str, path: str, params: Sequenc
     )
 
 
-_MEASURES: dict[str, tuple[Site, list[Entity]]] = {}  # by language, for the one snapshot it was read with
-
-
-def _measures(store: Store, site: Site, lang: str) -> list[Entity]:
-    """Every measure with its facet values, by label. Read once per snapshot (the graph changes only
-    with it) and language: parsing the few hundred rows again for each page would take half its time."""
-    cached = _MEASURES.get(lang)
-    if cached is not None and cached[0] is site:
-        return cached[1]
+def all_measures(store: Store, site: Site, lang: str) -> list[Entity]:
+    """Every measure with its facet values, by label. The route keeps it per graph and language
+    (`ServingContext.once`): parsing the few hundred rows again for each page would take half its time."""
     classes = {f.name: f.cls for f in MEASURE_FILTERS}
     values: dict[str, dict[str, set[str]]] = {}
     for r in store.select(MEASURES_QUERY):
@@ -272,9 +269,7 @@ def _measures(store: Store, site: Site, lang: str) -> list[Entity]:
             facet, iri = r["facet"].value, r["value"].value
             if facet == "addresses" or classes[facet] in site.types.get(iri, ()):
                 found.setdefault(facet, set()).add(iri)
-    entities = sorted((Entity(iri, v) for iri, v in values.items()), key=lambda e: text_key(site.label(e.iri, lang)))
-    _MEASURES[lang] = (site, entities)
-    return entities
+    return sorted((Entity(iri, v) for iri, v in values.items()), key=lambda e: text_key(site.label(e.iri, lang)))
 
 
 def kind_list(site: Site, kind: str, lang: str, path: str, params: Sequence[tuple[str, str]]) -> Listing:
