@@ -175,8 +175,18 @@ def live(endpoint: FakeEndpoint, kg: KnowledgeGraph) -> Iterator[LiveServer]:
     route that needs the store asks it each time (a cached answer would hide the failure)."""
     store = RemoteStore(endpoint.url, timeout=LIMIT, cache_bytes=0)
     with serve(Settings(root=ROOT, endpoint=endpoint.url, query_timeout=LIMIT), kg=kg, store=store) as server:
+        wait_for_search(server)
         yield server
     store.close()
+
+
+def wait_for_search(server: LiveServer) -> None:
+    """Until the search index a remote store's server builds after start-up is ready (/ready says so):
+    what it holds then includes search, which is the case these tests compare."""
+    deadline = time.monotonic() + 60
+    while httpx.get(f"{server.url}/ready", timeout=10).json().get("search") != "ready":
+        assert time.monotonic() < deadline, "the search index was not built within 60 s"
+        time.sleep(0.1)
 
 
 WORKBENCH_QUERY = "SELECT ?m ?label WHERE { ?m a sug:Measure ; rdfs:label ?label } LIMIT 5"
