@@ -92,6 +92,21 @@ def _adjacent(links: Iterable[Link]) -> dict[str, dict[str, str]]:
     return adjacent
 
 
+def _inner_ring(
+    center: str, around: Iterable[str], label: Callable[[str], str], group: Callable[[str], str]
+) -> list[str]:
+    """The centre's neighbours in the order the inner ring takes them (by kind, then label)."""
+    return sorted((n for n in around if n != center), key=lambda n: (group(n), label(n).casefold(), n))
+
+
+def inner_ring(
+    center: str, links: Iterable[Link], label: Callable[[str], str], group: Callable[[str], str]
+) -> list[str]:
+    """The neighbours `neighbourhood` draws around `center` (the first MAX_FIRST): only theirs are
+    worth asking the store for, however many links the centre has."""
+    return _inner_ring(center, _adjacent(links).get(center, {}), label, group)[:MAX_FIRST]
+
+
 def neighbourhood(
     center: str,
     links: Iterable[Link],
@@ -106,7 +121,7 @@ def neighbourhood(
     which link to everything)."""
     adjacent = _adjacent(links)
     around = adjacent.get(center, {})
-    first_all = sorted((n for n in around if n != center), key=lambda n: (group(n), label(n).casefold(), n))
+    first_all = _inner_ring(center, around, label, group)
     first = first_all[:MAX_FIRST]
     seen = {center, *first}
     second: dict[str, list[str]] = {}

@@ -304,6 +304,24 @@ STRINGS: dict[str, tuple[str, str]] = {
     "code.title": ("Code for this query", "Code pour cette requête"),
     "code.copy": ("Copy", "Copier"),
     "code.copied": ("Copied", "Copié"),
+    # long lists at 100 times the data (pages100): facets' other values, an entity's many links,
+    # the timeline's shared dates
+    "facet.all": ("All values ({n} more)", "Toutes les valeurs ({n} de plus)"),
+    "facet.few": ("The most frequent values only", "Seulement les valeurs les plus fréquentes"),
+    "entity.more": ("{shown} of {n} shown: all of them in the workbench", "{shown} sur {n} : toutes dans l'atelier"),
+    "timeline.many": ("{n} dates", "{n} dates"),
+    "timeline.grouped": (
+        "Too many to draw one by one: the dates of one kind on one day (month, year) are drawn as one,"
+        " which leads to them.",
+        "Trop pour les dessiner une à une : les dates d'un même type le même jour (mois, année) sont"
+        " dessinées en une seule, qui y mène.",
+    ),
+    "timeline.on_date": ("On {date} only", "Le {date} seulement"),
+    "timeline.all_dates": ("All dates", "Toutes les dates"),
+    "timeline.date.invalid": (
+        "date={date}: give a day, a month or a year as the data writes it (2020-07-24, 2020-07, 2020)",
+        "date={date} : donnez un jour, un mois ou une année comme les données l'écrivent (2020-07-24, 2020-07, 2020)",
+    ),
 }
 
 # Labels for reused vocabulary terms the ontology does not label itself.

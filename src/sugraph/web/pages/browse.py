@@ -6,19 +6,24 @@ A facet is a filter that shows its values with counts. Values of one facet combi
 adopted). A value's count is how many entities have it among those the other facets' choices keep
 (the facet's own choices do not narrow its counts, so a count never depends on which of its
 siblings is ticked): the list it would give as the facet's only choice. A value with no entity
-there is not offered.
+there is not offered, and of the others the 30 most frequent and the chosen ones, unless the URL
+asks for all (`_facet_size=max`, as Datasette does): at 100 times the data an actor facet would
+otherwise offer thousands.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
+from ...errors import UsageError
 from ...namespaces import ASSERTED_GRAPH, SUG
 from ...store import Store
 from ..display import Value
 from ..i18n import translator
-from ..tables import Cell, by_name, link, text_key
+from ..tables import Cell, Rows, by_name, link, text_key
 from .site import KINDS, Site, entity_iri, href, term_label
 
 THREATS_QUERY = f"""
@@ -70,6 +75,9 @@ MEASURE_FILTERS = (
     Filter("status", "status", str(SUG.Status)),
 )
 TYPE = "type"  # the facet of the other lists: the classes people gave their members
+FACET_SIZE = 30  # values a facet offers (the most frequent, and every chosen one) unless asked for all
+FACET_SIZE_PARAM = "_facet_size"  # `max`: every value of every facet (Datasette's parameter)
+Once = Callable[[str, Callable[[], Any]], Any]  # `ServingContext.once`: computed once per graph
 
 
 class UnknownValue(ValueError):
@@ -101,6 +109,10 @@ class FacetValue:
 class Facet:
     name: str
     values: list[FacetValue]
+    hidden: int  # values with a count left out (past the FACET_SIZE most frequent)
+    all_shown: bool  # every value is shown though there are more than FACET_SIZE (`_facet_size=max`)
+    all_link: str  # this list with every value of every facet
+    few_link: str  # this list with the FACET_SIZE most frequent values of each
 
 
 @dataclass(frozen=True)
@@ -110,10 +122,14 @@ class Listing:
 
     facets: list[Facet]
     columns: list[tuple[str, str]]  # (name, label)
-    rows: list[list[Cell]]
+    rows: Rows
     variables: list[str]
-    results: dict
+    binding: Callable[[int], dict]  # row i as a SPARQL JSON binding of `variables`
     chosen: dict[str, list[str]]
+
+    def results(self, indices: Sequence[int]) -> dict:
+        """The rows `indices` picks, in that order, as SPARQL JSON results (what a download holds)."""
+        return _results(self.variables, [self.binding(i) for i in indices])
 
 
 @dataclass
@@ -189,24 +205,40 @@ def facets(
     lang: str,
     path: str,
     params: Sequence[tuple[str, str]],
+    once: Once,
+    kind: str,
 ) -> tuple[list[Entity], list[Facet]]:
-    """The entities the choices keep, and each facet's values with their counts (see the module)."""
+    """The entities the choices keep, and each facet's values with their counts (see the module),
+    the `FACET_SIZE` most frequent and every chosen one unless the URL asks for all
+    (`_facet_size=max`). A facet's counts depend only on the other facets' choices: without any,
+    they are the whole list's, ranked once per graph and language (`once`)."""
+    picked_sets = {n: set(iris) for n, iris in chosen.items()}
+    everything = _facet_size(params)
 
     def keeps(entity: Entity, but: str | None = None) -> bool:
-        return all(entity.values.get(n, set()) & set(iris) for n, iris in chosen.items() if n != but)
+        return all(entity.values.get(n, set()) & iris for n, iris in picked_sets.items() if n != but)
 
-    found = []
-    for name in names:
+    def ranked(name: str) -> tuple[dict[str, int], list[str]]:
         counts: dict[str, int] = {}
         for entity in entities:
             if keeps(entity, but=name):
                 for iri in entity.values.get(name, ()):
                     counts[iri] = counts.get(iri, 0) + 1
+        order = sorted(counts, key=lambda iri: (-counts[iri], text_key(term_label(site, iri, lang))))
+        return counts, order
+
+    links = (
+        link(path, params, {FACET_SIZE_PARAM, "offset"}, [(FACET_SIZE_PARAM, "max")]),
+        link(path, params, {FACET_SIZE_PARAM, "offset"}),
+    )
+    found = []
+    for name in names:
+        alone = not any(n != name for n in chosen)
+        counts, order = once(f"browse.facet.{kind}.{name}.{lang}", partial(ranked, name)) if alone else ranked(name)
         picked = chosen.get(name, [])
-        offered = sorted(
-            {*(iri for iri, n in counts.items() if n), *picked},
-            key=lambda iri: (iri not in picked, -counts.get(iri, 0), text_key(term_label(site, iri, lang))),
-        )
+        offered = order if everything else order[:FACET_SIZE]
+        shown = sorted(picked, key=lambda iri: (-counts.get(iri, 0), text_key(term_label(site, iri, lang))))
+        shown += [iri for iri in offered if iri not in picked]
         values = [
             FacetValue(
                 iri,
@@ -215,10 +247,19 @@ def facets(
                 iri in picked,
                 _toggle(path, params, name, slug(iri), iri in picked),
             )
-            for iri in offered
+            for iri in shown
         ]
-        found.append(Facet(name, values))
+        hidden = len(order) - len(offered) - sum(1 for iri in picked if iri in counts and iri not in offered)
+        found.append(Facet(name, values, hidden, everything and len(order) > FACET_SIZE, *links))
     return [e for e in entities if keeps(e)], found
+
+
+def _facet_size(params: Sequence[tuple[str, str]]) -> bool:
+    """Whether the URL asks for every value of every facet; 400 for another value than `max`."""
+    asked = [v for k, v in params if k == FACET_SIZE_PARAM]
+    if asked and asked != ["max"]:
+        raise UsageError(f"{FACET_SIZE_PARAM} takes one value, max (every value of every facet)")
+    return bool(asked)
 
 
 def _toggle(path: str, params: Sequence[tuple[str, str]], name: str, value: str, selected: bool) -> str:
@@ -227,33 +268,43 @@ def _toggle(path: str, params: Sequence[tuple[str, str]], name: str, value: str,
 
 
 def measure_list(
-    measures: Sequence[Entity], site: Site, lang: str, path: str, params: Sequence[tuple[str, str]]
+    measures: Sequence[Entity], site: Site, lang: str, path: str, params: Sequence[tuple[str, str]], once: Once
 ) -> Listing:
     """The `measures` (from `all_measures`) the URL's facet values keep (raises UnknownValue), with
-    status and threats."""
+    status and threats; cells are made for the rows shown only (`Rows`)."""
     names = [f.name for f in MEASURE_FILTERS]
     chosen = choose_values(by_name(params), names, member_of(site, MEASURE_FILTERS))
-    kept, shown = facets(measures, names, chosen, site, lang, path, params)
+    kept, shown = facets(measures, names, chosen, site, lang, path, params, once, "measure")
     t = translator(lang)
-    rows, bindings = [], []
-    for e in kept:
-        status = sorted(e.values.get("status", ()))
-        threats = sorted(e.values.get("addresses", ()), key=lambda iri: text_key(site.label(iri, lang)))
-        rows.append([_cell(site, lang, [e.iri]), _cell(site, lang, status), _cell(site, lang, threats)])
-        bindings.append(
-            {
-                "measure": _iri(e.iri),
-                "label": _literal(site.label(e.iri, lang), lang),
-                **({"status": _iri(status[0])} if status else {}),
-                **({"threats": _literal(" ".join(threats))} if threats else {}),
-            }
-        )
+
+    def status(e: Entity) -> list[str]:
+        return sorted(e.values.get("status", ()))
+
+    def threats(e: Entity) -> list[str]:
+        return sorted(e.values.get("addresses", ()), key=lambda iri: text_key(site.label(iri, lang)))
+
+    columns = (lambda e: [e.iri], status, threats)
+
+    def binding(i: int) -> dict:
+        e = kept[i]
+        found, addressed = status(e), threats(e)
+        return {
+            "measure": _iri(e.iri),
+            "label": _literal(site.label(e.iri, lang), lang),
+            **({"status": _iri(found[0])} if found else {}),
+            **({"threats": _literal(" ".join(addressed))} if addressed else {}),
+        }
+
     return Listing(
         shown,
         [("measure", t("col.measure")), ("status", t("col.status")), ("threats", t("col.threats"))],
-        rows,
+        Rows(
+            len(kept),
+            lambda i: [_cell(site, lang, column(kept[i])) for column in columns],
+            lambda i, c: _cell(site, lang, columns[c](kept[i])).key,
+        ),
         ["measure", "label", "status", "threats"],
-        _results(["measure", "label", "status", "threats"], bindings),
+        binding,
         chosen,
     )
 
@@ -272,36 +323,49 @@ def all_measures(store: Store, site: Site, lang: str) -> list[Entity]:
     return sorted((Entity(iri, v) for iri, v in values.items()), key=lambda e: text_key(site.label(e.iri, lang)))
 
 
-def kind_list(site: Site, kind: str, lang: str, path: str, params: Sequence[tuple[str, str]]) -> Listing:
-    """The members of a kind's class, with a facet by the classes people gave them when they differ."""
-    members = site.members(KINDS[kind], lang)
-    entities = [Entity(iri, {TYPE: set(site.asserted_types.get(iri, ()))}) for iri in members]
+def kind_list(site: Site, kind: str, lang: str, path: str, params: Sequence[tuple[str, str]], once: Once) -> Listing:
+    """The members of a kind's class, with a facet by the classes people gave them when they differ;
+    the members are listed once per graph and language (`once`), cells made for the rows shown only."""
+
+    def listed() -> list[Entity]:
+        return [Entity(iri, {TYPE: set(site.asserted_types.get(iri, ()))}) for iri in site.members(KINDS[kind], lang)]
+
+    entities = once(f"browse.members.{kind}.{lang}", listed)
     types = {slug(c): c for e in entities for c in e.values[TYPE]}
     names = [TYPE] if len(types) > 1 else []
     chosen = choose_values(by_name(params), names, lambda _name, value: types.get(value))
-    kept, shown = facets(entities, names, chosen, site, lang, path, params)
+    kept, shown = facets(entities, names, chosen, site, lang, path, params, once, kind)
     t = translator(lang)
-    rows, bindings = [], []
-    for e in kept:
+
+    def name_cell(e: Entity) -> Cell:
+        return _cell(site, lang, [e.iri])
+
+    def type_cell(e: Entity) -> Cell:
         main = site.main_type(e.iri)
+        return _text_cell(Value(term_label(site, main, lang), href(main))) if main else Cell((), None)
+
+    def text_cell(e: Entity) -> Cell:
         description = site.description(e.iri, lang)
-        kind_cell = _text_cell(Value(term_label(site, main, lang), href(main))) if main else Cell((), None)
-        text_cell = _text_cell(Value(description)) if description else Cell((), None)
-        rows.append([_cell(site, lang, [e.iri]), kind_cell, text_cell])
-        bindings.append(
-            {
-                "entity": _iri(e.iri),
-                "label": _literal(site.label(e.iri, lang), lang),
-                **({"type": _iri(main)} if main else {}),
-                **({"description": _literal(description, lang)} if description else {}),
-            }
-        )
+        return _text_cell(Value(description)) if description else Cell((), None)
+
+    columns = (name_cell, type_cell, text_cell)
+
+    def binding(i: int) -> dict:
+        iri = kept[i].iri
+        main, description = site.main_type(iri), site.description(iri, lang)
+        return {
+            "entity": _iri(iri),
+            "label": _literal(site.label(iri, lang), lang),
+            **({"type": _iri(main)} if main else {}),
+            **({"description": _literal(description, lang)} if description else {}),
+        }
+
     return Listing(
         shown,
         [("entity", t("col.name")), ("type", t("col.type")), ("description", t("col.description"))],
-        rows,
+        Rows(len(kept), lambda i: [column(kept[i]) for column in columns], lambda i, c: columns[c](kept[i]).key),
         ["entity", "label", "type", "description"],
-        _results(["entity", "label", "type", "description"], bindings),
+        binding,
         chosen,
     )
 

@@ -6,7 +6,7 @@ its neighbours' links), everything else from the startup snapshot (`Site`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -17,7 +17,7 @@ from ...store import Store
 from ...terms import Term, by_language, in_language
 from ..display import Group, Value
 from ..formats import ENTITY_FORMATS, HTML
-from ..graphsvg import Link, Picture, neighbourhood
+from ..graphsvg import Link, Picture, inner_ring, neighbourhood
 from ..i18n import format_literal
 from .site import Site, href, kind_of, term_label
 
@@ -69,6 +69,30 @@ SHOWN_APART = {str(RDF.type), str(RDFS.label), "http://purl.org/dc/terms/descrip
 ALL_LANGUAGES = {str(SKOS.altLabel)}  # names in every language help readers of both
 NOT_IN_PICTURE = {str(RDF.type), str(PROV.wasDerivedFrom), str(SKOS.broaderTransitive), str(SKOS.narrowerTransitive)}
 HUB_KINDS = {"document", "status", "scheme"}  # linked to by almost everything: never expanded
+GROUP_SIZE = 50  # values a property shows on the page; the rest are a workbench query away
+
+# All the values of one of the entity's properties, in either direction, by label: what a property's
+# "more" link opens when the page shows only its first GROUP_SIZE values.
+ALL_VALUES_QUERY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+# {what} of {label}.
+SELECT DISTINCT ?value ?valueLabel WHERE {{
+  {pattern}
+  OPTIONAL {{ ?value rdfs:label ?valueLabel FILTER(LANG(?valueLabel) = "{lang}") }}
+}}
+ORDER BY LCASE(STR(?valueLabel)) STR(?value)
+"""
+
+# Every quote of the entity's evidence, with its source: the evidence past its first GROUP_SIZE.
+ALL_QUOTES_QUERY = """PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX sug: <https://w3id.org/sugraph/ontology#>
+# The evidence for {label}: each quote and the source it comes from.
+SELECT ?quote ?document WHERE {{
+  <{iri}> prov:qualifiedDerivation ?derivation .
+  ?derivation prov:entity ?document .
+  OPTIONAL {{ ?derivation sug:quote ?quote }}
+}}
+ORDER BY ?document STR(?quote)
+"""
 
 
 @dataclass
@@ -99,7 +123,11 @@ class EntityView:
     types: list[Value]
     groups: list[Group]
     incoming: list[Group]
-    evidence: list[Evidence]
+    more: dict[str, tuple[int, str]]  # property → how many values it has, the workbench listing them all
+    more_incoming: dict[str, tuple[int, str]]
+    evidence: list[Evidence]  # all of it (the citation quotes it), the page shows `evidence_shown`
+    evidence_shown: int
+    evidence_more: str  # the workbench listing every quote
     picture: Picture
     downloads: list[tuple[str, str, str]]  # url, format name, media type
     questions: list[Question]
@@ -121,6 +149,9 @@ def describe_entity(store: Store, site: Site, iri: str, lang: str) -> EntityView
     evidence = _evidence(site, rows, lang)
     groups = _outgoing_groups(site, rows, facts, lang, {e.document for e in evidence})
     incoming = _group(site, lang, ((r["p"].value, _iri_value(site, r["x"].value, lang)) for r in incoming_rows))
+    more = {g.prop: all_values(site, iri, g, lang, False) for g in groups if len(g.values) > GROUP_SIZE}
+    more_incoming = {g.prop: all_values(site, iri, g, lang, True) for g in incoming if len(g.values) > GROUP_SIZE}
+    groups, incoming = _first_values(groups), _first_values(incoming)
     types = [_iri_value(site, t, lang) for t in sorted(site.asserted_types.get(iri, ()))]
     downloads = [
         (f"/doc/{iri[len(ENTITY_BASE) :]}.{f.ext}", f.name, f.media_type) for f in ENTITY_FORMATS if f is not HTML
@@ -132,7 +163,11 @@ def describe_entity(store: Store, site: Site, iri: str, lang: str) -> EntityView
         types,
         groups,
         incoming,
+        more,
+        more_incoming,
         evidence,
+        GROUP_SIZE,
+        "/workbench?" + urlencode({"query": ALL_QUOTES_QUERY.format(label=_one_line(site, iri, lang), iri=iri)}),
         _picture(store, site, iri, facts, incoming_rows, lang),
         downloads,
         questions(site, iri, lang),
@@ -162,8 +197,32 @@ def questions(site: Site, iri: str, lang: str) -> list[Question]:
 
 
 def starting_query(site: Site, iri: str, lang: str) -> str:
-    label = " ".join(site.label(iri, lang).split())  # one line: the label stays inside its comment
-    return STARTING_QUERY.format(label=label, iri=iri, lang=lang)
+    return STARTING_QUERY.format(label=_one_line(site, iri, lang), iri=iri, lang=lang)
+
+
+def _one_line(site: Site, iri: str, lang: str) -> str:
+    """The entity's label on one line: it stays inside a query's comment."""
+    return " ".join(site.label(iri, lang).split())
+
+
+def all_values(site: Site, iri: str, group: Group, lang: str, incoming: bool) -> tuple[int, str]:
+    """How many values a property group has, and the workbench listing all of them: the page shows
+    the first GROUP_SIZE (a shared threat is addressed by thousands of measures at 100 times the
+    data), the workbench pages through the rest, sorted and downloadable."""
+    subject, prop = f"<{iri}>", f"<{group.prop}>"
+    if incoming:
+        pattern = f"?value {prop} {subject} ."
+    elif group.prop in site.inverses:  # the page reads "addressed by" from the other side's links
+        pattern = f"{{ {subject} {prop} ?value }} UNION {{ ?value <{site.inverses[group.prop]}> {subject} }}"
+    else:
+        pattern = f"{subject} {prop} ?value ."
+    what = " ".join(group.label.split())
+    query = ALL_VALUES_QUERY.format(what=what, label=_one_line(site, iri, lang), pattern=pattern, lang=lang)
+    return len(group.values), "/workbench?" + urlencode({"query": query})
+
+
+def _first_values(groups: list[Group]) -> list[Group]:
+    return [replace(g, values=g.values[:GROUP_SIZE]) if len(g.values) > GROUP_SIZE else g for g in groups]
 
 
 def evidence_of(store: Store, site: Site, iri: str, lang: str) -> list[Evidence]:
@@ -200,10 +259,11 @@ def _group(site: Site, lang: str, pairs) -> list[Group]:
     with the same text and link, the one in the reader's language (no language badge) is kept, so
     the page does not depend on the order the store gives its rows in."""
     by_prop: dict[str, list[Value]] = {}
+    seen: set[tuple[str, str, str | None]] = set()
     for prop, value in sorted(pairs, key=lambda pv: (pv[0], pv[1].text, pv[1].href or "", pv[1].lang or "")):
-        values = by_prop.setdefault(prop, [])
-        if all((v.text, v.href) != (value.text, value.href) for v in values):
-            values.append(value)
+        if (prop, value.text, value.href) not in seen:
+            seen.add((prop, value.text, value.href))
+            by_prop.setdefault(prop, []).append(value)
     groups = [
         Group(p, term_label(site, p, lang), sorted(vs, key=lambda v: (v.text.casefold(), v.text)))
         for p, vs in by_prop.items()
@@ -293,9 +353,11 @@ def _picture(
         for r in incoming_rows
         if wanted(r["p"].value, r["x"].value)
     ]
-    expandable = sorted(
-        {n for link in links for n in (link.subject, link.object) if n != iri and kind_of(n) not in HUB_KINDS}
-    )
+    # Only the neighbours the picture draws are expanded (asking for all of a shared threat's
+    # thousands would take most of its page's time, for nodes never drawn).
+    expandable = [
+        n for n in inner_ring(iri, links, lambda n: site.label(n, lang), _kind) if kind_of(n) not in HUB_KINDS
+    ]
     if expandable:
         for r in store.select(NEIGHBOURS_QUERY, {"n": [ox.NamedNode(n) for n in expandable]}):
             n, m, prop = r["n"].value, r["m"].value, r["p"].value
@@ -304,6 +366,8 @@ def _picture(
             label = term_label(site, prop, lang)
             links.append(Link(n, m, label) if r["direction"].value == "out" else Link(m, n, label))
     links.sort(key=lambda link: (link.subject, link.object, link.label))  # rows come in any order
-    return neighbourhood(
-        iri, links, lambda n: site.label(n, lang), lambda n: kind_of(n) or "", lambda n: kind_of(n) not in HUB_KINDS
-    )
+    return neighbourhood(iri, links, lambda n: site.label(n, lang), _kind, lambda n: kind_of(n) not in HUB_KINDS)
+
+
+def _kind(iri: str) -> str:
+    return kind_of(iri) or ""

@@ -30,8 +30,8 @@ from ..snippets import for_sparql
 from ..tables import PAGE_SIZE, PAGING, arrange, by_name, download, link, page_of, read_view, table
 from .browse import UnknownValue, all_measures, kind_list, measure_list, parse_filters, threat_tree
 from .site import KINDS, href, kind_of
+from .timeline import DATE, as_csv, draw, marks, on_date, records, shown_date, together
 from .timeline import FILTERS as TIMELINE_FILTERS
-from .timeline import as_csv, draw, marks, records, shown_date
 from .vocabulary import predicates, vocabulary
 from .workbench import EXAMPLE_QUERY, TABLE_DOWNLOADS, editable, fields, result_views, run, values_of
 
@@ -81,10 +81,15 @@ def browse(request: Request, kind: str) -> Response:
     try:
         found = (
             measure_list(
-                ctx.once(f"browse.measures.{lang}", lambda: all_measures(store, site, lang)), site, lang, path, params
+                ctx.once(f"browse.measures.{lang}", lambda: all_measures(store, site, lang)),
+                site,
+                lang,
+                path,
+                params,
+                ctx.once,
             )
             if kind == "measure"
-            else kind_list(site, kind, lang, path, params)
+            else kind_list(site, kind, lang, path, params, ctx.once)
         )
     except UnknownValue as e:
         name = translator(lang)(f"filter.{e.name}")
@@ -108,7 +113,7 @@ def browse(request: Request, kind: str) -> Response:
         )
     else:
         order = page_of(arrange(found.rows, names, view), view)
-        body = download(found.results, found.variables, order, fmt)
+        body = download(found.results(order), found.variables, range(len(order)), fmt)
         response = Response(body, media_type=content_type(fmt.media_type))
     response.headers["Vary"] = "Accept, Accept-Language, Cookie"
     return response
@@ -129,13 +134,30 @@ def timeline(request: Request) -> Response:
     json_name = {RESULTS_JSON.media_type: JSON}
     fmt = choose(request, (HTML, CSV, JSON), "the timeline", request.query_params.get("format"), json_name)
     slugs = {f.name: request.query_params[f.name].strip() for f in TIMELINE_FILTERS if f.name in chosen}
-    found = marks(ctx.store, site, lang, chosen)
+    date = request.query_params.get("date", "").strip()
+    if date and not DATE.match(date):
+        return error_page(request, 400, translator(lang)("timeline.date.invalid", date=date))
+    if chosen:
+        found = marks(ctx.store, site, lang, chosen)
+    else:  # the whole timeline is the same for every reader of a language: read once per graph
+        found = ctx.once(f"timeline.marks.{lang}", lambda: marks(ctx.store, site, lang, chosen))
+    everything = "/timeline?" + urlencode(slugs) if slugs else "/timeline"
+    if date:
+        found, slugs = on_date(found, date), {**slugs, "date": date}
     if fmt is CSV:
         response: Response = Response(as_csv(found), media_type=content_type(CSV.media_type))
     elif fmt is JSON:
         response = JSONResponse({"filters": chosen, "marks": records(found)})
     else:
-        options = {f.name: site.members(f.cls, lang) for f in TIMELINE_FILTERS}
+        options = ctx.once(
+            f"timeline.options.{lang}", lambda: {f.name: site.members(f.cls, lang) for f in TIMELINE_FILTERS}
+        )
+        many = translator(lang)
+        drawn = together(
+            found,
+            lambda n: many("timeline.many", n=n),
+            lambda when: "#timeline-table" if date else "/timeline?" + urlencode({**slugs, "date": when}),
+        )
         response = render(
             request,
             "timeline.html",
@@ -143,7 +165,11 @@ def timeline(request: Request) -> Response:
             options=options,
             chosen=chosen,
             marks=found,
-            picture=draw(found),
+            drawn=drawn,
+            listed=found if date else drawn,  # on one date every mark, else as drawn
+            picture=draw(drawn),
+            date=date,
+            all_dates=everything,
             shown_date=lambda when: shown_date(when, lang),
             downloads=[(f.label, "/timeline?" + urlencode({**slugs, "format": f.ext})) for f in (CSV, JSON)],
         )

@@ -6,6 +6,10 @@ browse page's filters, by import). A date is drawn as precisely as the data give
 point, a month or a year as the span it covers (no day is invented), a period as a band. Marks are
 put in lanes, so that no label runs over another; the page lists the same marks as a table, and
 `?format=csv` / `?format=json` give them to scripts.
+
+Past `MAX_DRAWN` marks (at 100 times the data, 600 share one day) the picture and the table draw the
+marks of one kind that share a date as one, with their number, leading to the timeline of that date
+(`?date=2020-07-24`, a date as the data writes it: a day, a month or a year), which lists them all.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ from __future__ import annotations
 import calendar
 import csv
 import io
-from dataclasses import dataclass
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
 
@@ -58,6 +64,8 @@ LANE = 24.0
 CHAR_WIDTH = 6.4  # rough width of a label character (12px), to keep labels apart
 LABEL_CHARS = 40  # longer labels are cut, the full one is in the tooltip
 GAP = 10.0  # between a label and the next mark in its lane
+MAX_DRAWN = 300  # marks drawn one by one; past them, those sharing a date and kind are drawn as one
+DATE = re.compile(r"^\d{4}(-\d\d(-\d\d)?)?$")  # the `date` filter: a year, a month or a day
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,8 @@ class Mark:
     kind: str
     when: When
     until: When | None  # the end of an event or a period
+    count: int = 1  # more than one: the marks of this kind sharing this date, drawn as one (`together`)
+    link: str = ""  # where such a mark leads: the timeline of its date
 
 
 @dataclass(frozen=True)
@@ -134,6 +144,25 @@ def marks(store: Store, site: Site, lang: str, chosen: dict[str, str]) -> list[M
         iri = row["entity"].value
         found.append(Mark(iri, site.label(iri, lang), row["kind"].value, when, until))
     return sorted(found, key=lambda m: (m.when.start, KINDS.index(m.kind), m.label.casefold(), m.iri))
+
+
+def on_date(found: list[Mark], date: str) -> list[Mark]:
+    """The marks whose date is written `date` (a day, a month or a year, as in the data)."""
+    return [m for m in found if m.when.lexical == date]
+
+
+def together(found: list[Mark], many: Callable[[int], str], link: Callable[[str], str]) -> list[Mark]:
+    """The marks to draw: all of them up to MAX_DRAWN, else one per kind and date (and end), with
+    their number (`many(n)` names them) and `link(date)`, where they are listed; in time order."""
+    if len(found) <= MAX_DRAWN:
+        return found
+    groups: dict[tuple[str, str, str], list[Mark]] = {}
+    for m in found:
+        groups.setdefault((m.when.lexical, m.kind, m.until.lexical if m.until else ""), []).append(m)
+    return [
+        ms[0] if len(ms) == 1 else replace(ms[0], iri="", label=many(len(ms)), count=len(ms), link=link(date))
+        for (date, _, _), ms in groups.items()
+    ]
 
 
 def shown_date(when: When | None, lang: str) -> str:
