@@ -109,7 +109,14 @@ class Rows(Sequence[list[Cell]]):
     `cells(i)` makes row i; `key(i, column)` is what `cells(i)[column].key` would be."""
 
     def __init__(self, count: int, cells: Callable[[int], list[Cell]], key: Callable[[int, int], SortKey | None]):
-        self._count, self._cells, self.key = count, cells, key
+        self._count, self._cells, self._key = count, cells, key
+        self._keys: dict[int, list[SortKey | None]] = {}
+
+    def keys(self, column: int) -> list[SortKey | None]:
+        """Every row's key in `column`, made once (a page and its download order sort alike)."""
+        if column not in self._keys:
+            self._keys[column] = [self._key(i, column) for i in range(self._count)]
+        return self._keys[column]
 
     def __len__(self) -> int:
         return self._count
@@ -188,9 +195,7 @@ def arrange(rows: Sequence[Sequence[Cell]], names: Sequence[str], view: View) ->
     if view.sort is None:
         return list(range(len(rows)))
     column = names.index(view.sort)
-    keys = (
-        [rows.key(i, column) for i in range(len(rows))] if isinstance(rows, Rows) else [row[column].key for row in rows]
-    )
+    keys = rows.keys(column) if isinstance(rows, Rows) else [row[column].key for row in rows]
     bound = [i for i in range(len(rows)) if keys[i] is not None]
     unbound = [i for i in range(len(rows)) if keys[i] is None]
     return sorted(bound, key=lambda i: keys[i], reverse=view.descending) + unbound  # type: ignore[arg-type, return-value]
@@ -282,9 +287,14 @@ def solutions(results: ox.QuerySolutions, variables: Sequence[str]) -> list[list
     return [[row[v] for v in variables] for row in results]
 
 
-def cells(rows: Sequence[Sequence[Term | None]], shown: Callable[[Term], Value]) -> list[list[Cell]]:
-    """Rows of terms as table cells, each shown by `shown`."""
-    return [[Cell.of(None if t is None else shown(t), t) for t in row] for row in rows]
+def cells(rows: Sequence[Sequence[Term | None]], shown: Callable[[Term], Value]) -> Rows:
+    """Rows of terms as table cells, each shown by `shown`, made when a page shows the row (or,
+    for a sort, the column's cell of every row)."""
+
+    def cell(t: Term | None) -> Cell:
+        return Cell.of(None if t is None else shown(t), t)
+
+    return Rows(len(rows), lambda i: [cell(t) for t in rows[i]], lambda i, column: cell(rows[i][column]).key)
 
 
 def columns_in_order(variables: Sequence[str], text: str) -> list[str]:
