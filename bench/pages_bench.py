@@ -66,6 +66,9 @@ PAGES = [
     "/sparql",
     "/workbench/terms.json?lang=fr",
     "/queries/money?format=html",
+    "/browse/measure?_facet_size=max",
+    "/browse/measure?_sort=threats",
+    "/timeline?date=2020-07-24",
 ]
 ENTITIES_QUERY = (  # a replaced IRI answers 301 to its replacement, which is measured itself
     f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ENTITY_BASE}")) '

@@ -47,6 +47,17 @@ SELECT DISTINCT ?n ?p ?m ?direction WHERE {{
 }}
 """
 
+# How many links each neighbour has, counted in the store: one with thousands (a threat every copy
+# of the data shares) is drawn as a hub is, not expanded, rather than read whole for 8 of them.
+DEGREES_QUERY = f"""
+SELECT ?n (COUNT(*) AS ?links) WHERE {{
+  VALUES ?n {{ UNDEF }}
+  GRAPH <{ASSERTED_GRAPH}> {{ {{ ?n ?p ?m }} UNION {{ ?m ?p ?n }} }}
+  FILTER(isIRI(?m) && STRSTARTS(STR(?m), "{ENTITY_BASE}"))
+}}
+GROUP BY ?n
+"""
+
 # The workbench's start for one entity: every link in and out, labelled, so a researcher edits from
 # the facts rather than from DESCRIBE's raw triples (blank nodes such as the quotes are on the page).
 # Ordered by text, then language: SPARQL leaves the order of literals in two languages to the engine.
@@ -70,6 +81,7 @@ ALL_LANGUAGES = {str(SKOS.altLabel)}  # names in every language help readers of 
 NOT_IN_PICTURE = {str(RDF.type), str(PROV.wasDerivedFrom), str(SKOS.broaderTransitive), str(SKOS.narrowerTransitive)}
 HUB_KINDS = {"document", "status", "scheme"}  # linked to by almost everything: never expanded
 GROUP_SIZE = 50  # values a property shows on the page; the rest are a workbench query away
+HUB_LINKS = 200  # a neighbour with more links than this is drawn but not expanded, like a hub kind
 
 # All the values of one of the entity's properties, in either direction, by label: what a property's
 # "more" link opens when the page shows only its first GROUP_SIZE values.
@@ -359,6 +371,10 @@ def _picture(
         n for n in inner_ring(iri, links, lambda n: site.label(n, lang), _kind) if kind_of(n) not in HUB_KINDS
     ]
     if expandable:
+        degrees = store.select(DEGREES_QUERY, {"n": [ox.NamedNode(n) for n in expandable]})
+        hubs = {r["n"].value for r in degrees if int(r["links"].value) > HUB_LINKS}
+        expandable = [n for n in expandable if n not in hubs]
+    if expandable:
         for r in store.select(NEIGHBOURS_QUERY, {"n": [ox.NamedNode(n) for n in expandable]}):
             n, m, prop = r["n"].value, r["m"].value, r["p"].value
             if prop in NOT_IN_PICTURE or m == iri:
@@ -366,7 +382,7 @@ def _picture(
             label = term_label(site, prop, lang)
             links.append(Link(n, m, label) if r["direction"].value == "out" else Link(m, n, label))
     links.sort(key=lambda link: (link.subject, link.object, link.label))  # rows come in any order
-    return neighbourhood(iri, links, lambda n: site.label(n, lang), _kind, lambda n: kind_of(n) not in HUB_KINDS)
+    return neighbourhood(iri, links, lambda n: site.label(n, lang), _kind, lambda n: n in expandable)
 
 
 def _kind(iri: str) -> str:
