@@ -21,12 +21,16 @@ from ..graphsvg import Link, Picture, inner_ring, neighbourhood
 from ..i18n import format_literal
 from .site import Site, href, kind_of, term_label
 
-OUTGOING_QUERY = """
-SELECT DISTINCT ?p ?o ?g ?bp ?bo WHERE {
-  VALUES ?s { UNDEF }
-  GRAPH ?g { ?s ?p ?o }
-  OPTIONAL { FILTER(isBlank(?o)) ?o ?bp ?bo }
-}
+# An inferred link to what links back to the entity (the inverse of an incoming link: "addressed
+# by") is left to the incoming links, which say it (`_facts` would drop it): a threat that every
+# copy of the data shares has thousands.
+OUTGOING_QUERY = f"""
+SELECT DISTINCT ?p ?o ?g ?bp ?bo WHERE {{
+  VALUES ?s {{ UNDEF }}
+  GRAPH ?g {{ ?s ?p ?o }}
+  FILTER(?g = <{ASSERTED_GRAPH}> || !isIRI(?o) || NOT EXISTS {{ GRAPH <{ASSERTED_GRAPH}> {{ ?o ?q ?s }} }})
+  OPTIONAL {{ FILTER(isBlank(?o)) ?o ?bp ?bo }}
+}}
 """
 
 INCOMING_QUERY = f"""
