@@ -1,7 +1,8 @@
 """Long lists stay short pages (100 times the data): a facet offers its most frequent values and a
 link to all of them, an entity page shows the first values of each property and of its evidence with
 a link to all of them in the workbench, the timeline draws the marks sharing a date as one, which
-leads to the timeline of that date. Against the real server, the sizes made small to fit the shipped
+leads to the timeline of that date; a table makes the cells of the rows it shows only. Against the
+real server, the sizes made small to fit the shipped
 data (the session's server reads them at each request)."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from svgkit import all_of, picture, title
 from test_pages import Element, parse
 
 from sugraph.web.pages import browse, entity, timeline
+from sugraph.web.tables import Cell, Rows, SortKey, View, table, text_key
 
 HTML = {"accept": "text/html"}
 
@@ -181,3 +183,40 @@ def test_a_date_is_the_date_as_written_not_the_days_within_it(client: httpx.Clie
 
 def test_a_date_not_as_the_data_writes_it_is_a_400(client: httpx.Client) -> None:
     assert client.get("/timeline", params={"date": "24/07/2020"}, headers=HTML).status_code == 400
+
+
+def rings(client: httpx.Client, path: str) -> dict[str, list[str]]:
+    """The neighbourhood's nodes by ring: ring1 (the neighbours), ring2 (theirs), as links."""
+    found: dict[str, list[str]] = {}
+    for a in html(client, path).find("svg", class_="neighbourhood").find_all("a"):
+        ring = next((c for c in a.attrs.get("class", "").split() if c.startswith("ring")), "")
+        found.setdefault(ring, []).append(a.attrs["href"])
+    return found
+
+
+def test_a_neighbour_with_more_links_than_a_hub_is_drawn_but_not_expanded(
+    client: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn = rings(client, "/doc/actor/nato.html")
+    monkeypatch.setattr(entity, "HUB_LINKS", 0)
+    hubs = rings(client, "/doc/actor/nato.html")
+    assert (len(drawn["ring2"]) > 0, hubs["ring1"] == drawn["ring1"], "ring2" in hubs) == (True, True, False)
+
+
+def test_a_table_makes_the_cells_of_the_rows_it_shows_only() -> None:
+    made, keyed = [], []
+
+    def cells(i: int) -> list[Cell]:
+        made.append(i)
+        return [Cell((), text_key(f"{i:04}"))]
+
+    def key(i: int, column: int) -> SortKey:
+        keyed.append((i, column))
+        return text_key(f"{i:04}")
+
+    shown = table("/t", [], [("n", "n")], Rows(1000, cells, key), View("n", True, 10, 20))
+    assert (made, len(keyed), (shown.first, shown.last, shown.total)) == (
+        list(range(979, 969, -1)),
+        1000,
+        (21, 30, 1000),
+    )
