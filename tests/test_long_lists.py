@@ -2,8 +2,8 @@
 link to all of them, an entity page shows the first values of each property and of its evidence with
 a link to all of them in the workbench, the timeline draws the marks sharing a date as one, which
 leads to the timeline of that date; a table makes the cells of the rows it shows only. Against the
-real server, the sizes made small to fit the shipped
-data (the session's server reads them at each request)."""
+real server, the sizes made small to fit the shipped data (the session's server reads them at each
+request)."""
 
 from __future__ import annotations
 
