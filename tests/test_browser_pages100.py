@@ -63,7 +63,7 @@ def test_the_timeline_draws_marks_sharing_a_date_as_one_leading_to_that_date(
     driver = browser_nojs
     driver.get(server.url + "/timeline?lang=en")
     many = driver.find_element(By.CSS_SELECTOR, 'svg.timeline a.mark.many[href="/timeline?date=2020-07-24"]')
-    assert many.find_element(By.TAG_NAME, "text").text == "6 dates"
+    assert many.find_element(By.TAG_NAME, "text").text == "6 on this date"
     shot(driver, "pages100-4-timeline-grouped")
 
     follow(driver, driver.find_element(By.CSS_SELECTOR, 'table.timeline-table a[href="/timeline?date=2020-07-24"]'))

@@ -156,7 +156,7 @@ def drawn(page: str) -> dict[str, list[str]]:
 
 def test_past_the_drawn_maximum_marks_sharing_a_date_are_drawn_as_one(client: httpx.Client, three) -> None:
     page = client.get("/timeline", headers=HTML).text
-    assert drawn(page)["/timeline?date=2020-07-24"] == ["6 dates — Issued or presented: 24 July 2020"]
+    assert drawn(page)["/timeline?date=2020-07-24"] == ["6 on this date — Issued or presented: 24 July 2020"]
 
 
 def test_a_mark_drawn_as_one_leads_to_the_marks_of_its_date(client: httpx.Client, three) -> None:

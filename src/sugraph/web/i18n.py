@@ -309,7 +309,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "facet.all": ("All values ({n} more)", "Toutes les valeurs ({n} de plus)"),
     "facet.few": ("The most frequent values only", "Seulement les valeurs les plus fréquentes"),
     "entity.more": ("{shown} of {n} shown: all of them in the workbench", "{shown} sur {n} : toutes dans l'atelier"),
-    "timeline.many": ("{n} dates", "{n} dates"),
+    "timeline.many": ("{n} on this date", "{n} à cette date"),
     "timeline.grouped": (
         "Too many to draw one by one: the dates of one kind on one day (month, year) are drawn as one,"
         " which leads to them.",
