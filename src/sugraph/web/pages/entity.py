@@ -229,7 +229,11 @@ def all_values(site: Site, iri: str, group: Group, lang: str, incoming: bool) ->
     data), the workbench pages through the rest, sorted and downloadable."""
     subject, prop = f"<{iri}>", f"<{group.prop}>"
     if incoming:
-        pattern = f"?value {prop} {subject} ."
+        # as "Linked from" lists them: stated links from entities that the entity does not link back to
+        pattern = (
+            f"GRAPH <{ASSERTED_GRAPH}> {{ ?value {prop} {subject} }} FILTER(isIRI(?value))\n"
+            f"  FILTER NOT EXISTS {{ GRAPH <{ASSERTED_GRAPH}> {{ {subject} ?back ?value }} }}"
+        )
     elif group.prop in site.inverses:  # the page reads "addressed by" from the other side's links
         pattern = f"{{ {subject} {prop} ?value }} UNION {{ ?value <{site.inverses[group.prop]}> {subject} }}"
     else:
