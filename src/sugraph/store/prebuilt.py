@@ -4,8 +4,9 @@ A store is built once per (sources, inference mode) into `cache_dir/stores/<key>
 temporary folder, marked complete, then renamed into place, so a crash or a concurrent start never
 leaves a half-built store that looks finished. A server whose sources are unchanged opens the store
 read-only and never parses or reasons again; `LazyKnowledgeGraph` defers that work until some
-route really needs the rdflib graphs. The full-text index of a store is a file in its folder
-(`index_path`): valid exactly as long as the store, pruned with it.
+route really needs the rdflib graphs. The pages' snapshot and the full-text index of a store are
+files in its folder (snapshot.py, search.py): valid exactly as long as the store, pruned with it;
+they are built once, reading the store in-process (`rows_of`).
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ import os
 import shutil
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
 
 from ..build import KnowledgeGraph, SourceSet, find_root, load
+from ..terms import Term
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +74,22 @@ def prebuilt_store(cache_dir: Path, key: str, fill: Callable[[ox.Store], None]) 
     return path
 
 
-def index_path(store: Path) -> Path:
-    """Where the full-text index of the prebuilt store at `store` is kept (built on the first start
-    that lacks it, then only opened)."""
-    from ..search import INDEX_FILE
+def rows_of(path: Path) -> Callable[[str], Iterator[dict[str, Term]]]:
+    """Rows of our own SELECT queries, read in this process from the prebuilt store at `path`, for
+    the builds that read the whole store (the pages' snapshot, the search index): through the
+    query workers they would be serialized, bounded by the response cap and stopped by the time
+    limit (a 1000× store's types take longer than the default 10 s). The store is opened for each
+    query and closed after it, so the server does not keep the engine's caches."""
 
-    return store / INDEX_FILE
+    def rows(sparql: str) -> Iterator[dict[str, Term]]:
+        store = ox.Store.read_only(str(path))
+        result = store.query(sparql, use_default_graph_as_union=True)
+        assert isinstance(result, ox.QuerySolutions)  # our queries are SELECTs
+        names = [v.value for v in result.variables]
+        for solution in result:
+            yield {n: term for n in names if (term := solution[n]) is not None}
+
+    return rows
 
 
 def _remove_orphans(stores: Path) -> None:
