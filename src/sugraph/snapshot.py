@@ -139,6 +139,11 @@ class ReadOnlyFile:
 class Snapshot(ReadOnlyFile):
     """The snapshot file, read by lookups."""
 
+    def __init__(self, path: Path, keep: object = None) -> None:
+        super().__init__(path, keep)
+        if self.meta.get("layout") != SNAPSHOT_FILE:  # renamed by hand, or written by another version
+            raise sqlite3.DatabaseError(f"{path} has the layout {self.meta.get('layout')!r}, not {SNAPSHOT_FILE!r}")
+
     def labels(self, iri: str) -> dict[str, str]:
         """The displayed label of `iri` per language ("" for none), in the order `in_language`
         falls back on: the order they come in the store, sorted by property, language, text."""
