@@ -11,7 +11,7 @@ was), its search index after start-up in the background while searches answer 50
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from typing import TypeVar
 
 from ...named_queries import NamedQuery
@@ -85,8 +85,9 @@ class Site:
         """The types people wrote (the most specific ones): `site.asserted_types.get(iri, default)`."""
         return Types(self.snapshot, asserted=True)
 
-    @property
+    @cached_property
     def sources(self) -> list[Source]:
+        """The source documents, by date (read once: every entity page's citation filters them)."""
         return self.snapshot.sources()
 
     def label(self, iri: str, lang: str) -> str:
