@@ -215,23 +215,26 @@ def startup(factor: int, repeat: int, against: Path | None) -> list[str]:
             lines.append(f"| {factor}× | serve, {case} | /health after {health:.1f} s, search after {search:.1f} s | |")
             if case == "files opened":
                 lines += _memory(server.pid, factor)
-                paths = [f"/search.json?q={query}" for query in QUERIES]
-                paths += ["/id/actor/european-commission", "/id/actor/european-commission?lang=fr"]
-                paths += [f"/queries/{q.stem}" for q in sorted((root / "queries").glob("*.rq"))]
+                html, turtle = {"Accept": "text/html"}, {"Accept": "text/turtle"}
+                paths = [(f"/search.json?q={query}", {}) for query in QUERIES]
+                entity = "/id/actor/european-commission"
+                paths += [(entity, html), (f"{entity}?lang=fr", html), (f"{entity}-c7", html), (entity, turtle)]
+                paths += [(f"/queries/{q.stem}", {}) for q in sorted((root / "queries").glob("*.rq"))]
                 with httpx.Client(base_url=url, timeout=300, follow_redirects=True) as client:
-                    for path in paths:
+                    for path, headers in paths:
                         samples = []
                         for _ in range(repeat + 1):
                             begun = time.perf_counter()
-                            status = client.get(path).status_code
+                            status = client.get(path, headers=headers).status_code
                             samples.append((time.perf_counter() - begun) * 1000)
                         if status == 400:  # a named query whose parameters have no default
                             continue
                         first, rest = samples[0], sorted(samples[1:])
+                        accept = headers.get("Accept", "")
                         median, p95 = statistics.median(rest), rest[min(len(rest) - 1, int(len(rest) * 0.95))]
                         lines.append(
-                            f"| {factor}× | serve | `{path}` | first {first:.1f} ms, then {median:.1f} / {p95:.1f} ms "
-                            "(wall) | |"
+                            f"| {factor}× | serve | `{path}` {accept} | first {first:.1f} ms, "
+                            f"then {median:.1f} / {p95:.1f} ms (wall) | |"
                         )
                 lines += _memory(server.pid, factor)
         finally:
