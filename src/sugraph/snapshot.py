@@ -18,7 +18,9 @@ import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 
 import pyoxigraph as ox
 
@@ -27,6 +29,7 @@ from .terms import Term, in_language
 
 SNAPSHOT_FILE = "snapshot-v1.sqlite"  # the version changes with the file's layout: an older file is not read
 SORTED_LANGUAGES = ("en", "fr")  # `members` is sorted by the file in these; by Python in any other
+CACHED = 4096  # IRIs whose labels are kept once read (a few hundred bytes each)
 
 # What the build reads of the store: rows of a SELECT, an unbound variable absent from its row.
 Rows = Callable[[str], Iterable[Mapping[str, Term]]]
@@ -143,14 +146,23 @@ class Snapshot(ReadOnlyFile):
         super().__init__(path, keep)
         if self.meta.get("layout") != SNAPSHOT_FILE:  # renamed by hand, or written by another version
             raise sqlite3.DatabaseError(f"{path} has the layout {self.meta.get('layout')!r}, not {SNAPSHOT_FILE!r}")
+        # A page asks the label of the same few IRIs (its properties, classes, linked entities)
+        # again and again: 344 lookups of 78 IRIs on the European Commission's page at 1000×, of which
+        # 58 are new on the next entity's page (bench/RESULTS.md).
+        self._labels = lru_cache(maxsize=CACHED)(self._read_labels)
 
-    def labels(self, iri: str) -> dict[str, str]:
+    def labels(self, iri: str) -> Mapping[str, str]:
         """The displayed label of `iri` per language ("" for none), in the order `in_language`
         falls back on: the order they come in the store, sorted by property, language, text."""
-        return dict(self._query("SELECT lang, label FROM labels WHERE iri = ? ORDER BY position", (iri,)))
+        return self._labels(iri)
+
+    def _read_labels(self, iri: str) -> Mapping[str, str]:
+        return MappingProxyType(
+            dict(self._query("SELECT lang, label FROM labels WHERE iri = ? ORDER BY position", (iri,)))
+        )
 
     def has_label(self, iri: str) -> bool:
-        return bool(self._query("SELECT 1 FROM labels WHERE iri = ? LIMIT 1", (iri,)))
+        return bool(self.labels(iri))
 
     def names(self) -> Iterator[tuple[str, str, str, bool]]:
         """Every entity's names (iri, text, language, displayed), by IRI: labels, alternative and
