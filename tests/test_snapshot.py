@@ -5,6 +5,7 @@ types, members and counts, sources, inverses) on the shipped data."""
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator
@@ -28,11 +29,13 @@ from sugraph.snapshot import (
 )
 from sugraph.store.oxigraph import OxigraphStore
 from sugraph.terms import in_language
+from sugraph.web.app import create_app
 from sugraph.web.context import context_of
 from sugraph.web.pages.site import KINDS, Site
 from sugraph.web.pages.vocabulary import CLASS_TYPES, PROPERTY_TYPES, vocabulary
 
-from conftest import ROOT, LiveServer, serve
+from conftest import FIXTURES, ROOT, LiveServer, serve
+from sandbox import copy_project
 
 NATO = f"{ENTITY_BASE}actor/nato"
 
@@ -216,3 +219,22 @@ def test_the_editors_vocabulary_has_every_class_used_or_declared_and_every_decla
         {t["name"] for t in terms if t["kind"] == "class"},
         {t["name"] for t in terms if t["kind"] == "property"},
     ) == ({n for c in classes if (n := compact_iri(c))}, {n for p in properties if (n := compact_iri(p))})
+
+
+# --- a reload ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow  # query worker processes
+def test_a_reload_serves_the_new_stores_snapshot(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    app = create_app(Settings(root=project, cache_dir=tmp_path / "cache", query_workers=1, isolation="off"))
+    with LiveServer(app):
+        before = context_of(app).site.snapshot.path
+        shutil.copy(FIXTURES / "hardening" / "xss.ttl", project / "data" / "zz-xss.ttl")
+        assert app.state.reloader.reload() is True
+        site = context_of(app).site
+        assert (
+            before.is_file(),
+            site.snapshot.path == context_of(app).store.path / SNAPSHOT_FILE != before,
+            site.label(f"{ENTITY_BASE}threat/xss-probe", "en"),
+        ) == (True, True, "<script>alert('label-en')</script>")

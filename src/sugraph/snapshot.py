@@ -132,7 +132,7 @@ class ReadOnlyFile:
         connection = getattr(self._local, "connection", None)
         if connection is None:
             uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
-            connection = self._local.connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            connection = self._local.connection = sqlite3.connect(uri, uri=True)
         return connection
 
     def _query(self, sql: str, params: Mapping[str, object] | tuple = ()) -> list:
