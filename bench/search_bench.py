@@ -2,7 +2,8 @@
 
     python bench/synth.py 100 1000        # once: bench/out/scale-N with its prebuilt store
     python bench/search_bench.py 1 100 1000 [--repeat 30]
-    python bench/search_bench.py 100 1000 --startup   # `sugraph serve`: without, then with the index file
+    python bench/search_bench.py 100 1000 --startup   # `sugraph serve`: without, then with the files
+    python bench/search_bench.py 1000 --startup --repeat 5 --against /path/to/older/checkout   # a before
 
 Factor 1 is the shipped graph; N reads `bench/out/scale-N`. For each it reads the labels as the
 site does at start-up, then builds each engine from the texts search covers (names, descriptions,
@@ -40,34 +41,27 @@ from pathlib import Path
 from typing import Protocol
 
 import httpx
-import pyoxigraph as ox
 
 from sugraph.build import find_root, load
 from sugraph.search import FIELDS, INDEX_FILE, LabelIndex, TextIndex, build_index, hit_field, normalise
-from sugraph.store import Store
+from sugraph.snapshot import SNAPSHOT_FILE, Rows, Snapshot, build_snapshot
 from sugraph.store.oxigraph import OxigraphStore
-from sugraph.web.pages.site import DESCRIPTIONS_QUERY, kind_of
+from sugraph.store.prebuilt import rows_of
+from sugraph.web.pages.site import kind_of
 
 OUT = Path(__file__).resolve().parent / "out"
 QUERIES = ["wannacry", "cyberc", "otan", "services repressifs", "schinias", "e", "zzzz"]
 FILTERED = [("wannacry", "actor"), ("cyberc", "measure"), ("e", "event")]  # /search?q=…&kind=…
 
 
-def open_store(factor: int) -> Store:
+def store_rows(factor: int) -> Rows:
+    """What the builds read of the store of bench/out/scale-N (the shipped graph for 1), as the server does."""
     if factor == 1:
-        return OxigraphStore.from_graph(load(find_root()))
+        return OxigraphStore.from_graph(load(find_root())).select
     stores = sorted((OUT / f"scale-{factor}" / "cache" / "stores").glob("*-*"))
     if not stores:
         raise SystemExit(f"no bench/out/scale-{factor}: run python bench/synth.py {factor} first")
-    return OxigraphStore(ox.Store.read_only(str(stores[-1])))
-
-
-def descriptions(store: Store) -> dict[str, dict[str, str]]:
-    found: dict[str, dict[str, str]] = defaultdict(dict)
-    for row in store.select(DESCRIPTIONS_QUERY):
-        text = row["text"]
-        found[row["s"].value].setdefault(getattr(text, "language", None) or "", text.value)
-    return found
+    return rows_of(stores[-1])
 
 
 def rss_mib() -> float:
@@ -139,16 +133,15 @@ def timings(call: Callable[[Engine, str], None], engine: Engine, query: str, rep
 
 
 def measure(factor: int, repeat: int, engines: list[str]) -> list[str]:
-    store = open_store(factor)
-    texts = descriptions(store)
-    started = time.perf_counter()
-    labels = LabelIndex.from_store(store)
-    read = time.perf_counter() - started
+    rows = store_rows(factor)
     folder = tempfile.TemporaryDirectory(prefix="search-bench-")
+    started = time.perf_counter()
+    labels = LabelIndex(Snapshot(build_snapshot(Path(folder.name) / SNAPSHOT_FILE, rows)))
+    read = time.perf_counter() - started
     gc.collect()
     before = rss_mib()
     started, cpu = time.perf_counter(), time.process_time()
-    path = build_index(Path(folder.name) / INDEX_FILE, store, labels, texts, kind_of)
+    path = build_index(Path(folder.name) / INDEX_FILE, rows, labels.snapshot, kind_of)
     built, cpu = time.perf_counter() - started, time.process_time() - cpu
     grown = rss_mib() - before
     started = time.perf_counter()
@@ -157,9 +150,9 @@ def measure(factor: int, repeat: int, engines: list[str]) -> list[str]:
     index.search("otan", 1, (), "en")
     opened = time.perf_counter() - started
     db = sqlite3.connect(path)
-    rows, entities = (db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in ("texts", "entities"))
+    count, entities = (db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in ("texts", "entities"))
     lines = [
-        f"| {factor}× | fts5 | {rows:,} texts of {entities:,} entities | labels read {read:.2f} s, "
+        f"| {factor}× | fts5 | {count:,} texts of {entities:,} entities | snapshot file built {read:.2f} s, "
         f"file built {built:.2f} s ({cpu:.2f} s CPU, with the quotes' read), "
         f"opened and first search {opened * 1000:.1f} ms "
         f"| file {path.stat().st_size / 2**20:.0f} MiB, +{grown:.0f} MiB RSS while building |"
@@ -193,20 +186,26 @@ def measure(factor: int, repeat: int, engines: list[str]) -> list[str]:
     return lines
 
 
-def startup(factor: int, repeat: int) -> list[str]:
+def startup(factor: int, repeat: int, against: Path | None) -> list[str]:
     """`sugraph serve` on bench/out/scale-N: seconds to /health and to a search that answers, first
-    without the index file beside the store (it is built), then with it (opened); then the wall-clock
-    latency of /search.json (median / p95) per query."""
+    without the snapshot and index files beside the store (they are built), then with them (opened);
+    then the resident memory of the server and of each query worker, and the wall-clock latency
+    (first request, then median / p95 of the repeats, which the result cache may answer) of the
+    searches, the European Commission's page and every named query. `against`: serve from the
+    sources of another checkout (its `src`), for a before/after on the same data."""
     root = OUT / f"scale-{factor}"
     (store,) = (root / "cache" / "stores").glob("*-*")
     lines = []
-    for case in ("index built", "index opened"):
-        if case == "index built":
-            (store / INDEX_FILE).unlink(missing_ok=True)
+    for case in ("files built", "files opened"):
+        if case == "files built":
+            for name in (INDEX_FILE, SNAPSHOT_FILE):
+                (store / name).unlink(missing_ok=True)
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         env = {**os.environ, "SUGRAPH_ROOT": str(root), "SUGRAPH_CACHE_DIR": str(root / "cache")}
+        if against is not None:
+            env["PYTHONPATH"] = str(against / "src")
         command = [sys.executable, "-m", "sugraph.cli", "serve", "--port", str(port), "--log-level", "warning"]
         started = time.perf_counter()
         server = subprocess.Popen([*command, "--workers", "1", "--no-access-log"], env=env)
@@ -214,23 +213,61 @@ def startup(factor: int, repeat: int) -> list[str]:
         try:
             health, search = (_answered(f"{url}{path}", started, server) for path in ("/health", "/search.json?q=otan"))
             lines.append(f"| {factor}× | serve, {case} | /health after {health:.1f} s, search after {search:.1f} s | |")
-            if case == "index opened":
-                with httpx.Client(base_url=url, timeout=30) as client:
-                    for query in QUERIES:
+            if case == "files opened":
+                lines += _memory(server.pid, factor)
+                html, turtle = {"Accept": "text/html"}, {"Accept": "text/turtle"}
+                paths = [(f"/search.json?q={query}", {}) for query in QUERIES]
+                entity = "/id/actor/european-commission"
+                paths += [(entity, html), (f"{entity}?lang=fr", html), (f"{entity}-c7", html), (entity, turtle)]
+                paths += [(f"/queries/{q.stem}", {}) for q in sorted((root / "queries").glob("*.rq"))]
+                with httpx.Client(base_url=url, timeout=300, follow_redirects=True) as client:
+                    for path, headers in paths:
                         samples = []
-                        for _ in range(repeat):
+                        for _ in range(repeat + 1):
                             begun = time.perf_counter()
-                            client.get("/search.json", params={"q": query}).raise_for_status()
+                            status = client.get(path, headers=headers).status_code
                             samples.append((time.perf_counter() - begun) * 1000)
-                        samples.sort()
-                        p95 = samples[min(len(samples) - 1, int(len(samples) * 0.95))]
+                        if status == 400:  # a named query whose parameters have no default
+                            continue
+                        first, rest = samples[0], sorted(samples[1:])
+                        accept = headers.get("Accept", "")
+                        median, p95 = statistics.median(rest), rest[min(len(rest) - 1, int(len(rest) * 0.95))]
                         lines.append(
-                            f"| {factor}× | serve | `{query}` | /search.json {statistics.median(samples):.1f} / "
-                            f"{p95:.1f} ms (wall) | |"
+                            f"| {factor}× | serve | `{path}` {accept} | first {first:.1f} ms, "
+                            f"then {median:.1f} / {p95:.1f} ms (wall) | |"
                         )
+                lines += _memory(server.pid, factor)
         finally:
             server.terminate()
             server.wait(30)
+    return lines
+
+
+def _memory(pid: int, factor: int) -> list[str]:
+    """Resident (RSS) and proportional (PSS: shared pages split between the processes that map
+    them) memory of the server process and of each of its descendants (the query workers)."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children[int(fields[1])].append(int(stat.parent.name))
+    lines, todo, total = [], [pid], [0.0, 0.0]
+    while todo:
+        current = todo.pop(0)
+        todo += children.get(current, [])
+        try:
+            rollup = (Path("/proc") / str(current) / "smaps_rollup").read_text().splitlines()
+            cmdline = (Path("/proc") / str(current) / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        kb = {line.split(":")[0]: int(line.split()[1]) for line in rollup[1:] if line.endswith("kB")}
+        rss, pss = kb["Rss"] / 1024, kb["Pss"] / 1024
+        total[0], total[1] = total[0] + rss, total[1] + pss
+        what = "server" if current == pid else " ".join(part.decode()[-40:] for part in cmdline[1:3])
+        lines.append(f"| {factor}× | memory | {what} (pid {current}) | RSS {rss:.0f} MiB | PSS {pss:.0f} MiB |")
+    lines.append(f"| {factor}× | memory | all | RSS {total[0]:.0f} MiB | PSS {total[1]:.0f} MiB |")
     return lines
 
 
@@ -253,12 +290,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--engines", default="fts5,scan", help="comma-separated: fts5, scan")
     parser.add_argument("--startup", action="store_true", help="time `sugraph serve` instead (N > 1)")
+    parser.add_argument("--against", type=Path, help="with --startup: serve from this checkout's src (a before)")
     args = parser.parse_args()
     print(f"Python {platform.python_version()}, {os.cpu_count()} cores; median / p95 CPU time of {args.repeat} runs\n")
     print("| data | engine | what | build or page (median / p95) | memory or completion (median / p95) |")
     print("|---|---|---|---|---|")
     for factor in args.factors:
-        lines = startup(factor, args.repeat) if args.startup else measure(factor, args.repeat, args.engines.split(","))
+        lines = (
+            startup(factor, args.repeat, args.against)
+            if args.startup
+            else measure(factor, args.repeat, args.engines.split(","))
+        )
         for line in lines:
             print(line, flush=True)
 

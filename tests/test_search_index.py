@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -16,6 +17,7 @@ from sugraph.build import KnowledgeGraph
 from sugraph.config import Settings
 from sugraph.namespaces import ENTITY_BASE
 from sugraph.search import COUNT_BUDGET, INDEX_FILE, LabelIndex, TextIndex, build_index, open_or_build
+from sugraph.snapshot import Snapshot
 from sugraph.store.oxigraph import OxigraphStore
 from sugraph.web.app import create_app
 from sugraph.web.context import context_of
@@ -61,6 +63,10 @@ def remote(kg: KnowledgeGraph) -> Iterator[tuple[LiveServer, GatedRemote]]:
         store.gate.set()
 
 
+def snapshot_of(store: OxigraphStore) -> Snapshot:
+    return Site.from_store(store, {}).snapshot
+
+
 def labels_of(live: LiveServer) -> LabelIndex:
     return context_of(live.server.config.app).site.labels
 
@@ -77,20 +83,20 @@ def test_the_index_is_a_file_in_the_prebuilt_stores_folder(pooled: LiveServer) -
 @pytest.mark.slow  # query worker processes
 def test_an_index_file_that_is_there_is_opened_not_built(pooled: LiveServer) -> None:
     path = context_of(pooled.server.config.app).store.path / INDEX_FILE
-    texts = open_or_build(path, lambda _: pytest.fail("built again"))
+    texts = open_or_build(path.parent, INDEX_FILE, lambda _: pytest.fail("built again"), TextIndex)
     assert (texts.path, texts.kinds) == (path, labels_of(pooled).kind_set)
 
 
 def test_a_damaged_index_file_is_built_again(store: OxigraphStore, tmp_path: Path) -> None:
     (tmp_path / INDEX_FILE).write_bytes(b"not an index")
-    labels = LabelIndex.from_store(store)
-    texts = open_or_build(tmp_path / INDEX_FILE, lambda to: build_index(to, store, labels, {}, kind_of))
+    build = partial(build_index, rows=store.select, snapshot=snapshot_of(store), kind=kind_of)
+    texts = open_or_build(tmp_path, INDEX_FILE, build, TextIndex)
     assert (texts.path, [hit.iri for hit in texts.search("otan", 1, (), "en")]) == (tmp_path / INDEX_FILE, [NATO])
 
 
 def test_an_index_without_a_folder_of_its_own_is_built_in_a_temporary_one(store: OxigraphStore) -> None:
-    labels = LabelIndex.from_store(store)
-    texts = open_or_build(None, lambda to: build_index(to, store, labels, {}, kind_of))
+    build = partial(build_index, rows=store.select, snapshot=snapshot_of(store), kind=kind_of)
+    texts = open_or_build(None, INDEX_FILE, build, TextIndex)
     assert (texts.path.name, texts.path.parent.name.startswith("sugraph-search-")) == (INDEX_FILE, True)
 
 
@@ -106,8 +112,7 @@ def test_ready_says_search_is_ready(pooled: LiveServer) -> None:
 
 
 def test_a_build_writes_the_file_whole_or_not_at_all(store: OxigraphStore, tmp_path: Path) -> None:
-    labels = LabelIndex.from_store(store)
-    path = build_index(tmp_path / INDEX_FILE, store, labels, {}, kind_of)
+    path = build_index(tmp_path / INDEX_FILE, store.select, snapshot_of(store), kind_of)
     assert ([p.name for p in tmp_path.iterdir()], TextIndex(path).kinds >= {"actor", "threat"}) == ([INDEX_FILE], True)
 
 

@@ -133,7 +133,7 @@ def cmd_load(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    kg = LazyKnowledgeGraph(settings.root, settings.inference)
+    kg = LazyKnowledgeGraph(settings.root, settings.inference, settings.cache_dir)
     path = prebuilt_store(
         settings.cache_dir, cache_key(kg.content_hash, settings.inference), lambda store: load_into(store, kg)
     )

@@ -1,6 +1,7 @@
 """The label index: every IRI's labels, and the full-text index search answers from.
 
-Pages need a label for each IRI they show, so the labels are read once into memory. Search must
+Pages need a label for each IRI they show: they look it up in the pages' snapshot file
+(snapshot.py), one indexed read per label, instead of holding every label in memory. Search must
 answer in a few milliseconds, so it reads an SQLite FTS5 file (the engine chosen by measurement:
 bench/search_bench.py, bench/RESULTS.md) that covers every entity's names (labels, alternative and
 hidden labels), descriptions and the quotes of its qualified derivations, in both languages. That
@@ -27,26 +28,19 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 from markupsafe import Markup, escape
 
 from .errors import SugraphError, UsageError
-from .namespaces import ENTITY_BASE, compact_iri
-from .store import Store
+from .snapshot import ReadOnlyFile, Rows, Snapshot, short_name
 from .terms import in_language
+
+F = TypeVar("F", bound=ReadOnlyFile)
 
 log = logging.getLogger(__name__)
 
-LABELS_QUERY = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?s ?p ?label WHERE {
-  VALUES ?p { rdfs:label skos:prefLabel skos:altLabel skos:hiddenLabel }
-  ?s ?p ?label .
-  FILTER(isIRI(?s) && isLiteral(?label))
-}
-"""
 QUOTES_QUERY = """
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX sug: <https://w3id.org/sugraph/ontology#>
@@ -56,10 +50,6 @@ SELECT DISTINCT ?s ?quote WHERE {
   FILTER(isIRI(?s) && isLiteral(?quote))
 }
 """
-ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
-# Hidden labels (a source's misspelling, e.g. "Schinias") are searched but never displayed.
-NOT_DISPLAYED = {ALT_LABEL, "http://www.w3.org/2004/02/skos/core#hiddenLabel"}
-
 # What a text is to its entity, best first: a name match ranks before a description match, which
 # ranks before a quote match.
 FIELDS = ("name", "description", "quote")
@@ -71,7 +61,7 @@ SNIPPET_WORDS = 24  # a longer text is cut to this many words around its first m
 # equal to the query are always ranked.
 RANK_BUDGET = 1_000
 COUNT_BUDGET = 2_000
-INDEX_FILE = "search-v3.sqlite"  # the version changes with the file's layout: an older file is not read
+INDEX_FILE = "search-v4.sqlite"  # the version changes with the file's layout: an older file is not read
 _WORD = re.compile(r"\w+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
@@ -148,11 +138,6 @@ def _bare(char: re.Match[str]) -> str:
     return "" if unicodedata.combining(char.group()) else char.group()
 
 
-def short_name(iri: str) -> str:
-    """A prefixed name (`sug:Measure`, `actor:nato`) for an IRI without a label, else the IRI itself."""
-    return compact_iri(iri) or iri
-
-
 @dataclass(frozen=True)
 class Name:
     """One name of an entity, as written."""
@@ -224,29 +209,19 @@ class Counts(dict[str, int]):
         self.complete = complete
 
 
-class TextIndex:
-    """The full-text index file, opened read-only (a file open, whatever its size), one SQLite
-    connection per thread: the file never changes once built, so the threads share nothing."""
+class TextIndex(ReadOnlyFile):
+    """The full-text index file (read-only, one connection per thread, like the snapshot's)."""
 
     def __init__(self, path: Path, keep: object = None) -> None:
-        self.path = path
-        self._keep = keep  # what must live as long as the file is read (its temporary folder)
-        self._local = threading.local()
-        meta = dict(self._run("SELECT key, value FROM meta", {}))
-        self.shift, self.mask, self.kmask = int(meta["shift"]), int(meta["mask"]), int(meta["kmask"])
+        super().__init__(path, keep)
+        meta = self.meta
+        self.shift, self.mask, self.kmask = int(meta["shift"]), int(meta["mask"]), int(meta["kmask"])  # type: ignore[call-overload]
         self._kind_numbers = {kind: n for n, kind in enumerate(str(meta["kinds"]).split(), start=1)}
         self.kinds = frozenset(self._kind_numbers)
 
-    def _connection(self) -> sqlite3.Connection:
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
-            connection = self._local.connection = sqlite3.connect(uri, uri=True)
-        return connection
-
     def _run(self, sql: str, params: Mapping[str, object]) -> list:
         try:
-            return self._connection().execute(sql, params).fetchall()
+            return self._query(sql, params)
         except sqlite3.Error as error:
             raise SearchError(f"cannot search for this text: {error}") from error
 
@@ -306,34 +281,22 @@ def hit_field(rowid: int) -> str:
 
 @dataclass
 class LabelIndex:
-    """Labels per IRI and language, the names of entities, and (once built) the full-text index."""
+    """Labels per IRI and language and the names of entities (read from the pages' snapshot file),
+    and (once built) the full-text index."""
 
-    labels: dict[str, dict[str, str]]
-    names: dict[str, list[Name]]
+    snapshot: Snapshot
     texts: TextIndex | None = None  # None until the index is ready
     problem: str | None = None  # why it never will be (the build failed)
     _ready: threading.Event = field(default_factory=threading.Event, repr=False)
 
-    @classmethod
-    def from_store(cls, store: Store) -> LabelIndex:
-        """Read the labels (what every page needs); the full-text index comes from `attach`."""
-        labels: dict[str, dict[str, str]] = defaultdict(dict)
+    @property
+    def names(self) -> dict[str, list[Name]]:
+        """Every entity's names (read from the file when asked: only the 404 page's suggestions do,
+        when search finds nothing)."""
         names: dict[str, list[Name]] = defaultdict(list)
-        rows = []
-        for row in store.select(LABELS_QUERY):
-            literal = row["label"]
-            assert isinstance(literal, ox.Literal)  # the query keeps literals only
-            rows.append((row["s"].value, row["p"].value, literal))
-        # In one order whatever the store's, so ties (the first label in a language, the name a hit
-        # matched) come out the same on every engine.
-        for iri, prop, literal in sorted(rows, key=lambda r: (r[0], r[1], r[2].language or "", r[2].value)):
-            lang = literal.language or ""
-            preferred = prop not in NOT_DISPLAYED
-            if preferred:
-                labels[iri].setdefault(lang, literal.value)
-            if iri.startswith(ENTITY_BASE):
-                names[iri].append(Name(literal.value, lang, preferred))
-        return cls(dict(labels), dict(names))
+        for iri, text, lang, preferred in self.snapshot.names():
+            names[iri].append(Name(text, lang, preferred))
+        return dict(names)
 
     def attach(self, texts: TextIndex) -> None:
         """Answer searches from `texts` from now on (one assignment: a search sees it or not)."""
@@ -355,10 +318,10 @@ class LabelIndex:
 
     def label(self, iri: str, lang: str) -> str:
         """The label in `lang`, else in English, else in any language, else a prefixed name."""
-        return in_language(self.labels.get(iri, {}), lang) or short_name(iri)
+        return in_language(self.snapshot.labels(iri), lang) or short_name(iri)
 
     def has_label(self, iri: str) -> bool:
-        return iri in self.labels
+        return self.snapshot.has_label(iri)
 
     def search(self, query: str, limit: int = 50, kinds: Collection[str] = (), lang: str = "en") -> list[Hit]:
         """Entities (of `kinds`, if any) whose texts contain every word of the query as a word
@@ -393,32 +356,23 @@ def _match(query: str) -> tuple[str, str]:
 # --- building the index file ------------------------------------------------------------------------
 
 
-def build_index(
-    path: Path,
-    store: Store,
-    index: LabelIndex,
-    descriptions: Mapping[str, Mapping[str, str]],
-    kind: Callable[[str], str | None],
-) -> Path:
-    """Write the full-text index of `index`'s names, the `descriptions` (IRI → language → text)
-    and the store's quotes to `path`: into a temporary file beside it, then renamed, so a reader
-    never opens a half-written index. `kind` names the kind of an entity IRI that searches
+def build_index(path: Path, rows: Rows, snapshot: Snapshot, kind: Callable[[str], str | None]) -> Path:
+    """Write the full-text index of the entities' names and descriptions in `snapshot` and the
+    store's quotes (read by `rows`) to `path`: into a temporary file beside it, then renamed, so a
+    reader never opens a half-written index. `kind` names the kind of an entity IRI that searches
     filter and count by."""
-    texts: list[tuple[str, int, bool, str, str]] = [  # iri, field, hidden, lang, text
-        (iri, 0, not name.preferred, name.lang, name.text) for iri, entity in index.names.items() for name in entity
-    ]
-    texts += [
-        (iri, 1, False, lang, text)
-        for iri, by_lang in descriptions.items()
-        if iri in index.names
-        for lang, text in by_lang.items()
-    ]
-    for row in store.select(QUOTES_QUERY):
+    names: dict[str, str] = {}  # entity → its label in English, which numbers the entities
+    texts: list[tuple[str, int, bool, str, str]] = []  # iri, field, hidden, lang, text
+    for iri, text, lang, preferred in snapshot.names():
+        names.setdefault(iri, "")
+        texts.append((iri, 0, not preferred, lang, text))
+    texts += [(iri, 1, False, lang, text) for iri, lang, text in snapshot.all_descriptions() if iri in names]
+    for row in rows(QUOTES_QUERY):
         quote = row["quote"]
         assert isinstance(quote, ox.Literal)
-        if row["s"].value in index.names:
+        if row["s"].value in names:
             texts.append((row["s"].value, 2, False, quote.language or "", quote.value))
-    entities = sorted(index.names, key=lambda iri: (index.label(iri, "en").casefold(), iri))
+    entities = snapshot.ordered(names)
     number = {iri: n for n, iri in enumerate(entities)}
     serials: dict[tuple[str, int], int] = defaultdict(int)
     kinds = [kind(iri) for iri in entities]
@@ -448,15 +402,15 @@ def build_index(
         with sqlite3.connect(partial) as db:
             db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
             # In rowid order: FTS5 appends to its segments instead of sorting them (2.5× faster).
-            rows = sorted(
+            ordered = sorted(
                 (part << top | n << shift | serial << low_bits | low, part, text, lang)
                 for part, n, serial, low, text, lang in coded
             )
             db.executemany(
-                "INSERT INTO texts(rowid, text, lang) VALUES (?, ?, ?)", ((r, t, lg) for r, _, t, lg in rows)
+                "INSERT INTO texts(rowid, text, lang) VALUES (?, ?, ?)", ((r, t, lg) for r, _, t, lg in ordered)
             )
             db.executemany(
-                "INSERT INTO names VALUES (?, ?)", ((normalise(t), r) for r, part, t, _ in rows if part == 0)
+                "INSERT INTO names VALUES (?, ?)", ((normalise(t), r) for r, part, t, _ in ordered if part == 0)
             )
             db.execute("CREATE INDEX names_key ON names(key)")
             db.executemany(
@@ -481,26 +435,27 @@ def build_index(
 
 
 def open_or_build(
-    path: Path | None,
-    build: Callable[[Path], Path],
-) -> TextIndex:
-    """The index at `path` if it is there and readable, else built there by `build` (in a temporary
-    folder that lives as long as the index if there is no `path`, or it cannot be written)."""
+    folder: Path | None, name: str, build: Callable[[Path], Path], kind: Callable[[Path, object], F]
+) -> F:
+    """The file `name` of `kind` (the snapshot, the search index) in `folder` if it is there and
+    readable, else built there by `build` (in a temporary folder that lives as long as the opened
+    file if there is no `folder`, or it cannot be written)."""
+    path = folder / name if folder is not None else None
     if path is not None and path.is_file():
         try:
-            return TextIndex(path)
-        except SearchError as error:  # damaged (a disk full when it was copied): built again
-            log.warning("the search index at %s cannot be read (%s): building it again", path, error)
+            return kind(path, None)
+        except (SearchError, sqlite3.DatabaseError) as error:  # damaged (a disk full when it was copied)
+            log.warning("the file %s cannot be read (%s): building it again", path, error)
     if path is not None:
         try:
-            return TextIndex(build(path))
+            return kind(build(path), None)
         except (
             OSError,
             sqlite3.OperationalError,
-        ) as error:  # a read-only cache: the index lives as long as this process
-            log.warning("cannot write the search index at %s (%s): building it in a temporary folder", path, error)
-    folder = tempfile.TemporaryDirectory(prefix="sugraph-search-")
-    return TextIndex(build(Path(folder.name) / INDEX_FILE), keep=folder)
+        ) as error:  # a read-only cache: the file lives as long as this process
+            log.warning("cannot write %s (%s): building it in a temporary folder", path, error)
+    temporary = tempfile.TemporaryDirectory(prefix="sugraph-search-")
+    return kind(build(Path(temporary.name) / name), temporary)
 
 
 def in_background(labels: LabelIndex, make: Callable[[], TextIndex]) -> threading.Thread:

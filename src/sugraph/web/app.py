@@ -31,7 +31,7 @@ def create_app(
         from ..validation.shacl import conforming_load
 
         kg = conforming_load(settings.root, settings.inference)
-    graph = kg or LazyKnowledgeGraph(settings.root, settings.inference)
+    graph = kg or LazyKnowledgeGraph(settings.root, settings.inference, settings.cache_dir)
     owned = store is None
     store = store or open_store(settings, graph)
     app = FastAPI(

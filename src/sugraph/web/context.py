@@ -47,8 +47,8 @@ class ServingContext:
 
     @cached_property
     def site(self) -> Site:
-        """The snapshot the pages read labels, types and counts from (built before the first
-        request by the pages' lifespan, or on first use)."""
+        """The snapshot the pages read labels, types and counts from: the store's snapshot file,
+        opened (or built once) before the first request by the pages' lifespan, or on first use."""
         return Site.from_store(self.store, load_queries(queries_folder(self.settings)))
 
     def once(self, key: str, build: Callable[[], T]) -> T:

@@ -7,8 +7,8 @@ is replaced by a new one in one assignment, so a request sees either the old gra
 new ones.
 
 The pages' snapshot and the documents rendered once hang on the context, so a reload drops them
-with the graph they came from; the snapshot (with the search index, built if the new store has
-none) is read before the swap, the documents are rebuilt on first use. Under `--workers N`, send SIGHUP to the
+with the graph they came from; the new store's snapshot and search index files (built if it has
+none) are opened before the swap, the documents are rebuilt on first use. Under `--workers N`, send SIGHUP to the
 uvicorn supervisor instead: it replaces workers one by one and keeps an old one if its successor
 cannot start.
 """

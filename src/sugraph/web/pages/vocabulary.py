@@ -2,8 +2,9 @@
 the classes and properties of the graph by prefixed name (each with its label and definition in the
 reader's language), and the editor's own interface words.
 
-Classes come from the pages' snapshot (the ontology's and every type the graph uses); properties are
-the ontology's and every predicate the graph uses, asked of the store once per graph.
+Classes come from the pages' snapshot file (the ontology's and every type the graph uses, each an
+indexed query); properties are the ontology's and every predicate the graph uses, asked of the
+store once per graph.
 """
 
 from __future__ import annotations
@@ -30,10 +31,8 @@ def predicates(store: Store) -> set[str]:
 def vocabulary(site: Site, used: set[str], lang: str) -> bytes:
     """The editor's vocabulary in `lang`. Terms outside the known prefixes are left out: the editor
     offers names it can declare a PREFIX for."""
-    classes = {c for iri, types in site.types.items() for c in types} | {
-        iri for iri, types in site.types.items() if types & CLASS_TYPES
-    }
-    properties = used | {iri for iri, types in site.types.items() if types & PROPERTY_TYPES}
+    classes = site.snapshot.classes() | site.snapshot.typed(CLASS_TYPES)
+    properties = used | site.snapshot.typed(PROPERTY_TYPES)
     terms = []
     for kind, iris in (("class", classes), ("property", properties)):
         for iri in iris:
