@@ -42,8 +42,8 @@ def build(root: Path) -> dict[str, float | int]:
         "validate": validated,
         "total": loaded + validated,
         "parallel": side_by_side,
-        "triples": len(kg.data),
-        "inferred": len(kg.inferred),
+        "triples": len(kg.data_triples),
+        "inferred": len(kg.inferred_triples),
         "violations": report.count(Severity.VIOLATION),
     }
 
