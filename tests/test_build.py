@@ -159,3 +159,13 @@ def test_load_makes_no_rdflib_graph_until_one_is_asked_for() -> None:
     kg = load(ROOT)
     assert not {"ontology", "data", "inferred", "shapes", "asserted"} & kg.__dict__.keys()
     assert len(kg.data) == len(kg.data_triples)
+
+
+def test_a_format_oxigraph_does_not_read_goes_through_rdflib(tmp_path: Path) -> None:
+    path = tmp_path / "vocabulary.owl"  # RDF/XML under a suffix Oxigraph does not know
+    path.write_text(
+        '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:ex="http://ex/"><rdf:Description rdf:about="http://ex/a"><ex:p>v</ex:p></rdf:Description></rdf:RDF>\n',
+        encoding="utf-8",
+    )
+    assert parse_triples(path) == [("<http://ex/a>", "<http://ex/p>", '"v"')]

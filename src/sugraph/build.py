@@ -96,7 +96,10 @@ def parse_triples(path: Path) -> list[Triple]:
             graph.parse(data=data, format=RDF_SUFFIXES.get(path.suffix, "turtle"), publicID=path.resolve().as_uri())
         except Exception as e:  # noqa: BLE001 -- rdflib raises many types; all mean "cannot read this file"
             raise LoadError(path, _first_line(str(e))) from None
-        return _from_rdflib(graph)
+        try:
+            return _from_rdflib(graph)
+        except (TypeError, ValueError) as e:  # rdflib reads what RDF forbids (a literal subject, a bad IRI)
+            raise LoadError(path, _first_line(str(e))) from None
     try:
         text = pyoxigraph.serialize(
             pyoxigraph.parse(data, format=ox_format, base_iri=path.resolve().as_uri()),
