@@ -98,7 +98,7 @@ def closure(asserted: Iterable[Triple]) -> set[Triple]:
         if not changing:
             break
         base = base | changing
-    return {t for t in added if useful(t)} | (base - known)
+    return {t for t in (*added, *(base - known)) if useful(t)}
 
 
 class _Grouped:
@@ -127,7 +127,7 @@ def _is_owl(term: Term) -> bool:
 
 
 def useful(triple: Triple) -> bool:
-    """`build.is_useful_inference` for pyoxigraph terms."""
+    """`build.is_useful_inference` for terms in N-Triples syntax."""
     s, p, o = triple
     if s[0] == '"' or o[0] == '"' or s in (THING, NOTHING):
         return False
