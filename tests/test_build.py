@@ -9,7 +9,16 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import FOAF, RDF, SKOS
 
-from sugraph.build import KnowledgeGraph, LoadError, SourceSet, is_useful_inference, load, parse_file, reason
+from sugraph.build import (
+    KnowledgeGraph,
+    LoadError,
+    SourceSet,
+    is_useful_inference,
+    load,
+    parse_file,
+    parse_triples,
+    reason,
+)
 from sugraph.namespaces import ID, ORG, SUG
 
 from conftest import FIXTURES, ROOT
@@ -120,3 +129,43 @@ def test_content_hash_changes_with_any_source_byte(tmp_path: Path) -> None:
     with (tmp_path / "data" / "shared.ttl").open("a") as f:
         f.write("\n# a comment\n")
     assert SourceSet.of(tmp_path).content_hash() != before
+
+
+def test_a_syntax_error_is_one_line_naming_the_place(tmp_path: Path) -> None:
+    path = tmp_path / "bad.ttl"
+    path.write_text('@prefix ex: <http://ex/> .\nex:a ex:b "open .\n', encoding="utf-8")
+    with pytest.raises(LoadError) as err:
+        parse_file(path)
+    assert str(err.value).startswith(f"{path}:2:")
+    assert "\n" not in str(err.value) and "Parser error" not in str(err.value)
+
+
+def test_quads_are_read_as_triples_of_one_graph(tmp_path: Path) -> None:
+    path = tmp_path / "data.nq"
+    path.write_text(
+        '<http://ex/a> <http://ex/label> "a b <c> d"@en <http://ex/g> .\n'
+        '<http://ex/a> <http://ex/size> "2"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+        "<http://ex/a> <http://ex/knows> _:b <http://ex/g> .\n",
+        encoding="utf-8",
+    )
+    assert sorted(parse_triples(path)) == [
+        ("<http://ex/a>", "<http://ex/knows>", "_:b"),
+        ("<http://ex/a>", "<http://ex/label>", '"a b <c> d"@en'),
+        ("<http://ex/a>", "<http://ex/size>", '"2"^^<http://www.w3.org/2001/XMLSchema#integer>'),
+    ]
+
+
+def test_load_makes_no_rdflib_graph_until_one_is_asked_for() -> None:
+    kg = load(ROOT)
+    assert not {"ontology", "data", "inferred", "shapes", "asserted"} & kg.__dict__.keys()
+    assert len(kg.data) == len(kg.data_triples)
+
+
+def test_a_format_oxigraph_does_not_read_goes_through_rdflib(tmp_path: Path) -> None:
+    path = tmp_path / "vocabulary.owl"  # RDF/XML under a suffix Oxigraph does not know
+    path.write_text(
+        '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:ex="http://ex/"><rdf:Description rdf:about="http://ex/a"><ex:p>v</ex:p></rdf:Description></rdf:RDF>\n',
+        encoding="utf-8",
+    )
+    assert parse_triples(path) == [("<http://ex/a>", "<http://ex/p>", '"v"')]

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
-from ..build import KnowledgeGraph
+from ..build import KnowledgeGraph, ntriples
 from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH
 from ..terms import to_ox
 from .base import SITE, Dataset, Store
@@ -30,8 +30,9 @@ def quads(graph: Graph, graph_name: URIRef) -> Iterator[ox.Quad]:
 def load_into(store: ox.Store, kg: KnowledgeGraph | LazyKnowledgeGraph) -> None:
     """Asserted and inferred triples into their named graphs (a lazy graph is loaded for it)."""
     kg = built(kg)
-    store.extend(quads(kg.asserted, ASSERTED_GRAPH))
-    store.extend(quads(kg.inferred, INFERRED_GRAPH))
+    for graph_name, triples in ((ASSERTED_GRAPH, kg.asserted_triples), (INFERRED_GRAPH, kg.inferred_triples)):
+        # the parsed N-Triples straight into the store: no rdflib graph, no Python object per term
+        store.bulk_load(ntriples(triples), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(graph_name)))
 
 
 class OxigraphStore(Store):
