@@ -148,11 +148,18 @@ def test_quads_are_read_as_triples_of_one_graph(tmp_path: Path) -> None:
         "<http://ex/a> <http://ex/knows> _:b <http://ex/g> .\n",
         encoding="utf-8",
     )
-    assert sorted(parse_triples(path)) == [
-        ("<http://ex/a>", "<http://ex/knows>", "_:b"),
+    (_, _, node), *rest = sorted(parse_triples(path))
+    assert node.startswith("_:") and rest == [
         ("<http://ex/a>", "<http://ex/label>", '"a b <c> d"@en'),
         ("<http://ex/a>", "<http://ex/size>", '"2"^^<http://www.w3.org/2001/XMLSchema#integer>'),
     ]
+
+
+def test_a_blank_node_label_is_scoped_to_its_file(tmp_path: Path) -> None:
+    for name in ("one.ttl", "two.ttl"):
+        (tmp_path / name).write_text("<http://ex/a> <http://ex/knows> _:x .\n", encoding="utf-8")
+    nodes = {o for name in ("one.ttl", "two.ttl") for _, _, o in parse_triples(tmp_path / name)}
+    assert len(nodes) == 2
 
 
 def test_load_makes_no_rdflib_graph_until_one_is_asked_for() -> None:

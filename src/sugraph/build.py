@@ -102,7 +102,8 @@ def parse_triples(path: Path) -> list[Triple]:
             raise LoadError(path, _first_line(str(e))) from None
     try:
         text = pyoxigraph.serialize(
-            pyoxigraph.parse(data, format=ox_format, base_iri=path.resolve().as_uri()),
+            # a blank node's label is scoped to its file: `_:x` in two files is two nodes
+            pyoxigraph.parse(data, format=ox_format, base_iri=path.resolve().as_uri(), rename_blank_nodes=True),
             format=pyoxigraph.RdfFormat.N_QUADS,
         )
     except SyntaxError as e:

@@ -227,7 +227,8 @@ def _parsed(path: Path) -> list[ox.Quad]:
     if ox_format is None:
         return [ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in parse_file(path)]  # type: ignore[arg-type]
     try:
-        return list(ox.parse(path=path, format=ox_format, base_iri=path.resolve().as_uri()))
+        # a blank node's label is scoped to its file, as in the build
+        return list(ox.parse(path=path, format=ox_format, base_iri=path.resolve().as_uri(), rename_blank_nodes=True))
     except OSError as e:
         raise LoadError(path, e.strerror or str(e)) from None
     except SyntaxError as e:
