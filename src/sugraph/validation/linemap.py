@@ -27,6 +27,8 @@ from ..build import parse_file
 
 SCANNED_SUFFIXES = {".ttl", ".nt"}
 
+# The tokens but punctuation. Runs of characters are matched possessively (`++`, `*+`): the same tokens,
+# 2–3× faster than a character at a time, and no backtracking on an unterminated quote.
 _ALTERNATIVES = [
     ("ws", r"[ \t\r\n]+"),
     ("comment", r"\#[^\n]*"),
@@ -34,12 +36,12 @@ _ALTERNATIVES = [
     (
         "string",
         r"""\"\"\"(?:[^"\\]++|\\.|"(?!""))*+\"\"\"|'''(?:[^'\\]++|\\.|'(?!''))*+'''"""
-        r"""|"(?:[^"\\\n]++|\\.)*+"|'(?:[^'\\\n]++|\\.)*+'""",  # runs: 3× faster, never backtracking
+        r"""|"(?:[^"\\\n]++|\\.)*+"|'(?:[^'\\\n]++|\\.)*+'""",
     ),
     ("lang", r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*"),
     ("dtype", r"\^\^"),
     ("bnode", r"_:[\w.-]*\w"),
-    ("pname", r"(?:[A-Za-z][\w.-]*)?:(?:[\w:%-]|\\.|\.(?=[\w:%\\-]))*"),
+    ("pname", r"(?:[A-Za-z][\w.-]*+)?:(?:[\w:%-]++|\\.|\.(?=[\w:%\\-]))*+"),
     ("number", r"[+-]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?"),
     ("word", r"[A-Za-z][\w-]*"),
 ]
