@@ -45,6 +45,8 @@ SELECT DISTINCT ?s ?p ?o ?g WHERE {
 }
 """
 
+NEAR_KEYS = 200  # distinct names on each side of a mistyped slug that its suggestions are chosen from
+
 EXISTS_QUERY = """
 ASK {
   VALUES ?entity { UNDEF }
@@ -80,13 +82,13 @@ def exists(store: Store, iri: str) -> bool:
 
 def close_matches(index: LabelIndex, words: str, limit: int = 5) -> list[str]:
     """Entity IRIs whose names resemble `words` (e.g. a mistyped slug): name matches first,
-    then names within a small edit distance."""
-    hits = [hit.iri for hit in index.search(words, limit)] if index.texts else []  # None while it is built
-    if hits:
+    then names within a small edit distance among the NEAR_KEYS names sorted on either side of it
+    (a typo after the first letters: difflib over every name took 4 s at 1000×)."""
+    texts = index.texts  # None while the index is built: no suggestions then
+    if texts is None:
+        return []
+    if hits := [hit.iri for hit in index.search(words, limit)]:
         return hits
-    by_key: dict[str, str] = {}
-    for iri, names in sorted(index.names.items()):
-        for name in names:
-            by_key.setdefault(name.key, iri)
-    keys = difflib.get_close_matches(normalise(words), list(by_key), n=limit * 2, cutoff=0.75)
-    return list(dict.fromkeys(by_key[k] for k in keys))[:limit]
+    key = normalise(words)
+    keys = difflib.get_close_matches(key, texts.keys_near(key, NEAR_KEYS), n=limit * 2, cutoff=0.75)
+    return list(dict.fromkeys(texts.named(k) for k in keys))[:limit]
