@@ -219,6 +219,7 @@ def startup(factor: int, repeat: int, against: Path | None) -> list[str]:
                 paths = [(f"/search.json?q={query}", {}) for query in QUERIES]
                 entity = "/id/actor/european-commission"
                 paths += [(entity, html), (f"{entity}?lang=fr", html), (f"{entity}-c7", html), (entity, turtle)]
+                paths += [("/id/actor/natoo", {}), ("/browse/actor", html)]  # a 404's suggestions, a long list
                 paths += [(f"/queries/{q.stem}", {}) for q in sorted((root / "queries").glob("*.rq"))]
                 with httpx.Client(base_url=url, timeout=300, follow_redirects=True) as client:
                     for path, headers in paths:

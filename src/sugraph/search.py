@@ -105,6 +105,21 @@ _TEXTS = """
 SELECT t.rowid, t.text, t.lang, e.iri FROM texts AS t JOIN entities AS e ON e.n = (t.rowid >> :shift) & :mask
 WHERE t.rowid IN ({rowids})
 """
+# Distinct keys by skipping from one to the next through the index (a DISTINCT would read every
+# duplicate), upwards from `key` and downwards from it.
+_NEAR = """
+WITH RECURSIVE
+  up(key, i) AS (SELECT min(key), 1 FROM names WHERE key >= :key
+    UNION ALL SELECT (SELECT min(key) FROM names WHERE key > up.key), i + 1 FROM up
+    WHERE up.key IS NOT NULL AND i < :n),
+  down(key, i) AS (SELECT max(key), 1 FROM names WHERE key < :key
+    UNION ALL SELECT (SELECT max(key) FROM names WHERE key < down.key), i + 1 FROM down
+    WHERE down.key IS NOT NULL AND i < :n)
+SELECT key FROM up UNION SELECT key FROM down
+"""
+_NAMED = """
+SELECT min(e.iri) FROM names AS k JOIN entities AS e ON e.n = (k.id >> :shift) & :mask WHERE k.key = :key
+"""
 _LANGS = {"en": 1, "fr": 2}  # any other language is 3, none 0
 _FIELD, _HIDDEN, _LANG, _KIND = 5, 4, 2, 7  # bit offsets in the low bits; the serial is above the kind
 
@@ -136,20 +151,6 @@ def normalise(text: str) -> str:
 
 def _bare(char: re.Match[str]) -> str:
     return "" if unicodedata.combining(char.group()) else char.group()
-
-
-@dataclass(frozen=True)
-class Name:
-    """One name of an entity, as written."""
-
-    text: str
-    lang: str
-    preferred: bool
-
-    @property
-    def key(self) -> str:
-        """The name normalised (computed when asked: only a build and the 404 page's suggestions need it)."""
-        return normalise(self.text)
 
 
 @dataclass(frozen=True)
@@ -273,6 +274,17 @@ class TextIndex(ReadOnlyFile):
             complete=not any(cut for _, _, cut in rows),
         )
 
+    def keys_near(self, key: str, n: int) -> list[str]:
+        """The `n` distinct name keys (normalised names) sorted just before `key` and the `n` just
+        after it: the names sharing its longest prefix. One index seek per key, however many
+        entities share a name (2,000 each at 1000×), so the 404 page's suggestions stay bounded."""
+        return [row[0] for row in self._run(_NEAR, {"key": key, "n": n}) if row[0] is not None]
+
+    def named(self, key: str) -> str:
+        """The first entity IRI (in IRI order) with a name whose key is `key`."""
+        bits = {"shift": self.shift, "mask": self.mask}
+        return self._run(_NAMED, {"key": key, **bits})[0][0]
+
 
 def hit_field(rowid: int) -> str:
     """Which field (`name`, `description`, `quote`) the text of `rowid` is."""
@@ -288,15 +300,6 @@ class LabelIndex:
     texts: TextIndex | None = None  # None until the index is ready
     problem: str | None = None  # why it never will be (the build failed)
     _ready: threading.Event = field(default_factory=threading.Event, repr=False)
-
-    @property
-    def names(self) -> dict[str, list[Name]]:
-        """Every entity's names (read from the file when asked: only the 404 page's suggestions do,
-        when search finds nothing)."""
-        names: dict[str, list[Name]] = defaultdict(list)
-        for iri, text, lang, preferred in self.snapshot.names():
-            names[iri].append(Name(text, lang, preferred))
-        return dict(names)
 
     def attach(self, texts: TextIndex) -> None:
         """Answer searches from `texts` from now on (one assignment: a search sees it or not)."""

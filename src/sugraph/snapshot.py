@@ -210,6 +210,16 @@ class Snapshot(ReadOnlyFile):
         found = [row[0] for row in self._query(sql, (class_iri,))]
         return sorted(found, key=lambda iri: ((in_language(self.labels(iri), lang) or short_name(iri)).casefold(), iri))
 
+    def members_types(self, class_iri: str) -> dict[str, set[str]]:
+        """The classes people gave each entity of a class (asserted), in one query: a browse list's
+        facet needs those of all its members (28,000 actors at 1000×, 0.35 s one lookup each)."""
+        found: dict[str, set[str]] = {}
+        sql = """SELECT a.iri, a.class FROM types AS t JOIN types AS a ON a.iri = t.iri AND a.asserted
+            WHERE t.class = ?"""
+        for iri, cls in self._query(sql, (class_iri,)):
+            found.setdefault(iri, set()).add(cls)
+        return found
+
     def count(self, class_iri: str) -> int:
         """How many entities have the class."""
         found = self._query("SELECT n FROM counts WHERE class = ?", (class_iri,))

@@ -328,7 +328,8 @@ def kind_list(site: Site, kind: str, lang: str, path: str, params: Sequence[tupl
     the members are listed once per graph and language (`once`), cells made for the rows shown only."""
 
     def listed() -> list[Entity]:
-        return [Entity(iri, {TYPE: set(site.asserted_types.get(iri, ()))}) for iri in site.members(KINDS[kind], lang)]
+        types = site.members_types(KINDS[kind])
+        return [Entity(iri, {TYPE: types.get(iri, set())}) for iri in site.members(KINDS[kind], lang)]
 
     entities = once(f"browse.members.{kind}.{lang}", listed)
     types = {slug(c): c for e in entities for c in e.values[TYPE]}

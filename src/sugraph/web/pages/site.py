@@ -100,6 +100,10 @@ class Site:
         """The entities of a class (asserted or inferred), sorted by label in `lang`."""
         return self.snapshot.members(class_iri, lang)
 
+    def members_types(self, class_iri: str) -> dict[str, set[str]]:
+        """The asserted classes of every entity of a class, by IRI (one read for a whole list)."""
+        return self.snapshot.members_types(class_iri)
+
     def count(self, kind: str) -> int:
         return self.snapshot.count(KINDS[kind])
 
