@@ -81,6 +81,15 @@ def client(server: LiveServer) -> Iterator[httpx.Client]:
         yield c
 
 
+@pytest.fixture
+def no_language_cookie(client: httpx.Client) -> Iterator[None]:
+    """A `?lang=` request leaves a cookie in the session's client: a test using this starts and
+    ends without one (`pytestmark = pytest.mark.usefixtures("no_language_cookie")`)."""
+    client.cookies.clear()
+    yield
+    client.cookies.clear()
+
+
 # Browsers are per test file: each file starts with no cookies (no remembered language) and an empty
 # downloads folder, whatever ran before it.
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from urllib.parse import urlencode
 
 import httpx
@@ -18,12 +17,7 @@ from sugraph.web.charts import BAR_WIDTH, LABEL_WIDTH
 HTML = {"accept": "text/html"}
 
 
-@pytest.fixture(autouse=True)
-def no_language_cookie(client: httpx.Client) -> Iterator[None]:
-    """A `?lang=` request leaves a cookie in the session's client: each test starts without one."""
-    client.cookies.clear()
-    yield
-    client.cookies.clear()
+pytestmark = pytest.mark.usefixtures("no_language_cookie")
 
 
 ACTORS_CHART = "/workbench?name=most-involved-actors&view=chart"

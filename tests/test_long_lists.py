@@ -7,8 +7,6 @@ request)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from svgkit import all_of, picture, title
@@ -20,11 +18,7 @@ from sugraph.web.tables import Cell, Rows, SortKey, View, table, text_key
 HTML = {"accept": "text/html"}
 
 
-@pytest.fixture(autouse=True)
-def no_language_cookie(client: httpx.Client) -> Iterator[None]:
-    client.cookies.clear()
-    yield
-    client.cookies.clear()
+pytestmark = pytest.mark.usefixtures("no_language_cookie")
 
 
 def html(client: httpx.Client, path: str, params=None) -> Element:

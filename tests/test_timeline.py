@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections.abc import Iterator
 
 import httpx
 import pyoxigraph as ox
@@ -19,12 +18,7 @@ from sugraph.web.pages.timeline import CHAR_WIDTH, Mark, draw, parse_when
 HTML = {"accept": "text/html"}
 
 
-@pytest.fixture(autouse=True)
-def no_language_cookie(client: httpx.Client) -> Iterator[None]:
-    """A `?lang=` request leaves a cookie in the session's client: each test starts without one."""
-    client.cookies.clear()
-    yield
-    client.cookies.clear()
+pytestmark = pytest.mark.usefixtures("no_language_cookie")
 
 
 def marks_of(client: httpx.Client, query: str = "") -> list[tuple[str, str, str, str]]:

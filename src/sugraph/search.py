@@ -18,7 +18,6 @@ say they are lower bounds.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import sqlite3
 import tempfile
@@ -34,6 +33,7 @@ import pyoxigraph as ox
 from markupsafe import Markup, escape
 
 from .errors import SugraphError, UsageError
+from .files import replaced
 from .snapshot import ReadOnlyFile, Rows, Snapshot, short_name
 from .terms import in_language
 
@@ -399,9 +399,7 @@ def build_index(path: Path, rows: Rows, snapshot: Snapshot, kind: Callable[[str]
     low_bits = _KIND + kind_bits
     shift = low_bits + max(serials.values(), default=0).bit_length()
     top = shift + max(len(entities) - 1, 1).bit_length()
-    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-    partial.unlink(missing_ok=True)
-    try:
+    with replaced(path) as partial:
         with sqlite3.connect(partial) as db:
             db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
             # In rowid order: FTS5 appends to its segments instead of sorting them (2.5× faster).
@@ -430,10 +428,6 @@ def build_index(path: Path, rows: Rows, snapshot: Snapshot, kind: Callable[[str]
             )
             db.execute("INSERT INTO texts(texts) VALUES ('optimize')")
         db.close()
-        os.replace(partial, path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
     return path
 
 

@@ -13,7 +13,6 @@ store's quotes), not from the store again.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
@@ -24,6 +23,7 @@ from types import MappingProxyType
 
 import pyoxigraph as ox
 
+from .files import replaced
 from .namespaces import ASSERTED_GRAPH, ENTITY_BASE, compact_iri
 from .terms import Term, in_language
 
@@ -247,9 +247,7 @@ def build_snapshot(path: Path, rows: Rows) -> Path:
     """Write the snapshot of what `rows` reads of the store to `path`: into a temporary file beside
     it, then renamed, so a reader never opens a half-written one. The rows are streamed into the
     file and sorted there, so the build holds no table in Python's memory."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
-    partial.unlink(missing_ok=True)
-    try:
+    with replaced(path) as partial:
         with sqlite3.connect(partial) as db:
             db.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
             _labels(db, rows)
@@ -280,10 +278,6 @@ def build_snapshot(path: Path, rows: Rows) -> Path:
             db.executescript(_INDEXES)
             db.execute("INSERT INTO meta VALUES ('layout', ?)", (SNAPSHOT_FILE,))
         db.close()
-        os.replace(partial, path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
     return path
 
 

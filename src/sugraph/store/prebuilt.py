@@ -28,6 +28,7 @@ import pyoxigraph as ox
 
 from .. import __version__
 from ..build import KnowledgeGraph, SourceSet, find_root, load
+from ..files import replaced
 from ..terms import Term
 
 log = logging.getLogger(__name__)
@@ -166,9 +167,8 @@ def remembered_hash(sources: SourceSet, cache_dir: Path | None) -> str:
     found = sources.content_hash()
     try:
         memo.parent.mkdir(parents=True, exist_ok=True)
-        partial = memo.with_name(f".{key}.{os.getpid()}.{threading.get_ident()}")
-        partial.write_text(found)
-        os.replace(partial, memo)
+        with replaced(memo) as partial:
+            partial.write_text(found)
         for old in sorted(memo.parent.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)[KEEP_HASHES:]:
             old.unlink(missing_ok=True)
     except OSError:  # a read-only cache: hashed at every start
