@@ -70,12 +70,28 @@ _INERT_OWL = {
 }
 _HANDLED_OWL = {INVERSE, EQUIVALENT_CLASS, EQUIVALENT_PROPERTY, UNION, TRANSITIVE, SYMMETRIC, FUNCTIONAL}
 # the predicates whose triples make up the schema: no axiom may give them sub-properties, inverses …
-_SCHEMA = {TYPE, FIRST, REST, SUBCLASS, SUBPROPERTY, DOMAIN, RANGE, INVERSE, EQUIVALENT_CLASS, EQUIVALENT_PROPERTY}
-_SCHEMA.add(UNION)
+_SCHEMA = {
+    TYPE,
+    FIRST,
+    REST,
+    SUBCLASS,
+    SUBPROPERTY,
+    DOMAIN,
+    RANGE,
+    INVERSE,
+    EQUIVALENT_CLASS,
+    EQUIVALENT_PROPERTY,
+    UNION,
+}
 _PROPERTY_KINDS = {TRANSITIVE, SYMMETRIC, FUNCTIONAL}
 # what `build.is_useful_inference` drops: bookkeeping no query uses
-_TRIVIAL_TYPES = {THING, _iri(_RDFS + "Resource"), _iri(_OWL + "NamedIndividual")}
-_TRIVIAL_TYPES |= {_iri(_RDFS + "Class"), _iri(_OWL + "Class")}
+_TRIVIAL_TYPES = {
+    THING,
+    _iri(_RDFS + "Resource"),
+    _iri(_OWL + "NamedIndividual"),
+    _iri(_RDFS + "Class"),
+    _iri(_OWL + "Class"),
+}
 SAME_AS = _iri(_OWL + "sameAs")
 _REFLEXIVE = {SUBCLASS, SUBPROPERTY, EQUIVALENT_CLASS, EQUIVALENT_PROPERTY, SAME_AS}
 

@@ -96,7 +96,6 @@ _INDEXES = """
 CREATE INDEX types_class ON types(class, iri);
 CREATE INDEX entities_en ON entities(en, iri);
 CREATE INDEX entities_fr ON entities(fr, iri);
-CREATE INDEX sources_iri ON sources(iri);
 INSERT INTO counts SELECT t.class, count(*) FROM types AS t JOIN entities AS e ON e.iri = t.iri GROUP BY t.class;
 """
 
@@ -229,11 +228,6 @@ class Snapshot(ReadOnlyFile):
         """The source documents, by date of issue."""
         sql = "SELECT iri, identifier, issued, page, title FROM sources ORDER BY position"
         return [Source(*row) for row in self._query(sql)]
-
-    def source(self, iri: str) -> Source | None:
-        sql = "SELECT iri, identifier, issued, page, title FROM sources WHERE iri = ? ORDER BY position LIMIT 1"
-        found = self._query(sql, (iri,))
-        return Source(*found[0]) if found else None
 
     def inverses(self) -> dict[str, str]:
         """Property → its owl:inverseOf, both ways (a few dozen: held by the pages)."""

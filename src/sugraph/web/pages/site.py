@@ -113,7 +113,7 @@ class Site:
         return classes[0] if classes else None
 
     def source(self, iri: str) -> Source | None:
-        return self.snapshot.source(iri)
+        return next((s for s in self.sources if s.iri == iri), None)
 
 
 def kind_of(iri: str) -> str | None:
