@@ -4,6 +4,7 @@
     python bench/search_bench.py 1 100 1000 [--repeat 30]
     python bench/search_bench.py 100 1000 --startup   # `sugraph serve`: without, then with the files
     python bench/search_bench.py 1000 --startup --repeat 5 --against /path/to/older/checkout   # a before
+    python bench/search_bench.py 100 1000 --named --repeat 5 [--against /path/to/older/checkout]
 
 Factor 1 is the shipped graph; N reads `bench/out/scale-N`. For each it reads the labels as the
 site does at start-up, then builds each engine from the texts search covers (names, descriptions,
@@ -19,12 +20,22 @@ query the median and 95th percentile of the CPU time (this process's: the machin
 wall-clock times measured the other processes too) of what a page costs: the ranked first 50 and
 the counts per kind (`page`), and the completion the editor asks (`limit 10`). Prints
 a Markdown table for bench/RESULTS.md.
+
+`--named` times the named queries instead, with the example parameters of `EXAMPLES`: each on
+the engine alone (pyoxigraph's `Store.query` on the prebuilt store, as the query workers run it;
+the second of two runs), then over HTTP from `sugraph serve` with the snapshot and index files
+already beside the store (never rebuilt, the folder is shared): the first HTML request (the engine
+and the page), the median of the repeats (the result cache answers), and the whole answer as CSV
+(`limit` at the row cap: what the page costs outside the engine). The queries are served from the
+checkout's own queries/ folder (`SUGRAPH_QUERIES_DIR`), not from the copy beside the data.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import gc
+import io
 import os
 import platform
 import socket
@@ -41,8 +52,10 @@ from pathlib import Path
 from typing import Protocol
 
 import httpx
+import pyoxigraph as ox
 
 from sugraph.build import find_root, load
+from sugraph.named_queries import load_queries
 from sugraph.search import FIELDS, INDEX_FILE, LabelIndex, TextIndex, build_index, hit_field, normalise
 from sugraph.snapshot import SNAPSHOT_FILE, Rows, Snapshot, build_snapshot
 from sugraph.store.oxigraph import OxigraphStore
@@ -52,6 +65,7 @@ from sugraph.web.pages.site import kind_of
 OUT = Path(__file__).resolve().parent / "out"
 QUERIES = ["wannacry", "cyberc", "otan", "services repressifs", "schinias", "e", "zzzz"]
 FILTERED = [("wannacry", "actor"), ("cyberc", "measure"), ("e", "event")]  # /search?q=…&kind=…
+EXAMPLES = {"threat": "threat:terrorism"}  # --named: a value for each required parameter
 
 
 def store_rows(factor: int) -> Rows:
@@ -244,6 +258,61 @@ def startup(factor: int, repeat: int, against: Path | None) -> list[str]:
     return lines
 
 
+def named(factor: int, repeat: int, against: Path | None) -> list[str]:
+    """Every named query of the checkout (or of `against`): on the engine alone, then over HTTP
+    (first HTML request, median / p95 of the repeats, the whole answer as CSV). See the module's doc."""
+    root = OUT / f"scale-{factor}"
+    (store_dir,) = (root / "cache" / "stores").glob("*-*")
+    checkout = against or find_root()
+    queries = load_queries(checkout / "queries")
+    lines, store = [], ox.Store.read_only(str(store_dir))
+    for name, query in queries.items():
+        text = query.text({p.name: [EXAMPLES[p.name]] for p in query.params if p.name in EXAMPLES})
+        for _ in range(2):
+            begun = time.perf_counter()
+            count = sum(1 for _ in store.query(text, use_default_graph_as_union=True))
+            ms = (time.perf_counter() - begun) * 1000
+        lines.append(f"| {factor}× | engine alone | `{name}` | {ms:.0f} ms | {count} rows |")
+    del store
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "SUGRAPH_ROOT": str(root), "SUGRAPH_CACHE_DIR": str(root / "cache")}
+    env.update(SUGRAPH_QUERIES_DIR=str(checkout / "queries"), PYTHONPATH=str(checkout / "src"))
+    command = [sys.executable, "-m", "sugraph.cli", "serve", "--port", str(port), "--log-level", "warning"]
+    server = subprocess.Popen([*command, "--workers", "1", "--no-access-log"], env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _answered(f"{url}/health", time.perf_counter(), server)
+        with httpx.Client(base_url=url, timeout=300) as client:
+            for name, query in queries.items():
+                params = {p.name: EXAMPLES[p.name] for p in query.params if p.name in EXAMPLES}
+                samples, statuses = [], set()
+                for _ in range(repeat + 1):
+                    begun = time.perf_counter()
+                    statuses.add(
+                        client.get(f"/queries/{name}", params=params, headers={"Accept": "text/html"}).status_code
+                    )
+                    samples.append((time.perf_counter() - begun) * 1000)
+                whole = []
+                for _ in range(repeat):
+                    begun = time.perf_counter()
+                    answer = client.get(f"/queries/{name}", params={**params, "format": "csv", "limit": "10000"})
+                    whole.append((time.perf_counter() - begun) * 1000)
+                first, rest = samples[0], sorted(samples[1:])
+                median, p95 = statistics.median(rest), rest[min(len(rest) - 1, int(len(rest) * 0.95))]
+                rows = len(list(csv.reader(io.StringIO(answer.text)))) - 1
+                status = ", ".join(map(str, sorted(statuses)))
+                lines.append(
+                    f"| {factor}× | HTTP | `{name}` (status {status}) | first {first:.0f} ms, "
+                    f"then {median:.0f} / {p95:.0f} ms | CSV of {rows} rows {statistics.median(whole):.0f} ms |"
+                )
+    finally:
+        server.terminate()
+        server.wait(30)
+    return lines
+
+
 def _memory(pid: int, factor: int) -> list[str]:
     """Resident (RSS) and proportional (PSS: shared pages split between the processes that map
     them) memory of the server process and of each of its descendants (the query workers)."""
@@ -291,17 +360,21 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--engines", default="fts5,scan", help="comma-separated: fts5, scan")
     parser.add_argument("--startup", action="store_true", help="time `sugraph serve` instead (N > 1)")
-    parser.add_argument("--against", type=Path, help="with --startup: serve from this checkout's src (a before)")
+    parser.add_argument("--named", action="store_true", help="time the named queries instead (N > 1)")
+    parser.add_argument(
+        "--against", type=Path, help="with --startup or --named: serve from this checkout's src (a before)"
+    )
     args = parser.parse_args()
     print(f"Python {platform.python_version()}, {os.cpu_count()} cores; median / p95 CPU time of {args.repeat} runs\n")
     print("| data | engine | what | build or page (median / p95) | memory or completion (median / p95) |")
     print("|---|---|---|---|---|")
     for factor in args.factors:
-        lines = (
-            startup(factor, args.repeat, args.against)
-            if args.startup
-            else measure(factor, args.repeat, args.engines.split(","))
-        )
+        if args.named:
+            lines = named(factor, args.repeat, args.against)
+        elif args.startup:
+            lines = startup(factor, args.repeat, args.against)
+        else:
+            lines = measure(factor, args.repeat, args.engines.split(","))
         for line in lines:
             print(line, flush=True)
 
