@@ -1,0 +1,86 @@
+"""The named queries rewritten for 1000× (issue 15, target 4): their order is total, so copies of an
+entity that share its label come in IRI order on every engine, and a download that is not sorted
+still gives the rows as written, while a sorted one still sorts IRIs by the label the reader sees."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from sugraph.build import KnowledgeGraph
+from sugraph.namespaces import ID
+from sugraph.store.oxigraph import OxigraphStore, load_into
+from sugraph.web.tables import text_key
+
+from conftest import ROOT
+
+ASSERTED = ox.NamedNode("https://w3id.org/sugraph/graph/asserted")
+MEASURE = ox.NamedNode(f"{ID}measure/joint-eu-efforts-against-terrorism-hate-and-violent-extremism")
+NATO = ox.NamedNode(f"{ID}actor/nato")
+
+
+def with_copies(kg: KnowledgeGraph, entity: ox.NamedNode) -> OxigraphStore:
+    """The shipped graph plus two copies of `entity` (`-b` added before `-a`), with all its triples,
+    as subject and as object: same label, same links, same counts."""
+    store = ox.Store()
+    load_into(store, kg)
+    for suffix in ("-b", "-a"):
+        copy = ox.NamedNode(entity.value + suffix)
+        store.extend(
+            [ox.Quad(copy, q.predicate, q.object, ASSERTED) for q in store.quads_for_pattern(entity, None, None)]
+        )
+        store.extend(
+            [ox.Quad(q.subject, q.predicate, copy, ASSERTED) for q in store.quads_for_pattern(None, None, entity)]
+        )
+    return OxigraphStore(store)
+
+
+def rows(store: OxigraphStore, name: str, **params: ox.NamedNode | ox.Literal) -> list[dict[str, ox.NamedNode]]:
+    query = (ROOT / "queries" / f"{name}.rq").read_text(encoding="utf-8")
+    return list(store.select(query, {"lang": ox.Literal("en"), **params}))
+
+
+def test_measures_for_threat_gives_copies_sharing_a_label_and_source_in_iri_order(kg: KnowledgeGraph) -> None:
+    answer = rows(with_copies(kg, MEASURE), "measures-for-threat", threat=ox.NamedNode(f"{ID}threat/hate"))
+    assert [(r["measure"].value.removeprefix(MEASURE.value), r["source"].value) for r in answer] == [
+        ("", "IP/17/1789"),
+        ("-a", "IP/17/1789"),
+        ("-b", "IP/17/1789"),
+    ]
+
+
+def test_measures_for_threat_joins_each_copys_quotes_and_actors_like_the_original(kg: KnowledgeGraph) -> None:
+    answer = rows(with_copies(kg, MEASURE), "measures-for-threat", threat=ox.NamedNode(f"{ID}threat/hate"))
+    assert len({(r["measureLabel"], r["actors"], r["quotes"]) for r in answer}) == 1
+
+
+def test_most_involved_actors_gives_copies_sharing_a_label_and_count_in_iri_order(kg: KnowledgeGraph) -> None:
+    answer = [r["actor"].value for r in rows(with_copies(kg, NATO), "most-involved-actors")]
+    at = answer.index(NATO.value)
+    assert answer[at : at + 3] == [NATO.value, NATO.value + "-a", NATO.value + "-b"]
+
+
+def read_csv(response: httpx.Response) -> list[dict[str, str]]:
+    assert response.status_code == 200
+    return list(csv.DictReader(io.StringIO(response.text)))
+
+
+def test_an_unsorted_download_gives_the_iris_as_written_in_the_querys_order(client: httpx.Client) -> None:
+    table = read_csv(client.get("/queries/most-involved-actors", params={"format": "csv"}))
+    assert [r["measures"] for r in table] == sorted((r["measures"] for r in table), key=int, reverse=True)
+    assert all(r["actor"].startswith(str(ID)) for r in table)
+
+
+@pytest.mark.usefixtures("no_language_cookie")
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_sorted_download_sorts_iris_by_their_label_in_the_readers_language(client: httpx.Client, lang: str) -> None:
+    table = read_csv(
+        client.get("/queries/most-involved-actors", params={"format": "csv", "_sort": "actor", "lang": lang})
+    )
+    labels = {r["actor"]: r["actorLabel"] for r in table}
+    keys = [text_key(labels[r["actor"]]) for r in table]
+    assert keys == sorted(keys)
