@@ -69,6 +69,11 @@ PAGES = [
     "/browse/measure?_facet_size=max",
     "/browse/measure?_sort=threats",
     "/timeline?date=2020-07-24",
+    # named queries whose answer grows with the data (issue 15, target 4)
+    "/queries/measures-for-threat?threat=threat:terrorism&format=html",
+    "/queries/measures-for-threat?threat=threat:terrorism&format=csv&limit=10000",
+    "/queries/most-involved-actors?format=html",
+    "/queries/deadlines?format=html",
 ]
 ENTITIES_QUERY = (  # a replaced IRI answers 301 to its replacement, which is measured itself
     f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ENTITY_BASE}")) '

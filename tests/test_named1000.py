@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import httpx
 import pyoxigraph as ox
@@ -87,3 +88,20 @@ def test_a_sorted_download_sorts_iris_by_their_label_in_the_readers_language(cli
     labels = {r["actor"]: r["actorLabel"] for r in table}
     keys = [text_key(labels[r["actor"]]) for r in table]
     assert keys == sorted(keys)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json"])
+def test_the_whole_answer_at_once_is_its_pages_one_after_another(client: httpx.Client, fmt: str) -> None:
+    def page(**params: str) -> str:
+        response = client.get("/queries/most-involved-actors", params={"format": fmt, **params})
+        assert response.status_code == 200
+        return response.text
+
+    whole = page(limit="10000")
+    pages = [page(limit="10", offset=str(offset)) for offset in (0, 10, 20)]
+    if fmt == "json":
+        bindings = [row for text in pages for row in json.loads(text)["results"]["bindings"]]
+        assert json.loads(whole)["results"]["bindings"] == bindings
+    else:
+        header, *rest = pages[0].splitlines(keepends=True)
+        assert whole == header + "".join(rest) + "".join(p.split("\n", 1)[1] for p in pages[1:])

@@ -210,7 +210,8 @@ def _handler(query: NamedQuery):
             answer: bytes = results.serialize(format=chosen.results)  # type: ignore[assignment]
             return cached_response(answer, chosen.media_type, tag, vary)
         lang = language(request)
-        variables = columns_in_order([v.value for v in results.variables], text)
+        as_answered = [v.value for v in results.variables]
+        variables = columns_in_order(as_answered, text)
         terms = solutions(results, variables)
         capped = cut_at(terms, settings.max_rows)
         # A download shows no cell, so it looks up no label unless a sort needs them (IRIs sort by label):
@@ -222,7 +223,13 @@ def _handler(query: NamedQuery):
         if chosen is HTML:
             content = _page(request, query, shown, None, _chart(request, variables, terms))
         else:
-            content = download(json.loads(body), variables, page_of(arrange(rows, variables, view), view), chosen)
+            order = page_of(arrange(rows, variables, view), view)
+            if not capped and variables == as_answered and order == list(range(len(terms))):
+                # the whole answer as the store gave it: re-serialized as is, without a JSON round trip
+                # (7.5 MB read and written again for 10,000 rows of quotes at 1000x)
+                content = read_results(body).serialize(format=chosen.results)  # type: ignore[assignment]
+            else:
+                content = download(json.loads(body), variables, order, chosen)
         response = cached_response(content, chosen.media_type, tag, vary)
         here = str(request.url)
         links = [f'<{urljoin(here, shown.next)}>; rel="next"'] if shown.next else []
