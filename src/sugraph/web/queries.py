@@ -21,21 +21,20 @@ from ..errors import NotFound
 from ..named_queries import NamedQuery, Param, load_queries, queries_folder
 from ..store.analysis import analyse
 from ..store.errors import QueryError
-from ..terms import Term, read_results
+from ..terms import read_results
 from .charts import VIEW_PARAMS, chart_view, views
 from .citation import Form, query_citation, today
 from .citation import shown as cite_forms
 from .context import context
-from .display import Value
 from .formats import CSV, HTML, JSON, RESULTS_JSON, TSV
 from .http import cached_response, choose, etag, not_modified, url_params, validated
 from .layout import language, page_variant, render
-from .pages.site import Site
 from .snippets import for_url
 from .tables import (
     DESC,
     PAGING,
     SORT,
+    Rows,
     Table,
     arrange,
     by_name,
@@ -214,10 +213,10 @@ def _handler(query: NamedQuery):
         variables = columns_in_order(as_answered, text)
         terms = solutions(results, variables)
         capped = cut_at(terms, settings.max_rows)
-        # A download shows no cell, so it looks up no label unless a sort needs them (IRIs sort by label):
-        # up to 10,000 rows of three IRIs each would be as many lookups for nothing.
-        shown_as = term_value if chosen is HTML or by_labels else _as_written
-        rows = cells(terms, lambda t: shown_as(ctx.site, lang, t))
+        if chosen is HTML or by_labels:
+            rows = cells(terms, lambda t: term_value(ctx.site, lang, t))
+        else:  # a download shows no cell: none is made (nor a label looked up) for up to 10,000 rows
+            rows = Rows(len(terms), lambda _row: [], lambda _row, _column: None)
         view = read_view(asked, variables, DEFAULT_LIMIT if pageable else settings.max_rows, settings.max_rows)
         shown = table(request.url.path, params, [(v, v) for v in variables], rows, view, capped=capped)
         if chosen is HTML:
@@ -243,11 +242,6 @@ def _handler(query: NamedQuery):
     run.__name__ = f"query_{query.name.replace('-', '_')}"
     run.__doc__ = query.description.get("en")
     return run
-
-
-def _as_written(_site: Site, _lang: str, term: Term) -> Value:
-    """A term as its own text: a download's cell, which no one reads."""
-    return Value(term.value)
 
 
 def _page(
