@@ -12,6 +12,7 @@ import pytest
 from test_pages import page
 
 from sugraph.build import KnowledgeGraph
+from sugraph.web import citation
 from sugraph.web.citation import bibtex_escape, today
 
 from conftest import LiveServer
@@ -271,3 +272,21 @@ def test_a_named_question_result_page_offers_its_citation(server: LiveServer) ->
     _, doc = page(server, "/queries/money?format=html")
     details = doc.find("details", class_="cite")
     assert details.find("pre").text().startswith("Money reported, and what for (lang = en). In: sugraph,")
+
+
+def test_a_questions_citation_names_its_first_sources_and_counts_the_others(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(citation, "LISTED_SOURCES", 1)
+    assert cite(server, "/queries/money", "text").text.splitlines()[1:] == [
+        f"Source: IP/17/1789, “{TITLE_2017}”, 2017-06-29, {PAGE_2017}",
+        f"Other source documents of the dataset (1): {server.url}/browse/document",
+    ]
+
+
+def test_a_questions_bibtex_note_counts_the_sources_it_does_not_name(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(citation, "LISTED_SOURCES", 0)
+    note = next(line for line in cite(server, "/queries/money", "bibtex").text.splitlines() if "note" in line)
+    assert note == f"  note = {{Other source documents of the dataset (2): {server.url}/browse/document}}"

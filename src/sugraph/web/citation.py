@@ -22,7 +22,7 @@ from ..named_queries import NamedQuery
 from ..terms import in_language
 from .context import ServingContext
 from .formats import BIBTEX, CITATION_FORMATS, CSL_JSON, TEXT, Format
-from .i18n import translator
+from .i18n import format_number, translator
 from .pages.entity import evidence_of
 from .pages.site import Site, kind_of
 
@@ -33,6 +33,8 @@ ORDER BY DESC(STR(?modified))
 LIMIT 1
 """
 PAGING = ("limit", "offset")  # which page of an answer: in its URL, not among the question's parameters
+LISTED_SOURCES = 20  # a question's citation names the first sources by date and counts the others: a
+# graph built from thousands of documents would otherwise cite each one, in three forms, on every answer
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class Citation:
     lang: str
     sources: tuple[Source, ...]
     cited: str  # what /cite?url= takes: the IRI, or the result's path on this server
+    more: int = 0  # the sources drawn on but not named (a question's past LISTED_SOURCES)
+    listed_at: str = ""  # where they all are: the list of source documents on the server
 
     @property
     def cite_url(self) -> str:
@@ -128,7 +132,9 @@ def query_citation(ctx: ServingContext, query: NamedQuery, path: str, base: str,
     sources = _sources(ctx.site, [], True, lang)
     url = base.rstrip("/") + path
     key = f"sugraph-query-{query.name}"
-    return Citation(key, title, url, ctx.version, released(ctx), today(), lang, sources, path)
+    listed, more = sources[:LISTED_SOURCES], len(sources[LISTED_SOURCES:])
+    everything = base.rstrip("/") + "/browse/document"
+    return Citation(key, title, url, ctx.version, released(ctx), today(), lang, listed, path, more, everything)
 
 
 def cited(ctx: ServingContext, url: str, base: str, lang: str) -> Citation:
@@ -158,7 +164,7 @@ def as_text(c: Citation) -> str:
     for s in c.sources:
         line = ", ".join(part for part in (s.identifier, _("cite.quoted", text=s.title), s.issued, s.url) if part)
         lines.append(_("cite.source", source=line) + _quotes(s, c.lang))
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _more(c)) + "\n"
 
 
 _BIBTEX_SPECIAL = {
@@ -187,7 +193,14 @@ def _note(c: Citation) -> str:
     for s in c.sources:
         named = ", ".join(part for part in (s.identifier, s.title, s.issued, s.url) if part)
         parts.append(_("cite.source", source=named) + _quotes(s, c.lang))
-    return ". ".join(parts)
+    return ". ".join(parts + _more(c))
+
+
+def _more(c: Citation) -> list[str]:
+    """The line that counts the sources not named, if any, and says where they are listed."""
+    if not c.more:
+        return []
+    return [translator(c.lang)("cite.more", count=format_number(str(c.more), c.lang), url=c.listed_at)]
 
 
 def _quotes(s: Source, lang: str) -> str:

@@ -146,6 +146,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "cite.source": ("Source: {source}", "Source : {source}"),
     "cite.quoted": ("“{text}”", "« {text} »"),
+    "cite.more": (
+        "Other source documents of the dataset ({count}): {url}",
+        "Autres documents sources du jeu de données ({count}) : {url}",
+    ),
     "cite.dataset": (
         "sugraph, the EU Security Union knowledge graph",
         "sugraph, le graphe de connaissances de l'union de la sécurité de l'UE",
