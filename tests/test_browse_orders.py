@@ -84,3 +84,20 @@ def test_a_window_reads_the_page_it_shows_once_in_the_views_order() -> None:
         list(range(29, 19, -1)),
         (21, 30, 1000),
     )
+
+
+def facet_lists(doc: Element) -> dict[str, list[str]]:
+    """Each facet's offered values as shown (label and count), by facet."""
+    sections = [s for s in doc.find_all("section") if s.attrs.get("aria-labelledby", "").startswith("facet-")]
+    return {s.attrs["aria-labelledby"]: [li.text().strip() for li in s.find_all("li")] for s in sections}
+
+
+def test_a_facet_counted_for_one_chosen_value_is_the_facet_counted_live(client) -> None:
+    """One value chosen reads the counts the file wrote (`co_values`); a second value that keeps no
+    other measure (no measure is adopted) makes the page count them over the kept measures."""
+    one, two = (
+        facet_lists(parse(client.get("/browse/measure", params=params, headers=HTML).text))
+        for params in ({"status": "announced"}, [("status", "announced"), ("status", "adopted")])
+    )
+    del one["facet-status"], two["facet-status"]
+    assert (one == two, len(one)) == (True, 5)

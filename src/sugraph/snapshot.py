@@ -148,6 +148,8 @@ CREATE TABLE facet_values(facet TEXT, value TEXT, en INTEGER, fr INTEGER, n INTE
   rank_fr INTEGER, label_en TEXT, label_fr TEXT, PRIMARY KEY (facet, value)) WITHOUT ROWID;
 CREATE TABLE facets(facet TEXT, en INTEGER, fr INTEGER, measure INTEGER, PRIMARY KEY (facet, en, measure))
   WITHOUT ROWID;
+CREATE TABLE co_values(facet TEXT, en INTEGER, other TEXT, other_en INTEGER, n INTEGER, rank_en INTEGER,
+  rank_fr INTEGER, PRIMARY KEY (facet, en, other, other_en)) WITHOUT ROWID;
 CREATE TABLE member_types(class TEXT, type TEXT, n INTEGER, PRIMARY KEY (class, type)) WITHOUT ROWID;
 CREATE TABLE counts(class TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID;
 CREATE TABLE sources(position INTEGER PRIMARY KEY, iri TEXT, identifier TEXT, issued TEXT, page TEXT, title TEXT);
@@ -168,7 +170,8 @@ CREATE INDEX facet_values_fr ON facet_values(facet, fr);
 CREATE INDEX facet_values_rank_en ON facet_values(facet, rank_en);
 CREATE INDEX facet_values_rank_fr ON facet_values(facet, rank_fr);
 CREATE INDEX facets_fr ON facets(facet, fr, measure);
-CREATE INDEX facets_measure ON facets(measure, facet, en);
+CREATE INDEX co_values_rank_en ON co_values(facet, en, other, rank_en);
+CREATE INDEX co_values_rank_fr ON co_values(facet, en, other, rank_fr);
 """
 
 
@@ -350,8 +353,19 @@ class Snapshot(ReadOnlyFile):
     def _count_values(
         self, facet: str, others: tuple[tuple[str, tuple[str, ...]], ...], lang: str, size: int | None, picked: tuple
     ) -> tuple[list[tuple[str, int, bool, str]], int]:
-        kept, params = _kept(dict(others))
         limit = EVERY if size is None else size
+        if len(others) == 1 and len(others[0][1]) == 1:  # one value chosen: counted when the file was written
+            (chosen, (value,)), marks = others[0], _marks(picked)
+            pairs = """FROM facet_values AS a
+                CROSS JOIN co_values AS c ON c.facet = a.facet AND c.en = a.en AND c.other = ?"""
+            sql = f"""SELECT v.value, c.n, c.rank_{lang}, v.label_{lang} {pairs}
+                CROSS JOIN facet_values AS v INDEXED BY facet_values_en ON v.facet = c.other AND v.en = c.other_en
+                WHERE a.facet = ? AND a.value = ? AND (c.rank_{lang} <= ? OR v.value IN ({marks}))
+                ORDER BY c.rank_{lang}"""
+            found = self._query(sql, (facet, chosen, value, limit, *picked))
+            total = self._query(f"SELECT count(*) {pairs} WHERE a.facet = ? AND a.value = ?", (facet, chosen, value))
+            return [(iri, n, rank <= limit, label) for iri, n, rank, label in found], total[0][0]
+        kept, params = _kept(dict(others))
         counted = f"""SELECT {lang} AS label, count(*) AS n FROM facets WHERE facet = ? AND measure IN ({kept})
             GROUP BY {lang}"""
         picks = f"SELECT {lang} FROM facet_values WHERE facet = ? AND value IN ({_marks(picked)})"
@@ -614,6 +628,17 @@ def _measures(db: sqlite3.Connection, rows: Rows) -> None:
     db.execute(
         """INSERT INTO facets SELECT k.facet, v.en, v.fr, k.measure FROM kept AS k
         JOIN facet_values AS v ON v.facet = k.facet AND v.value = k.value"""
+    )
+    db.execute("CREATE INDEX facets_measure ON facets(measure, facet, en)")  # the pairs below are joined on it
+    by_count = ", ".join(
+        f"row_number() OVER (PARTITION BY facet, en, other ORDER BY n DESC, other_{lang})" for lang in SORTED_LANGUAGES
+    )
+    others = ", ".join(f"b.{lang} AS other_{lang}" for lang in SORTED_LANGUAGES)
+    db.execute(
+        f"""INSERT INTO co_values SELECT facet, en, other, other_en, n, {by_count}
+        FROM (SELECT a.facet, a.en, b.facet AS other, {others}, count(*) AS n
+          FROM facets AS a JOIN facets AS b ON b.measure = a.measure AND b.facet <> a.facet
+          WHERE a.facet <> 'addresses' AND b.facet <> 'addresses' GROUP BY a.facet, a.en, b.facet, b.en)"""
     )
     shown = db.execute(
         """SELECT v.value, l.lang, l.label FROM (SELECT DISTINCT value FROM facet_values) AS v
