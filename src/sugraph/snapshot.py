@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -24,12 +24,14 @@ from types import MappingProxyType
 import pyoxigraph as ox
 
 from .files import replaced
-from .namespaces import ASSERTED_GRAPH, ENTITY_BASE, compact_iri
-from .terms import Term, in_language
+from .namespaces import ASSERTED_GRAPH, ENTITY_BASE, FOAF, SUG, compact_iri
+from .terms import Term, fold, in_language
 
-SNAPSHOT_FILE = "snapshot-v1.sqlite"  # the version changes with the file's layout: an older file is not read
+SNAPSHOT_FILE = "snapshot-v2.sqlite"  # the version changes with the file's layout: an older file is not read
 SORTED_LANGUAGES = ("en", "fr")  # `members` is sorted by the file in these; by Python in any other
+EVERY = 1 << 62  # a LIMIT for no limit
 CACHED = 4096  # IRIs whose labels are kept once read (a few hundred bytes each)
+COUNTED = 256  # filtered facets whose first values are kept once counted (30 values each)
 
 # What the build reads of the store: rows of a SELECT, an unbound variable absent from its row.
 Rows = Callable[[str], Iterable[Mapping[str, Term]]]
@@ -74,12 +76,63 @@ SELECT ?doc ?identifier ?issued ?page ?title WHERE {
 }
 ORDER BY ?issued
 """
+# The classes a reader browses, by IRI kind (see CONVENTIONS.md), in the order pages list them:
+# their members are the browse lists (`listed`).
+KINDS: dict[str, str] = {
+    "threat": str(SUG.Threat),
+    "measure": str(SUG.Measure),
+    "instrument": str(SUG.Instrument),
+    "actor": str(SUG.Actor),
+    "strategy": str(SUG.Strategy),
+    "priority": str(SUG.StrategicPriority),
+    "document": str(FOAF.Document),
+    "event": str(SUG.Event),
+    "person": str(FOAF.Person),
+    "statement": str(SUG.Statement),
+}
+# Every measure with the values it has for each facet of the measures' list, and the threats it
+# addresses (a column); a value counts only if it has the facet's class (MEASURE_FACETS).
+FACETS_QUERY = """
+PREFIX sug: <https://w3id.org/sugraph/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+SELECT DISTINCT ?measure ?facet ?value WHERE {
+  ?measure a sug:Measure .
+  OPTIONAL {
+    { ?measure sug:addresses/skos:broaderTransitive* ?value BIND("threat" AS ?facet) }
+    UNION { ?measure sug:involves ?value BIND("actor" AS ?facet) }
+    UNION { ?measure sug:implements/(^sug:hasPriority)? ?value BIND("strategy" AS ?facet) }
+    UNION { ?measure sug:implements ?value BIND("priority" AS ?facet) }
+    UNION { ?measure prov:wasDerivedFrom ?value BIND("source" AS ?facet) }
+    UNION { ?measure sug:status ?value BIND("status" AS ?facet) }
+    UNION { ?measure sug:addresses ?value BIND("addresses" AS ?facet) }
+  }
+}
+"""
+MEASURE_FACETS: dict[str, str | None] = {  # facet → the class its values have (None: any)
+    "threat": str(SUG.Threat),
+    "actor": str(SUG.Actor),
+    "strategy": str(SUG.Strategy),
+    "priority": str(SUG.StrategicPriority),
+    "source": str(SUG.SourceDocument),
+    "status": str(SUG.Status),
+    "addresses": None,
+}
 ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
 # Hidden labels (a source's misspelling, e.g. "Schinias") are searched but never displayed.
 NOT_DISPLAYED = {ALT_LABEL, "http://www.w3.org/2004/02/skos/core#hiddenLabel"}
 
-# `entities` holds every entity IRI (typed or named) with its label casefolded in each sorted
+# `entities` holds every entity IRI (typed or named) with its label folded (`fold`) in each sorted
 # language: members of a class are read in that order, so no request sorts thousands of labels.
+# `listed` holds the members of each kind's class (KINDS) with what their list sorts them by, in one
+# row (a page sorts 28,000 actors without a lookup each): their label, their main class (the
+# alphabetically first people gave them), their description per sorted language, folded. The
+# measures' list: `measures` numbers them, `measure_orders` holds their position in each order a
+# page sorts them in (by label, status or threats, each way, per sorted language), `facet_values`
+# each facet's values with their count over the whole list and their rank by label in each sorted
+# language (`en`, `fr`), and `facets` each measure's values by those ranks (small integers: a page
+# counts them by the thousand). `member_types` is the other lists' facet (the classes people gave
+# the members of a class) counted.
 _SCHEMA = """
 CREATE TABLE labels(iri TEXT, lang TEXT, label TEXT, position INTEGER, PRIMARY KEY (iri, lang)) WITHOUT ROWID;
 CREATE TABLE names(iri TEXT, position INTEGER, text TEXT, lang TEXT, preferred INTEGER,
@@ -87,6 +140,17 @@ CREATE TABLE names(iri TEXT, position INTEGER, text TEXT, lang TEXT, preferred I
 CREATE TABLE descriptions(iri TEXT, lang TEXT, text TEXT, PRIMARY KEY (iri, lang)) WITHOUT ROWID;
 CREATE TABLE types(iri TEXT, class TEXT, asserted INTEGER, PRIMARY KEY (iri, class)) WITHOUT ROWID;
 CREATE TABLE entities(iri TEXT PRIMARY KEY, en TEXT, fr TEXT) WITHOUT ROWID;
+CREATE TABLE listed(class TEXT, iri TEXT, en TEXT, fr TEXT, main TEXT, text_en TEXT, text_fr TEXT,
+  PRIMARY KEY (class, iri)) WITHOUT ROWID;
+CREATE TABLE measures(id INTEGER PRIMARY KEY, iri TEXT UNIQUE);
+CREATE TABLE measure_orders(key TEXT, position INTEGER, measure INTEGER, PRIMARY KEY (key, position)) WITHOUT ROWID;
+CREATE TABLE facet_values(facet TEXT, value TEXT, en INTEGER, fr INTEGER, n INTEGER, rank_en INTEGER,
+  rank_fr INTEGER, label_en TEXT, label_fr TEXT, PRIMARY KEY (facet, value)) WITHOUT ROWID;
+CREATE TABLE facets(facet TEXT, en INTEGER, fr INTEGER, measure INTEGER, PRIMARY KEY (facet, en, measure))
+  WITHOUT ROWID;
+CREATE TABLE co_values(facet TEXT, en INTEGER, other TEXT, other_en INTEGER, n INTEGER, rank_en INTEGER,
+  rank_fr INTEGER, PRIMARY KEY (facet, en, other, other_en)) WITHOUT ROWID;
+CREATE TABLE member_types(class TEXT, type TEXT, n INTEGER, PRIMARY KEY (class, type)) WITHOUT ROWID;
 CREATE TABLE counts(class TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID;
 CREATE TABLE sources(position INTEGER PRIMARY KEY, iri TEXT, identifier TEXT, issued TEXT, page TEXT, title TEXT);
 CREATE TABLE inverses(p TEXT PRIMARY KEY, q TEXT) WITHOUT ROWID;
@@ -96,7 +160,18 @@ _INDEXES = """
 CREATE INDEX types_class ON types(class, iri);
 CREATE INDEX entities_en ON entities(en, iri);
 CREATE INDEX entities_fr ON entities(fr, iri);
+CREATE INDEX listed_en ON listed(class, en, iri);
+CREATE INDEX listed_fr ON listed(class, fr, iri);
 INSERT INTO counts SELECT t.class, count(*) FROM types AS t JOIN entities AS e ON e.iri = t.iri GROUP BY t.class;
+INSERT INTO member_types SELECT t.class, a.class, count(*) FROM types AS t JOIN entities AS e ON e.iri = t.iri
+  JOIN types AS a ON a.iri = t.iri AND a.asserted GROUP BY t.class, a.class;
+CREATE INDEX facet_values_en ON facet_values(facet, en);
+CREATE INDEX facet_values_fr ON facet_values(facet, fr);
+CREATE INDEX facet_values_rank_en ON facet_values(facet, rank_en);
+CREATE INDEX facet_values_rank_fr ON facet_values(facet, rank_fr);
+CREATE INDEX facets_fr ON facets(facet, fr, measure);
+CREATE INDEX co_values_rank_en ON co_values(facet, en, other, rank_en);
+CREATE INDEX co_values_rank_fr ON co_values(facet, en, other, rank_fr);
 """
 
 
@@ -134,7 +209,7 @@ class ReadOnlyFile:
             connection = self._local.connection = sqlite3.connect(uri, uri=True)
         return connection
 
-    def _query(self, sql: str, params: Mapping[str, object] | tuple = ()) -> list:
+    def _query(self, sql: str, params: Mapping[str, object] | Sequence[object] = ()) -> list:
         return self._connection().execute(sql, params).fetchall()
 
 
@@ -149,6 +224,9 @@ class Snapshot(ReadOnlyFile):
         # again and again: 344 lookups of 78 IRIs on the European Commission's page at 1000×, of which
         # 58 are new on the next entity's page (bench/RESULTS.md).
         self._labels = lru_cache(maxsize=CACHED)(self._read_labels)
+        # Counting a facet over a broad filter (29,000 announced measures at 1000×) takes 20–60 ms:
+        # a reader who pages or sorts the list asks the same counts again.
+        self._counted = lru_cache(maxsize=COUNTED)(self._count_values)
 
     def labels(self, iri: str) -> Mapping[str, str]:
         """The displayed label of `iri` per language ("" for none), in the order `in_language`
@@ -172,7 +250,7 @@ class Snapshot(ReadOnlyFile):
             yield iri, text, lang, bool(preferred)
 
     def ordered(self, iris: Collection[str]) -> list[str]:
-        """`iris` (entities) sorted by their English label, casefolded, then by IRI."""
+        """`iris` (entities) sorted by their English label, folded, then by IRI."""
         return [row[0] for row in self._query("SELECT iri FROM entities ORDER BY en, iri") if row[0] in iris]
 
     def descriptions(self, iri: str) -> dict[str, str]:
@@ -200,23 +278,114 @@ class Snapshot(ReadOnlyFile):
         }
 
     def members(self, class_iri: str, lang: str) -> list[str]:
-        """The entities of a class, sorted by their label in `lang` (casefolded), then by IRI."""
+        """The entities of a class, sorted by their label in `lang` (folded), then by IRI."""
         if lang in SORTED_LANGUAGES:
             sql = f"""SELECT e.iri FROM types AS t JOIN entities AS e ON e.iri = t.iri
                 WHERE t.class = ? ORDER BY e.{lang}, e.iri"""
             return [row[0] for row in self._query(sql, (class_iri,))]
         sql = "SELECT e.iri FROM types AS t JOIN entities AS e ON e.iri = t.iri WHERE t.class = ?"
         found = [row[0] for row in self._query(sql, (class_iri,))]
-        return sorted(found, key=lambda iri: ((in_language(self.labels(iri), lang) or short_name(iri)).casefold(), iri))
+        return sorted(found, key=lambda iri: (_label_key(iri, self.labels(iri), lang), iri))
 
-    def members_types(self, class_iri: str) -> dict[str, set[str]]:
-        """The classes people gave each entity of a class (asserted), in one query: a browse list's
-        facet needs those of all its members (28,000 actors at 1000×, 0.35 s one lookup each)."""
-        found: dict[str, set[str]] = {}
-        sql = """SELECT a.iri, a.class FROM types AS t JOIN types AS a ON a.iri = t.iri AND a.asserted
-            WHERE t.class = ?"""
-        for iri, cls in self._query(sql, (class_iri,)):
-            found.setdefault(iri, set()).add(cls)
+    def members_types(self, class_iri: str) -> dict[str, int]:
+        """How many entities of a class have each class people gave them (asserted): the facet
+        of a browse list, counted when the file was written."""
+        return dict(self._query("SELECT type, n FROM member_types WHERE class = ?", (class_iri,)))
+
+    def members_count(self, class_iri: str, types: Collection[str]) -> int:
+        """How many entities of a kind's class have one of `types` (asserted; any if none)."""
+        if not types:
+            return self.count(class_iri)
+        where, params = _members(class_iri, types)
+        return self._query(f"SELECT count(*) FROM listed WHERE {where}", params)[0][0]
+
+    def members_page(self, class_iri: str, types: Collection[str], lang: str, order: Order) -> list[str]:
+        """The entities of a kind's class that have one of `types` (asserted; any if none) that
+        `order` puts on its page: by label, else by `order.key`, `main` (their main class's key in
+        `order.keys`) or `text` (their description), then by label and IRI."""
+        where, params = _members(class_iri, types)
+        lang = _sorted_language(lang)
+        key, keys = lang, []
+        if order.key == "main":
+            pairs = sorted(order.keys.items())
+            key = f"CASE main {' '.join('WHEN ? THEN ?' for _ in pairs)} END" if pairs else "NULL"
+            keys = [v for pair in pairs for v in pair]
+        elif order.key == "text":
+            key = f"text_{lang}"
+        by = _ordered("sort_key", order.descending, f"{lang}, iri") if order.key or order.descending else f"{lang}, iri"
+        sql = f"SELECT iri, {key} AS sort_key FROM listed WHERE {where} ORDER BY {by} LIMIT ? OFFSET ?"
+        return [row[0] for row in self._query(sql, (*keys, *params, order.limit, order.offset))]
+
+    def measures_count(self, chosen: Mapping[str, Collection[str]]) -> int:
+        """How many measures have, for each facet chosen, one of its values (`chosen`: facet → values)."""
+        kept, params = _kept(chosen)
+        return self._query(f"SELECT count(*) FROM {f'({kept})' if kept else 'measures'}", params)[0][0]
+
+    def measures_page(self, chosen: Mapping[str, Collection[str]], lang: str, order: Order) -> list[str]:
+        """The measures `chosen` keeps (see `measures_count`) that `order` puts on its page: by
+        label, else by `order.key`, `status` or `threats` (their cells' text), then by label and IRI."""
+        kept, params = _kept(chosen)
+        key = order_key(f"{order.key or 'label'}_{_sorted_language(lang)}", order.descending)
+        sql = f"""SELECT m.iri FROM measure_orders AS o JOIN measures AS m ON m.id = o.measure
+            WHERE o.key = ? {f"AND o.measure IN ({kept})" if kept else ""} ORDER BY o.position LIMIT ? OFFSET ?"""
+        return [row[0] for row in self._query(sql, (key, *params, order.limit, order.offset))]
+
+    def facet_values(
+        self, facet: str, others: Mapping[str, Collection[str]], lang: str, size: int | None, picked: Collection[str]
+    ) -> tuple[list[tuple[str, int, bool, str]], int]:
+        """A facet of the measures' list over the measures the `others` facets' choices keep: its
+        values with a count, best first (by count, then label, then IRI) as (value, count, among
+        the first `size`, or all if None, its label in `lang`), the `picked` ones also when past
+        them; and how many values have a count. A filtered facet's first values are kept."""
+        lang = _sorted_language(lang)
+        if not others:  # the whole list's, ranked when the file was written
+            limit = EVERY if size is None else size
+            sql = f"""SELECT value, n, rank_{lang}, label_{lang} FROM facet_values WHERE facet = ?
+                AND (rank_{lang} <= ? OR value IN ({_marks(picked)})) ORDER BY rank_{lang}"""
+            found = self._query(sql, (facet, limit, *sorted(picked)))
+            total = self._query("SELECT count(*) FROM facet_values WHERE facet = ?", (facet,))[0][0]
+            return [(value, n, rank <= limit, label) for value, n, rank, label in found], total
+        chosen = tuple(sorted((name, tuple(sorted(values))) for name, values in others.items()))
+        if size is None:  # every value: too many to keep
+            return self._count_values(facet, chosen, lang, size, tuple(sorted(picked)))
+        return self._counted(facet, chosen, lang, size, tuple(sorted(picked)))
+
+    def _count_values(
+        self, facet: str, others: tuple[tuple[str, tuple[str, ...]], ...], lang: str, size: int | None, picked: tuple
+    ) -> tuple[list[tuple[str, int, bool, str]], int]:
+        limit = EVERY if size is None else size
+        if len(others) == 1 and len(others[0][1]) == 1:  # one value chosen: counted when the file was written
+            (chosen, (value,)), marks = others[0], _marks(picked)
+            pairs = """FROM facet_values AS a
+                CROSS JOIN co_values AS c ON c.facet = a.facet AND c.en = a.en AND c.other = ?"""
+            sql = f"""SELECT v.value, c.n, c.rank_{lang}, v.label_{lang} {pairs}
+                CROSS JOIN facet_values AS v INDEXED BY facet_values_en ON v.facet = c.other AND v.en = c.other_en
+                WHERE a.facet = ? AND a.value = ? AND (c.rank_{lang} <= ? OR v.value IN ({marks}))
+                ORDER BY c.rank_{lang}"""
+            found = self._query(sql, (facet, chosen, value, limit, *picked))
+            total = self._query(f"SELECT count(*) {pairs} WHERE a.facet = ? AND a.value = ?", (facet, chosen, value))
+            return [(iri, n, rank <= limit, label) for iri, n, rank, label in found], total[0][0]
+        kept, params = _kept(dict(others))
+        counted = f"""SELECT {lang} AS label, count(*) AS n FROM facets WHERE facet = ? AND measure IN ({kept})
+            GROUP BY {lang}"""
+        picks = f"SELECT {lang} FROM facet_values WHERE facet = ? AND value IN ({_marks(picked)})"
+        sql = f"""WITH counted AS ({counted}),
+            ranked AS (SELECT label, n, row_number() OVER (ORDER BY n DESC, label) AS rank, count(*) OVER () AS total
+              FROM counted)
+            SELECT v.value, r.n, r.rank, v.label_{lang}, r.total FROM ranked AS r
+            CROSS JOIN facet_values AS v INDEXED BY facet_values_{lang} ON v.facet = ? AND v.{lang} = r.label
+            WHERE r.rank <= ? OR r.label IN ({picks}) ORDER BY r.rank"""
+        found = self._query(sql, (facet, *params, facet, limit, facet, *picked))
+        return [(value, n, rank <= limit, label) for value, n, rank, label, _ in found], found[0][4] if found else 0
+
+    def facets_of(self, iri: str, facets: Collection[str]) -> dict[str, list[str]]:
+        """A measure's values of `facets`, by facet, each list by IRI."""
+        found: dict[str, list[str]] = {}
+        sql = f"""SELECT f.facet, v.value FROM measures AS m JOIN facets AS f ON f.measure = m.id
+            JOIN facet_values AS v ON v.facet = f.facet AND v.en = f.en
+            WHERE m.iri = ? AND f.facet IN ({_marks(facets)}) ORDER BY f.facet, v.value"""
+        for facet, value in self._query(sql, (iri, *sorted(facets))):
+            found.setdefault(facet, []).append(value)
         return found
 
     def count(self, class_iri: str) -> int:
@@ -232,6 +401,57 @@ class Snapshot(ReadOnlyFile):
     def inverses(self) -> dict[str, str]:
         """Property → its owl:inverseOf, both ways (a few dozen: held by the pages)."""
         return dict(self._query("SELECT p, q FROM inverses"))
+
+
+@dataclass(frozen=True)
+class Order:
+    """Which page of a list, in which order: by label (`key` None) or by another sort key, which
+    way; `keys` are the sort keys of values the file does not know (a class's label)."""
+
+    key: str | None
+    descending: bool
+    offset: int
+    limit: int
+    keys: Mapping[str, str] = field(default_factory=dict)
+
+
+def _sorted_language(lang: str) -> str:
+    """The language whose sort keys the file holds that sorts a reader's language best."""
+    return lang if lang in SORTED_LANGUAGES else SORTED_LANGUAGES[0]
+
+
+def _marks(values: Collection[object]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _ordered(key: str, descending: bool, then: str) -> str:
+    """An ORDER BY as web/tables.py `arrange` sorts: by `key`, rows without one last either way,
+    rows with equal keys in the list's own order (`then`) either way."""
+    return f"{key} IS NULL, {key}{' DESC' if descending else ''}, {then}"
+
+
+def order_key(column: str, descending: bool) -> str:
+    """The name of an order of the measures in `measure_orders`: a sort key's column, which way."""
+    return column + (" desc" if descending else "")
+
+
+def _members(class_iri: str, types: Collection[str]) -> tuple[str, list[str]]:
+    """The WHERE of a kind's members (`listed`) that have one of `types` (asserted; any if none)."""
+    if not types:
+        return "class = ?", [class_iri]
+    asserted = f"SELECT iri FROM types WHERE class IN ({_marks(types)}) AND asserted"
+    return f"class = ? AND iri IN ({asserted})", [class_iri, *sorted(types)]
+
+
+def _kept(chosen: Mapping[str, Collection[str]]) -> tuple[str, list[str]]:
+    """A SELECT of the measures (their numbers) that have, for each chosen facet, one of its
+    values ("" if none is chosen), with its parameters."""
+    parts, params = [], []
+    for facet, values in sorted(chosen.items()):
+        ranks = f"SELECT en FROM facet_values WHERE facet = ? AND value IN ({_marks(values)})"
+        parts.append(f"SELECT measure FROM facets WHERE facet = ? AND en IN ({ranks})")
+        params += [facet, facet, *sorted(values)]
+    return " INTERSECT ".join(parts), params
 
 
 # --- building the file ------------------------------------------------------------------------------
@@ -251,6 +471,7 @@ def build_snapshot(path: Path, rows: Rows) -> Path:
                 ((r["s"].value, r["class"].value, r["g"].value == str(ASSERTED_GRAPH)) for r in rows(TYPES_QUERY)),
             )
             _entities(db)
+            _measures(db, rows)
             db.executemany(
                 "INSERT INTO sources(iri, identifier, issued, page, title) VALUES (?, ?, ?, ?, ?)",
                 (
@@ -322,7 +543,9 @@ def _descriptions(db: sqlite3.Connection, rows: Rows) -> None:
 
 def _entities(db: sqlite3.Connection) -> None:
     """Every entity IRI, typed or named (names hold entities only), with its label in each sorted
-    language, casefolded: the order `members` reads them in."""
+    language, folded: the order `members` reads them in; then the members of each kind's class
+    with their main class and their description in each sorted language (as `in_language`
+    chooses it), folded: what their list sorts them by."""
     low, high = ENTITY_BASE, ENTITY_BASE[:-1] + chr(ord(ENTITY_BASE[-1]) + 1)
     found = db.execute(
         """SELECT e.iri, l.lang, l.label FROM (
@@ -331,20 +554,150 @@ def _entities(db: sqlite3.Connection) -> None:
            ) AS e LEFT JOIN labels AS l ON l.iri = e.iri ORDER BY e.iri, l.position""",
         {"low": low, "high": high},
     )
-    entities: list[tuple[str, ...]] = []
+    entities = [(iri, *(_label_key(iri, labels, lang) for lang in SORTED_LANGUAGES)) for iri, labels in _by_iri(found)]
+    db.executemany("INSERT INTO entities(iri, en, fr) VALUES (?, ?, ?)", entities)
+    db.create_function("fold", 1, lambda text: None if text is None else fold(text), deterministic=True)
+    described = """fold((SELECT text FROM descriptions AS d WHERE d.iri = e.iri AND d.text <> ''
+        ORDER BY d.lang = '{lang}' DESC, d.lang = 'en' DESC, d.lang = '' DESC, d.lang LIMIT 1))"""
+    db.execute(
+        f"""INSERT INTO listed SELECT t.class, e.iri, {", ".join(f"e.{lang}" for lang in SORTED_LANGUAGES)},
+          (SELECT min(class) FROM types AS a WHERE a.iri = e.iri AND a.asserted),
+          {", ".join(described.format(lang=lang) for lang in SORTED_LANGUAGES)}
+        FROM types AS t JOIN entities AS e ON e.iri = t.iri WHERE t.class IN ({_marks(KINDS)})""",
+        tuple(KINDS.values()),
+    )
+
+
+def _by_iri(rows: Iterable[tuple[str, str | None, str | None]]) -> Iterator[tuple[str, dict[str, str]]]:
+    """(iri, language, label) rows, by IRI in the order of their labels' positions, as each IRI's
+    labels (a row without a language: an IRI without labels)."""
     current: str | None = None
     labels: dict[str, str] = {}
-
-    def keys(iri: str, labels: dict[str, str]) -> tuple[str, ...]:
-        return (iri, *((in_language(labels, lang) or short_name(iri)).casefold() for lang in SORTED_LANGUAGES))
-
-    for iri, lang, label in found:
+    for iri, lang, label in rows:
         if iri != current:
             if current is not None:
-                entities.append(keys(current, labels))
+                yield current, labels
             current, labels = iri, {}
-        if lang is not None:
+        if lang is not None and label is not None:
             labels[lang] = label
     if current is not None:
-        entities.append(keys(current, labels))
-    db.executemany("INSERT INTO entities VALUES (?, ?, ?)", entities)
+        yield current, labels
+
+
+def _label_key(iri: str, labels: Mapping[str, str], lang: str) -> str:
+    """What an IRI sorts by in `lang`: its label there, as `LabelIndex.label` chooses it, folded."""
+    return fold(in_language(labels, lang) or short_name(iri))
+
+
+def _measures(db: sqlite3.Connection, rows: Rows) -> None:
+    """The measures' list: every measure's facet values (those of the facet's class), numbered by
+    label per facet, counted over the whole list; and each measure's position in every order a
+    page sorts by (as web/tables.py `arrange` sorts the cells: their text folded, unbound last,
+    ties by label and IRI): its label, its statuses (by IRI) and the threats it addresses (by label)."""
+    db.execute("CREATE TEMP TABLE raw(iri TEXT, facet TEXT, value TEXT)")
+    db.executemany(
+        "INSERT INTO raw VALUES (?, ?, ?)",
+        (
+            (r["measure"].value, r["facet"].value if "facet" in r else None, r["value"].value if "value" in r else None)
+            for r in rows(FACETS_QUERY)
+        ),
+    )
+    db.execute("INSERT INTO measures(iri) SELECT DISTINCT iri FROM raw ORDER BY iri")
+    db.execute("CREATE TEMP TABLE classes(facet TEXT PRIMARY KEY, class TEXT)")
+    db.executemany("INSERT INTO classes VALUES (?, ?)", MEASURE_FACETS.items())
+    db.execute("CREATE TEMP TABLE kept(measure INTEGER, facet TEXT, value TEXT, PRIMARY KEY (measure, facet, value))")
+    db.execute(
+        """INSERT OR IGNORE INTO kept SELECT m.id, r.facet, r.value
+        FROM raw AS r JOIN classes AS c ON c.facet = r.facet JOIN measures AS m ON m.iri = r.iri
+        WHERE c.class IS NULL OR EXISTS (SELECT 1 FROM types AS t WHERE t.iri = r.value AND t.class = c.class)"""
+    )
+    db.execute("DROP TABLE raw")
+    db.execute("DROP TABLE classes")
+    by_label = ", ".join(
+        f"row_number() OVER (PARTITION BY c.facet ORDER BY coalesce(e.{lang}, c.value), c.value) AS {lang}"
+        for lang in SORTED_LANGUAGES
+    )
+    by_count = ", ".join(f"row_number() OVER (PARTITION BY facet ORDER BY n DESC, {lang})" for lang in SORTED_LANGUAGES)
+    db.execute(
+        f"""INSERT INTO facet_values SELECT facet, value, {", ".join(SORTED_LANGUAGES)}, n, {by_count},
+          {", ".join("NULL" for _ in SORTED_LANGUAGES)}
+        FROM (SELECT c.facet, c.value, c.n, {by_label}
+          FROM (SELECT facet, value, count(*) AS n FROM kept GROUP BY facet, value) AS c
+          LEFT JOIN entities AS e ON e.iri = c.value)"""
+    )
+    db.execute(
+        """INSERT INTO facets SELECT k.facet, v.en, v.fr, k.measure FROM kept AS k
+        JOIN facet_values AS v ON v.facet = k.facet AND v.value = k.value"""
+    )
+    db.execute("CREATE INDEX facets_measure ON facets(measure, facet, en)")  # the pairs below are joined on it
+    by_count = ", ".join(
+        f"row_number() OVER (PARTITION BY facet, en, other ORDER BY n DESC, other_{lang})" for lang in SORTED_LANGUAGES
+    )
+    others = ", ".join(f"b.{lang} AS other_{lang}" for lang in SORTED_LANGUAGES)
+    db.execute(
+        f"""INSERT INTO co_values SELECT facet, en, other, other_en, n, {by_count}
+        FROM (SELECT a.facet, a.en, b.facet AS other, {others}, count(*) AS n
+          FROM facets AS a JOIN facets AS b ON b.measure = a.measure AND b.facet <> a.facet
+          WHERE a.facet <> 'addresses' AND b.facet <> 'addresses' GROUP BY a.facet, a.en, b.facet, b.en)"""
+    )
+    shown = db.execute(
+        """SELECT v.value, l.lang, l.label FROM (SELECT DISTINCT value FROM facet_values) AS v
+        LEFT JOIN labels AS l ON l.iri = v.value ORDER BY v.value, l.position"""
+    ).fetchall()  # the values' labels (60,000 at 1000×), read before they are written beside
+    db.executemany(
+        f"""UPDATE facet_values SET {", ".join(f"label_{lang} = ?" for lang in SORTED_LANGUAGES)}
+        WHERE facet IN ({_marks(MEASURE_FACETS)}) AND value = ?""",
+        (
+            (*(in_language(labels, lang) or short_name(iri) for lang in SORTED_LANGUAGES), *MEASURE_FACETS, iri)
+            for iri, labels in _by_iri(shown)
+        ),
+    )
+    labels: dict[str, dict[str, str]] = {}
+    for iri, lang, label in db.execute(
+        """SELECT iri, lang, label FROM labels
+        WHERE iri IN (SELECT value FROM kept WHERE facet IN ('status', 'addresses')) ORDER BY iri, position"""
+    ):
+        labels.setdefault(iri, {})[lang] = label
+
+    def keys(measure: tuple, values: dict[str, list[str]]) -> tuple[str | int | None, ...]:
+        number, iri, *own = measure
+        found: list[str | int | None] = [number, iri]
+        found += [key or _label_key(iri, {}, lang) for key, lang in zip(own, SORTED_LANGUAGES, strict=True)]
+        for facet, by_label in (("status", False), ("addresses", True)):
+            for lang in SORTED_LANGUAGES:
+                shown = [in_language(labels.get(v, {}), lang) or short_name(v) for v in values.get(facet, [])]
+                found.append(fold(", ".join(sorted(shown, key=fold) if by_label else shown)) if shown else None)
+        return tuple(found)
+
+    def measures() -> Iterator[tuple[str | int | None, ...]]:
+        current: tuple = ()
+        values: dict[str, list[str]] = {}
+        for number, iri, *label_keys, facet, value in db.execute(
+            f"""SELECT m.id, m.iri, {", ".join(f"e.{lang}" for lang in SORTED_LANGUAGES)}, k.facet, k.value
+            FROM measures AS m LEFT JOIN entities AS e ON e.iri = m.iri
+            LEFT JOIN kept AS k ON k.measure = m.id AND k.facet IN ('status', 'addresses')
+            ORDER BY m.id, k.facet, k.value"""
+        ):
+            if not current or number != current[0]:
+                if current:
+                    yield keys(current, values)
+                current, values = (number, iri, *label_keys), {}
+            if facet is not None:
+                values.setdefault(facet, []).append(value)
+        if current:
+            yield keys(current, values)
+
+    columns = [f"{column}_{lang}" for column in ("label", "status", "threats") for lang in SORTED_LANGUAGES]
+    db.execute(f"CREATE TEMP TABLE sort_keys(id INTEGER PRIMARY KEY, iri TEXT, {', '.join(columns)})")
+    db.executemany(f"INSERT INTO sort_keys VALUES ({_marks(['id', 'iri', *columns])})", measures())
+    for column in columns:
+        lang = column.rsplit("_", 1)[1]
+        for descending in (False, True):
+            db.execute(
+                f"""INSERT INTO measure_orders SELECT ?, row_number() OVER (ORDER BY {
+                    _ordered(column, descending, f"label_{lang}, iri")
+                }), id FROM sort_keys""",
+                (order_key(column, descending),),
+            )
+    db.execute("DROP TABLE sort_keys")
+    db.execute("DROP TABLE kept")

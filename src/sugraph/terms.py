@@ -11,6 +11,7 @@ rdflib is imported only inside the converters, so pyoxigraph-only code can use t
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -82,6 +83,13 @@ def in_language(texts: Mapping[str, str], lang: str, default: str = "") -> str:
         if texts.get(candidate):
             return texts[candidate]
     return next((text for text in texts.values() if text), default)
+
+
+def fold(text: str) -> str:
+    """Text as a reader alphabetises it, case and accents ignored ("Été" with "ete"): the one
+    order of labels, whether Python sorts them (web/tables.py) or the snapshot file (its sort keys)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def read_results(content: bytes | str) -> ox.QuerySolutions | ox.QueryBoolean:

@@ -13,19 +13,18 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
 from ..errors import UsageError
 from ..store.analysis import column_order
-from ..terms import read_results
+from ..terms import fold, read_results
 from .display import Value
 from .formats import Format
 from .i18n import XSD
@@ -61,6 +60,7 @@ _DATE = re.compile(r"^(-?\d{4,})(?:-(\d\d)(?:-(\d\d)(?:T(\d\d):(\d\d):(\d\d(?:\.
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 SortKey = tuple[int, Any]
+T = TypeVar("T")
 
 
 def sort_key(term: Term | None, shown: str) -> SortKey | None:
@@ -86,8 +86,7 @@ def sort_key(term: Term | None, shown: str) -> SortKey | None:
 @lru_cache(maxsize=8192)
 def text_key(shown: str) -> SortKey:
     """Text as a reader alphabetises it: case and accents ignored."""
-    decomposed = unicodedata.normalize("NFKD", shown.casefold())
-    return (2, "".join(c for c in decomposed if not unicodedata.combining(c)))
+    return (2, fold(shown))
 
 
 @dataclass(frozen=True)
@@ -125,6 +124,45 @@ class Rows(Sequence[list[Cell]]):
         if not -self._count <= i < self._count:
             raise IndexError(i)
         return self._cells(i % self._count)
+
+
+class Window(Sequence[list[Cell]], Generic[T]):
+    """Rows their source sorts and pages itself (the snapshot file, for browse lists of 43,000
+    measures at 1000×), so no request makes every row's key: `arrange` tells it the view, and it
+    reads the items of the view's page. `read(column, descending, offset, limit)` gives the items
+    in that order (column None: the source's own), `cells(item)` makes a row; positions are in
+    the view's order."""
+
+    def __init__(
+        self, count: int, read: Callable[[int | None, bool, int, int], list[T]], cells: Callable[[T], list[Cell]]
+    ):
+        self._count, self._read, self._cells = count, read, cells
+        self._sort: tuple[int | None, bool] = (None, False)
+        self._items: dict[int, T] = {}
+
+    def arrange(self, column: int | None, descending: bool, offset: int, limit: int) -> range:
+        """Every row's position once sorted by `column`, having read those from `offset` on."""
+        self._sort, self._items = (column, descending), {}
+        self._fetch(offset, limit)
+        return range(self._count)
+
+    def item(self, i: int) -> T:
+        """The item at position `i` (read with the page from there if the view's page lacks it)."""
+        if i not in self._items:
+            self._fetch(i, PAGE_SIZE)
+        return self._items[i]
+
+    def _fetch(self, offset: int, limit: int) -> None:
+        if offset < self._count:
+            self._items.update(enumerate(self._read(*self._sort, offset, limit), start=offset))
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, i: int) -> list[Cell]:  # type: ignore[override]  # one row at a time, no slices
+        if not 0 <= i < self._count:
+            raise IndexError(i)
+        return self._cells(self.item(i))
 
 
 @dataclass(frozen=True)
@@ -189,9 +227,12 @@ def _integer(values: Sequence[str], name: str, default: int, low: int, high: int
     return int(values[0])
 
 
-def arrange(rows: Sequence[Sequence[Cell]], names: Sequence[str], view: View) -> list[int]:
+def arrange(rows: Sequence[Sequence[Cell]], names: Sequence[str], view: View) -> Sequence[int]:
     """The order rows are shown in, as indices: by the view's column, stable (rows that compare equal
-    keep the query's order, either way), unbound cells last either way."""
+    keep the query's order, either way), unbound cells last either way (a `Window` sorts itself)."""
+    if isinstance(rows, Window):
+        sort = names.index(view.sort) if view.sort is not None else None
+        return rows.arrange(sort, view.descending, view.offset, view.limit)
     if view.sort is None:
         return list(range(len(rows)))
     column = names.index(view.sort)
@@ -201,8 +242,8 @@ def arrange(rows: Sequence[Sequence[Cell]], names: Sequence[str], view: View) ->
     return sorted(bound, key=lambda i: keys[i], reverse=view.descending) + unbound  # type: ignore[arg-type, return-value]
 
 
-def page_of(order: list[int], view: View) -> list[int]:
-    return order[view.offset : view.offset + view.limit]
+def page_of(order: Sequence[int], view: View) -> list[int]:
+    return list(order[view.offset : view.offset + view.limit])
 
 
 def table(

@@ -8,22 +8,25 @@ adopted). A value's count is how many entities have it among those the other fac
 siblings is ticked): the list it would give as the facet's only choice. A value with no entity
 there is not offered, and of the others the 30 most frequent and the chosen ones, unless the URL
 asks for all (`_facet_size=max`, as Datasette does): at 100 times the data an actor facet would
-otherwise offer thousands.
+otherwise offer thousands. The lists, their counts and their order come from the snapshot file
+(snapshot.py: its facet values and sort keys), which sorts and pages them, so a page reads the rows
+it shows and the values it offers, not the 43,000 measures or 28,000 actors of 1000 times the data.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
-from typing import Any
+from urllib.parse import quote_plus, urlencode
 
 from ...errors import UsageError
-from ...namespaces import ASSERTED_GRAPH, SUG
+from ...namespaces import ASSERTED_GRAPH
+from ...snapshot import MEASURE_FACETS, Order
 from ...store import Store
+from ...terms import fold
 from ..display import Value
 from ..i18n import translator
-from ..tables import Cell, Rows, by_name, link, text_key
+from ..tables import Cell, Window, by_name, link, text_key
 from .site import KINDS, Site, entity_iri, href, term_label
 
 THREATS_QUERY = f"""
@@ -37,25 +40,6 @@ SELECT ?threat ?broader (COUNT(DISTINCT ?measure) AS ?measures) WHERE {{
 GROUP BY ?threat ?broader
 """
 
-# Every measure with the values it has for each facet, and the threats it addresses (a column).
-MEASURES_QUERY = """
-PREFIX sug: <https://w3id.org/sugraph/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-SELECT DISTINCT ?measure ?facet ?value WHERE {
-  ?measure a sug:Measure .
-  OPTIONAL {
-    { ?measure sug:addresses/skos:broaderTransitive* ?value BIND("threat" AS ?facet) }
-    UNION { ?measure sug:involves ?value BIND("actor" AS ?facet) }
-    UNION { ?measure sug:implements/(^sug:hasPriority)? ?value BIND("strategy" AS ?facet) }
-    UNION { ?measure sug:implements ?value BIND("priority" AS ?facet) }
-    UNION { ?measure prov:wasDerivedFrom ?value BIND("source" AS ?facet) }
-    UNION { ?measure sug:status ?value BIND("status" AS ?facet) }
-    UNION { ?measure sug:addresses ?value BIND("addresses" AS ?facet) }
-  }
-}
-"""
-
 
 @dataclass(frozen=True)
 class Filter:
@@ -66,18 +50,26 @@ class Filter:
     cls: str
 
 
-MEASURE_FILTERS = (
-    Filter("threat", "threat", str(SUG.Threat)),
-    Filter("actor", "actor", str(SUG.Actor)),
-    Filter("strategy", "strategy", str(SUG.Strategy)),
-    Filter("priority", "priority", str(SUG.StrategicPriority)),
-    Filter("source", "document", str(SUG.SourceDocument)),
-    Filter("status", "status", str(SUG.Status)),
+MEASURE_FILTERS = tuple(
+    Filter(name, kind, cls)
+    for name, kind in (
+        ("threat", "threat"),
+        ("actor", "actor"),
+        ("strategy", "strategy"),
+        ("priority", "priority"),
+        ("source", "document"),
+        ("status", "status"),
+    )
+    if (cls := MEASURE_FACETS[name])
 )
 TYPE = "type"  # the facet of the other lists: the classes people gave their members
 FACET_SIZE = 30  # values a facet offers (the most frequent, and every chosen one) unless asked for all
 FACET_SIZE_PARAM = "_facet_size"  # `max`: every value of every facet (Datasette's parameter)
-Once = Callable[[str, Callable[[], Any]], Any]  # `ServingContext.once`: computed once per graph
+# A facet's values over what the other facets' choices keep, best first: (facet, others' choices,
+# how many (None: all), the facet's own choices) → ([(value, count, among the first so many, its
+# label)], how many values have a count); the chosen values come even past the first.
+Values = tuple[list[tuple[str, int, bool, str]], int]
+Ranked = Callable[[str, Mapping[str, Sequence[str]], int | None, Sequence[str]], Values]
 
 
 class UnknownValue(ValueError):
@@ -86,14 +78,6 @@ class UnknownValue(ValueError):
     def __init__(self, name: str, value: str):
         super().__init__(f"{name}={value}")
         self.name, self.value = name, value
-
-
-@dataclass(frozen=True)
-class Entity:
-    """One listed entity and its values for each facet (IRIs)."""
-
-    iri: str
-    values: dict[str, set[str]]
 
 
 @dataclass(frozen=True)
@@ -122,14 +106,14 @@ class Listing:
 
     facets: list[Facet]
     columns: list[tuple[str, str]]  # (name, label)
-    rows: Rows
+    rows: Window[str]  # the listed IRIs, sorted and paged by the snapshot file
     variables: list[str]
-    binding: Callable[[int], dict]  # row i as a SPARQL JSON binding of `variables`
+    binding: Callable[[str], dict]  # a listed IRI's row as a SPARQL JSON binding of `variables`
     chosen: dict[str, list[str]]
 
     def results(self, indices: Sequence[int]) -> dict:
         """The rows `indices` picks, in that order, as SPARQL JSON results (what a download holds)."""
-        return _results(self.variables, [self.binding(i) for i in indices])
+        return _results(self.variables, [self.binding(self.rows.item(i)) for i in indices])
 
 
 @dataclass
@@ -198,60 +182,60 @@ def parse_filters(site: Site, params: Mapping[str, str], filters: Sequence[Filte
 
 
 def facets(
-    entities: Sequence[Entity],
     names: Sequence[str],
     chosen: Mapping[str, Sequence[str]],
+    ranked: Ranked,
     site: Site,
     lang: str,
     path: str,
     params: Sequence[tuple[str, str]],
-    once: Once,
-    kind: str,
-) -> tuple[list[Entity], list[Facet]]:
-    """The entities the choices keep, and each facet's values with their counts (see the module),
-    the `FACET_SIZE` most frequent and every chosen one unless the URL asks for all
-    (`_facet_size=max`). A facet's counts depend only on the other facets' choices: without any,
-    they are the whole list's, ranked once per graph and language (`once`)."""
-    picked_sets = {n: set(iris) for n, iris in chosen.items()}
+) -> list[Facet]:
+    """Each facet's values with their counts (see the module): the `FACET_SIZE` most frequent and
+    every chosen one unless the URL asks for all (`_facet_size=max`), as `ranked` counts them."""
     everything = _facet_size(params)
-
-    def keeps(entity: Entity, but: str | None = None) -> bool:
-        return all(entity.values.get(n, set()) & iris for n, iris in picked_sets.items() if n != but)
-
-    def ranked(name: str) -> tuple[dict[str, int], list[str]]:
-        counts: dict[str, int] = {}
-        for entity in entities:
-            if keeps(entity, but=name):
-                for iri in entity.values.get(name, ()):
-                    counts[iri] = counts.get(iri, 0) + 1
-        order = sorted(counts, key=lambda iri: (-counts[iri], text_key(term_label(site, iri, lang))))
-        return counts, order
-
     links = (
         link(path, params, {FACET_SIZE_PARAM, "offset"}, [(FACET_SIZE_PARAM, "max")]),
         link(path, params, {FACET_SIZE_PARAM, "offset"}),
     )
     found = []
     for name in names:
-        alone = not any(n != name for n in chosen)
-        counts, order = once(f"browse.facet.{kind}.{name}.{lang}", partial(ranked, name)) if alone else ranked(name)
         picked = chosen.get(name, [])
-        offered = order if everything else order[:FACET_SIZE]
-        shown = sorted(picked, key=lambda iri: (-counts.get(iri, 0), text_key(term_label(site, iri, lang))))
+        others = {n: iris for n, iris in chosen.items() if n != name}
+        values, total = ranked(name, others, None if everything else FACET_SIZE, picked)
+        counts = {iri: n for iri, n, _, _ in values}
+        labels = {iri: label for iri, _, _, label in values} | {
+            iri: term_label(site, iri, lang) for iri in picked if iri not in counts
+        }
+        offered = [iri for iri, _, first, _ in values if first]
+        add = _adder(path, params, name)
+        shown = sorted(picked, key=lambda iri: (-counts.get(iri, 0), text_key(labels[iri])))
         shown += [iri for iri in offered if iri not in picked]
-        values = [
+        hidden = total - len(offered) - sum(1 for iri in picked if iri in counts and iri not in offered)
+        facet_values = [
             FacetValue(
                 iri,
-                term_label(site, iri, lang),
+                labels[iri],
                 counts.get(iri, 0),
                 iri in picked,
-                _toggle(path, params, name, slug(iri), iri in picked),
+                _toggle(path, params, name, slug(iri)) if iri in picked else add(slug(iri)),
             )
             for iri in shown
         ]
-        hidden = len(order) - len(offered) - sum(1 for iri in picked if iri in counts and iri not in offered)
-        found.append(Facet(name, values, hidden, everything and len(order) > FACET_SIZE, *links))
-    return [e for e in entities if keeps(e)], found
+        found.append(Facet(name, facet_values, hidden, everything and total > FACET_SIZE, *links))
+    return found
+
+
+def ranked_here(counts: Mapping[str, int], site: Site, lang: str) -> Ranked:
+    """`Ranked` for a facet with few values and no sibling (a kind's classes): its whole list's
+    `counts`, ranked here by count, then label."""
+
+    def ranked(_name: str, _others: Mapping[str, Sequence[str]], size: int | None, picked: Sequence[str]) -> Values:
+        order = sorted(counts, key=lambda iri: (-counts[iri], text_key(term_label(site, iri, lang))))
+        first = set(order if size is None else order[:size])
+        shown = [iri for iri in order if iri in first or iri in picked]
+        return [(iri, counts[iri], iri in first, term_label(site, iri, lang)) for iri in shown], len(order)
+
+    return ranked
 
 
 def _facet_size(params: Sequence[tuple[str, str]]) -> bool:
@@ -262,97 +246,89 @@ def _facet_size(params: Sequence[tuple[str, str]]) -> bool:
     return bool(asked)
 
 
-def _toggle(path: str, params: Sequence[tuple[str, str]], name: str, value: str, selected: bool) -> str:
+def _toggle(path: str, params: Sequence[tuple[str, str]], name: str, value: str) -> str:
+    """The list without a chosen value."""
     kept = [(k, v) for k, v in params if k not in ("offset", "format") and not (k == name and v.strip() == value)]
-    return link(path, kept, set(), [] if selected else [(name, value)])
+    return link(path, kept, set())
 
 
-def measure_list(
-    measures: Sequence[Entity], site: Site, lang: str, path: str, params: Sequence[tuple[str, str]], once: Once
-) -> Listing:
-    """The `measures` (from `all_measures`) the URL's facet values keep (raises UnknownValue), with
-    status and threats; cells are made for the rows shown only (`Rows`)."""
+def _adder(path: str, params: Sequence[tuple[str, str]], name: str) -> Callable[[str], str]:
+    """The list with a value added to a facet's choices, for each of a facet's values (47,000 with
+    `_facet_size=max` at 1000×): the rest of the URL is written once."""
+    start = link(path, params, {"offset", "format"})
+    joined = start + ("&" if "?" in start else "?") + urlencode([(name, "")])
+    return lambda value: joined + quote_plus(value)
+
+
+def measure_list(site: Site, lang: str, path: str, params: Sequence[tuple[str, str]]) -> Listing:
+    """The measures the URL's facet values keep (raises UnknownValue), with status and threats,
+    sorted and paged by the snapshot file; cells are made for the rows shown only."""
     names = [f.name for f in MEASURE_FILTERS]
     chosen = choose_values(by_name(params), names, member_of(site, MEASURE_FILTERS))
-    kept, shown = facets(measures, names, chosen, site, lang, path, params, once, "measure")
+    snapshot = site.snapshot
+
+    def ranked(name: str, others: Mapping[str, Sequence[str]], size: int | None, picked: Sequence[str]) -> Values:
+        return snapshot.facet_values(name, others, lang, size, picked)
+
+    shown = facets(names, chosen, ranked, site, lang, path, params)
     t = translator(lang)
 
-    def status(e: Entity) -> list[str]:
-        return sorted(e.values.get("status", ()))
+    def values(iri: str) -> tuple[list[str], list[str]]:
+        """Its statuses (by IRI) and the threats it addresses (by label), as its cells show them."""
+        found = snapshot.facets_of(iri, ("status", "addresses"))
+        threats = sorted(found.get("addresses", []), key=lambda threat: text_key(site.label(threat, lang)))
+        return found.get("status", []), threats
 
-    def threats(e: Entity) -> list[str]:
-        return sorted(e.values.get("addresses", ()), key=lambda iri: text_key(site.label(iri, lang)))
+    def cells(iri: str) -> list[Cell]:
+        return [_cell(site, lang, iris) for iris in ([iri], *values(iri))]
 
-    columns = (lambda e: [e.iri], status, threats)
-
-    def binding(i: int) -> dict:
-        e = kept[i]
-        found, addressed = status(e), threats(e)
+    def binding(iri: str) -> dict:
+        status, addressed = values(iri)
         return {
-            "measure": _iri(e.iri),
-            "label": _literal(site.label(e.iri, lang), lang),
-            **({"status": _iri(found[0])} if found else {}),
+            "measure": _iri(iri),
+            "label": _literal(site.label(iri, lang), lang),
+            **({"status": _iri(status[0])} if status else {}),
             **({"threats": _literal(" ".join(addressed))} if addressed else {}),
         }
+
+    def read(column: int | None, descending: bool, offset: int, limit: int) -> list[str]:
+        key = (None, "status", "threats")[column or 0]
+        return snapshot.measures_page(chosen, lang, Order(key, descending, offset, limit))
 
     return Listing(
         shown,
         [("measure", t("col.measure")), ("status", t("col.status")), ("threats", t("col.threats"))],
-        Rows(
-            len(kept),
-            lambda i: [_cell(site, lang, column(kept[i])) for column in columns],
-            lambda i, c: _cell(site, lang, columns[c](kept[i])).key,
-        ),
+        Window(snapshot.measures_count(chosen), read, cells),
         ["measure", "label", "status", "threats"],
         binding,
         chosen,
     )
 
 
-def all_measures(store: Store, site: Site, lang: str) -> list[Entity]:
-    """Every measure with its facet values, by label. The route keeps it per graph and language
-    (`ServingContext.once`): parsing the few hundred rows again for each page would take half its time."""
-    classes = {f.name: f.cls for f in MEASURE_FILTERS}
-    values: dict[str, dict[str, set[str]]] = {}
-    for r in store.select(MEASURES_QUERY):
-        found = values.setdefault(r["measure"].value, {})
-        if "facet" in r:
-            facet, iri = r["facet"].value, r["value"].value
-            if facet == "addresses" or classes[facet] in site.types.get(iri, ()):
-                found.setdefault(facet, set()).add(iri)
-    return sorted((Entity(iri, v) for iri, v in values.items()), key=lambda e: text_key(site.label(e.iri, lang)))
-
-
-def kind_list(site: Site, kind: str, lang: str, path: str, params: Sequence[tuple[str, str]], once: Once) -> Listing:
-    """The members of a kind's class, with a facet by the classes people gave them when they differ;
-    the members are listed once per graph and language (`once`), cells made for the rows shown only."""
-
-    def listed() -> list[Entity]:
-        types = site.members_types(KINDS[kind])
-        return [Entity(iri, {TYPE: types.get(iri, set())}) for iri in site.members(KINDS[kind], lang)]
-
-    entities = once(f"browse.members.{kind}.{lang}", listed)
-    types = {slug(c): c for e in entities for c in e.values[TYPE]}
+def kind_list(site: Site, kind: str, lang: str, path: str, params: Sequence[tuple[str, str]]) -> Listing:
+    """The members of a kind's class, with a facet by the classes people gave them when they
+    differ, sorted and paged by the snapshot file; cells are made for the rows shown only."""
+    snapshot, cls = site.snapshot, KINDS[kind]
+    counts = snapshot.members_types(cls)
+    types = {slug(c): c for c in counts}
     names = [TYPE] if len(types) > 1 else []
     chosen = choose_values(by_name(params), names, lambda _name, value: types.get(value))
-    kept, shown = facets(entities, names, chosen, site, lang, path, params, once, kind)
+    shown = facets(names, chosen, ranked_here(counts, site, lang), site, lang, path, params)
+    picked = chosen.get(TYPE, [])
     t = translator(lang)
 
-    def name_cell(e: Entity) -> Cell:
-        return _cell(site, lang, [e.iri])
+    def name_cell(iri: str) -> Cell:
+        return _cell(site, lang, [iri])
 
-    def type_cell(e: Entity) -> Cell:
-        main = site.main_type(e.iri)
+    def type_cell(iri: str) -> Cell:
+        main = site.main_type(iri)
         return _text_cell(Value(term_label(site, main, lang), href(main))) if main else Cell((), None)
 
-    def text_cell(e: Entity) -> Cell:
-        description = site.description(e.iri, lang)
+    def text_cell(iri: str) -> Cell:
+        description = site.description(iri, lang)
         return _text_cell(Value(description)) if description else Cell((), None)
 
-    columns = (name_cell, type_cell, text_cell)
-
-    def binding(i: int) -> dict:
-        iri = kept[i].iri
+    def binding(iri: str) -> dict:
         main, description = site.main_type(iri), site.description(iri, lang)
         return {
             "entity": _iri(iri),
@@ -361,10 +337,15 @@ def kind_list(site: Site, kind: str, lang: str, path: str, params: Sequence[tupl
             **({"description": _literal(description, lang)} if description else {}),
         }
 
+    def read(column: int | None, descending: bool, offset: int, limit: int) -> list[str]:
+        key = (None, "main", "text")[column or 0]
+        main_keys = {c: fold(term_label(site, c, lang)) for c in counts} if key == "main" else {}
+        return snapshot.members_page(cls, picked, lang, Order(key, descending, offset, limit, main_keys))
+
     return Listing(
         shown,
         [("entity", t("col.name")), ("type", t("col.type")), ("description", t("col.description"))],
-        Rows(len(kept), lambda i: [column(kept[i]) for column in columns], lambda i, c: columns[c](kept[i]).key),
+        Window(snapshot.members_count(cls, picked), read, lambda iri: [name_cell(iri), type_cell(iri), text_cell(iri)]),
         ["entity", "label", "type", "description"],
         binding,
         chosen,

@@ -28,7 +28,7 @@ from ..i18n import LANGUAGES, translator
 from ..layout import HERE, error_page, language, page_variant, render
 from ..snippets import for_sparql
 from ..tables import PAGE_SIZE, PAGING, arrange, by_name, download, link, page_of, read_view, table
-from .browse import UnknownValue, all_measures, kind_list, measure_list, parse_filters, threat_tree
+from .browse import UnknownValue, kind_list, measure_list, parse_filters, threat_tree
 from .site import KINDS, href, kind_of
 from .timeline import DATE, as_csv, draw, marks, on_date, records, shown_date, together
 from .timeline import FILTERS as TIMELINE_FILTERS
@@ -80,16 +80,7 @@ def browse(request: Request, kind: str) -> Response:
     path, params = f"/browse/{kind}", url_params(request)
     try:
         found = (
-            measure_list(
-                ctx.once(f"browse.measures.{lang}", lambda: all_measures(store, site, lang)),
-                site,
-                lang,
-                path,
-                params,
-                ctx.once,
-            )
-            if kind == "measure"
-            else kind_list(site, kind, lang, path, params, ctx.once)
+            measure_list(site, lang, path, params) if kind == "measure" else kind_list(site, kind, lang, path, params)
         )
     except UnknownValue as e:
         name = translator(lang)(f"filter.{e.name}")

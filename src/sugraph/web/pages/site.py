@@ -15,9 +15,9 @@ from functools import cached_property, partial
 from typing import TypeVar
 
 from ...named_queries import NamedQuery
-from ...namespaces import ENTITY_BASE, FOAF, SUG
+from ...namespaces import ENTITY_BASE, SUG
 from ...search import INDEX_FILE, LabelIndex, TextIndex, build_index, in_background, open_or_build
-from ...snapshot import SNAPSHOT_FILE, Snapshot, Source, build_snapshot
+from ...snapshot import KINDS, SNAPSHOT_FILE, Snapshot, Source, build_snapshot
 from ...store import Store
 from ...store.pool import PooledStore
 from ...store.prebuilt import rows_of
@@ -25,20 +25,6 @@ from ...terms import in_language
 from ..i18n import TERM_LABELS, interface_text
 
 T = TypeVar("T")
-
-# The classes a reader browses, by IRI kind (see CONVENTIONS.md), in the order pages list them.
-KINDS: dict[str, str] = {
-    "threat": str(SUG.Threat),
-    "measure": str(SUG.Measure),
-    "instrument": str(SUG.Instrument),
-    "actor": str(SUG.Actor),
-    "strategy": str(SUG.Strategy),
-    "priority": str(SUG.StrategicPriority),
-    "document": str(FOAF.Document),
-    "event": str(SUG.Event),
-    "person": str(FOAF.Person),
-    "statement": str(SUG.Statement),
-}
 
 
 class Types:
@@ -99,10 +85,6 @@ class Site:
     def members(self, class_iri: str, lang: str) -> list[str]:
         """The entities of a class (asserted or inferred), sorted by label in `lang`."""
         return self.snapshot.members(class_iri, lang)
-
-    def members_types(self, class_iri: str) -> dict[str, set[str]]:
-        """The asserted classes of every entity of a class, by IRI (one read for a whole list)."""
-        return self.snapshot.members_types(class_iri)
 
     def count(self, kind: str) -> int:
         return self.snapshot.count(KINDS[kind])
