@@ -67,6 +67,16 @@ def test_a_type_filter_counts_its_members(client) -> None:
     assert count_line(doc) == "Rows 1–3 of 3"
 
 
+def test_a_page_past_the_last_row_says_so_and_leads_back_to_the_last_page(client) -> None:
+    doc = parse(client.get("/browse/actor", params={"offset": "100000", "limit": "2"}, headers=HTML).text)
+    total = len(rows(client, "/browse/actor", {"limit": "1000"}))
+    previous = doc.find("a", rel="prev").attrs["href"]
+    assert (count_line(doc), previous) == (
+        f"No rows this far: the list has {total}.",
+        f"/browse/actor?limit=2&offset={total - 2}",
+    )
+
+
 def test_a_window_reads_the_page_it_shows_once_in_the_views_order() -> None:
     asked, made = [], []
 

@@ -276,6 +276,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Lignes {first} à {last} sur les {total} premières (le plafond de lignes)",
     ),
     "table.none": ("No rows.", "Aucune ligne."),
+    "table.past": ("No rows this far: the list has {total}.", "Aucune ligne si loin : la liste en compte {total}."),
     "table.sort": ("Sort by this column", "Trier par cette colonne"),
     "table.sort.desc": ("Sort by this column, descending", "Trier par cette colonne, en ordre décroissant"),
     "table.pages": ("Pages", "Pages"),

@@ -281,7 +281,8 @@ def table(
         end,
         len(rows),
         capped,
-        offset_link(max(0, view.offset - view.limit)) if view.offset > 0 else None,
+        # past the last row, the previous page is the list's last one
+        offset_link(max(0, min(view.offset, len(rows)) - view.limit)) if view.offset > 0 else None,
         offset_link(end) if end < len(rows) else None,
         row_header,
     )
