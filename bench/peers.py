@@ -293,9 +293,17 @@ def table(rates: dict, scales: list[int], validation: list, loader: str) -> str:
         lines.append(f"| {name} | {case} | {' | '.join(cells)} |")
     lines += ["", "| command (whole process) | data | wall clock s (best) |", "|---|---|---|"]
     lines += [f"| {cmd} | {data} | {'skipped' if t is None else f'{t:.2f}'} |" for cmd, data, t in validation]
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {uvicorn_stack()}"
     lines += ["", f"Load: {loader}. Machine: {machine}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}."]
     return "\n".join(lines)
+
+
+def uvicorn_stack() -> str:
+    """What uvicorn's `auto` picks here (a --baseline's own PYTHONPATH may see less)."""
+    import importlib.util
+
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    return f"uvicorn with {http} and {'uvloop' if importlib.util.find_spec('uvloop') else 'asyncio'}"
 
 
 def main() -> None:

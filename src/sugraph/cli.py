@@ -50,6 +50,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from .config import Settings
     from .web.middleware import log_config
+    from .web.protocol import BoundedHttpToolsProtocol
 
     settings = Settings.from_env(
         root=args.root,
@@ -75,6 +76,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_config=log_config(settings.log_format, args.log_level, access=args.access_log),
         access_log=False,
         server_header=False,  # our access log replaces uvicorn's; no version banner
+        http=BoundedHttpToolsProtocol,  # httptools' C parser, with h11's bound on a request's head:
         h11_max_incomplete_event_size=settings.max_url_length + settings.max_header_bytes + 1024,
     )
     if settings.workers > 1:

@@ -42,6 +42,7 @@ def create_app(
         redoc_url=None,  # /docs comes from apidocs: offline, no inline script
         description="The Security Union knowledge graph: SPARQL, named queries and linked data.",
     )
+    app.add_middleware(sparql.Endpoint)  # innermost: /sparql inside every middleware, ahead of the routing
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     app.add_middleware(
         CORSMiddleware,
