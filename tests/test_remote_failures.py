@@ -198,8 +198,6 @@ def _routes() -> Iterator[tuple[str, str, dict[str, str]]]:
     format, every named query and one in every format, the workbench, SPARQL in every form."""
     page = {"Accept": HTML.media_type}
     yield "GET", "/browse/threat", page
-    yield "GET", "/browse/measure", page
-    yield "GET", "/browse/measure?threat=terrorism&actor=europol", page
     yield "GET", "/id/threat/terrorism", page
     yield "GET", "/doc/threat/terrorism", page
     yield "GET", "/doc/threat/no-such-threat", page
@@ -229,8 +227,9 @@ def _held() -> Iterator[tuple[str, dict[str, str]]]:
     page = {"Accept": HTML.media_type}
     yield "/", page
     for kind in KINDS:
-        if kind not in ("threat", "measure"):
+        if kind != "threat":  # its tree is read from the store
             yield f"/browse/{kind}", page
+    yield "/browse/measure?threat=terrorism&actor=europol", page  # facets and rows from the snapshot too
     yield "/search?q=terror", page
     yield "/search.json?q=terror", {}
     for fmt in ONTOLOGY_FORMATS:
