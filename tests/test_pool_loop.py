@@ -5,6 +5,8 @@ client slots for both paths, and a client that leaves mid-query leaves no busy w
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -15,7 +17,7 @@ import pytest
 from sugraph.build import KnowledgeGraph
 from sugraph.config import Settings
 from sugraph.store import open_store
-from sugraph.store.base import CLIENT, INLINE_TEXT, QueryTimeout, Store
+from sugraph.store.base import CLIENT, INLINE_TEXT, BackendError, QueryTimeout, Store
 from sugraph.store.pool import PooledStore, Slots
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -175,3 +177,19 @@ def test_a_long_text_is_prepared_off_the_loop(store: Store, monkeypatch, length:
 
     loop_thread = asyncio.run(ask())
     assert (prepared_on == [loop_thread]) is on_loop and len(prepared_on) == 1
+
+
+def test_a_worker_that_dies_mid_query_on_the_loop_is_a_backend_error(pool: PooledStore) -> None:
+    async def die() -> None:
+        task = asyncio.create_task(pool.arun(RUNAWAY + " # dies", lane=CLIENT))
+        await asyncio.sleep(0.3)
+        idle = {pool._idle.get() for _ in range(pool._idle.qsize())}
+        for worker in idle:
+            pool._idle.put(worker)
+        (busy,) = pool._workers - idle
+        os.kill(busy.process.pid, signal.SIGKILL)
+        with pytest.raises(BackendError, match="stopped unexpectedly"):
+            await task
+
+    asyncio.run(die())
+    wait_for_workers(pool, pool.size)

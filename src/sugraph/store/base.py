@@ -199,7 +199,7 @@ class Store(ABC):
         lane: str = SITE,
         max_bytes: int | None = None,
     ) -> bytes:
-        """Run a query already checked by `run`; `dataset` None means the query's FROM clauses decide;
+        """Run a query already checked by `_prepare`; `dataset` None means the query's FROM clauses decide;
         `lane` says who asks (SITE or CLIENT); an answer over `max_bytes` is QueryTooLarge."""
 
     def service_iri(self, index: int) -> str | None:
