@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from sugraph.build import KnowledgeGraph
 from sugraph.config import Settings
 from sugraph.store import open_store
 from sugraph.store.base import CLIENT, INLINE_TEXT, BackendError, QueryTimeout, Store
+from sugraph.store.pipe import areceive, asend
 from sugraph.store.pool import PooledStore, Slots
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -193,3 +195,33 @@ def test_a_worker_that_dies_mid_query_on_the_loop_is_a_backend_error(pool: Poole
 
     asyncio.run(die())
     wait_for_workers(pool, pool.size)
+
+
+def test_the_loop_reads_and_writes_the_pipes_framing() -> None:
+    big = bytes(range(256)) * 8192  # 2 MB: more than the socket buffers, so sent and read in parts
+
+    async def exchange() -> list[bytes]:
+        loop = asyncio.get_running_loop()
+        ours, theirs = socket.socketpair()
+        ours.setblocking(False)
+        theirs.setblocking(False)
+        for payload in (b"", b"0yes"):
+            await asend(loop, ours, payload)
+        writing = asyncio.create_task(asend(loop, ours, big))
+        answers = [await areceive(loop, theirs) for _ in range(3)]
+        await writing
+        return answers
+
+    assert asyncio.run(exchange()) == [b"", b"0yes", big]
+
+
+def test_a_message_cut_off_is_an_end_of_file_on_the_loop() -> None:
+    async def cut() -> None:
+        ours, theirs = socket.socketpair()
+        theirs.setblocking(False)
+        ours.sendall(b"\0\0\0\0\0\0\0\x10only six")
+        ours.close()
+        with pytest.raises(EOFError):
+            await areceive(asyncio.get_running_loop(), theirs)
+
+    asyncio.run(cut())
