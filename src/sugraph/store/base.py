@@ -18,12 +18,13 @@ import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping, Sequence
+from typing import NamedTuple
 
 import anyio.to_thread
 import pyoxigraph as ox
 
 from ..terms import Term, read_results
-from .analysis import QueryInfo, analyse, capped, check
+from .analysis import QueryInfo, Rewritten, analyse, capped, check
 from .engine import DEFAULT_GRAPHS, Dataset
 from .errors import BackendError, QueryError, QueryTimeout, UpstreamTimeout
 
@@ -157,6 +158,17 @@ class ResultCache:
                 self._size -= self._items.popitem(last=False)[1][1]
 
 
+INLINE_TEXT = 2048  # characters: a text up to this long is prepared on the event loop (`Store.arun`)
+
+
+class Job(NamedTuple):
+    """A checked query ready for the engine: `_execute`'s positional arguments, and the rewritten
+    text that places the engine's syntax errors back where the client wrote them."""
+
+    query: Rewritten
+    args: tuple[str, str, str, Dataset | None, float]  # text, form, media type, dataset, time limit
+
+
 class Store(ABC):
     """A read-only SPARQL engine over the built knowledge graph (asserted + inferred).
 
@@ -187,7 +199,7 @@ class Store(ABC):
         lane: str = SITE,
         max_bytes: int | None = None,
     ) -> bytes:
-        """Run a query already checked by `run`; `dataset` None means the query's FROM clauses decide;
+        """Run a query already checked by `_prepare`; `dataset` None means the query's FROM clauses decide;
         `lane` says who asks (SITE or CLIENT); an answer over `max_bytes` is QueryTooLarge."""
 
     def service_iri(self, index: int) -> str | None:
@@ -238,6 +250,53 @@ class Store(ABC):
         cached = self.cache.get(key)
         if cached is not None:
             return cached
+        job = self._prepare(sparql, media_type, dataset, timeout, max_rows)
+        try:
+            body = self._execute(*job.args, lane=lane, max_bytes=max_bytes)
+        except QueryError as error:
+            raise job.query.place(error) from None  # where the client wrote it, not in the canonical text
+        self.cache.put(key, body)
+        return body
+
+    async def arun(
+        self,
+        sparql: str,
+        media_type: str | None = None,
+        *,
+        dataset: Dataset | None = None,
+        timeout: float | None = None,
+        max_rows: int | None = None,
+        lane: str = SITE,
+        max_bytes: int | None = None,
+    ) -> bytes:
+        """`run` without blocking the event loop: a cached answer at once; a short text prepared on
+        the loop (lexing a few kB takes ~30 µs, a thread hop costs more) and a long one on a thread;
+        then the backend's `_aexecute`."""
+        key = (sparql, media_type, dataset, max_rows, max_bytes)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        prepare = functools.partial(self._prepare, sparql, media_type, dataset, timeout, max_rows)
+        # The first query reads the store's graph names: a blocking call, so on a thread as well.
+        inline = len(sparql) <= INLINE_TEXT and self._known_graphs is not None
+        job = prepare() if inline else await anyio.to_thread.run_sync(prepare)
+        try:
+            body = await self._aexecute(*job.args, lane=lane, max_bytes=max_bytes)
+        except QueryError as error:
+            raise job.query.place(error) from None
+        self.cache.put(key, body)
+        return body
+
+    def _prepare(
+        self,
+        sparql: str,
+        media_type: str | None,
+        dataset: Dataset | None,
+        timeout: float | None,
+        max_rows: int | None,
+    ) -> Job:
+        """Every check and rewrite before the engine, once for `run` and `arun`: read-only, SERVICE
+        and FROM rules, the media type, the dataset's graphs, the time limit and the row cap."""
         info = analyse(sparql)
         check(info, self.known_graphs(), self.allowed_endpoints)
         offered = media_types_for(info.form)
@@ -251,13 +310,8 @@ class Store(ABC):
         if dataset is None and not (info.from_graphs or info.from_named):
             dataset = Dataset()
         limit = self.timeout if timeout is None else min(timeout, self.timeout)
-        prepared = capped(info, max_rows, self._routes(info))
-        try:
-            body = self._execute(prepared.text, info.form, media_type, dataset, limit, lane=lane, max_bytes=max_bytes)
-        except QueryError as error:
-            raise prepared.place(error) from None  # where the client wrote it, not in the canonical text
-        self.cache.put(key, body)
-        return body
+        query = capped(info, max_rows, self._routes(info))
+        return Job(query, (query.text, info.form, media_type, dataset, limit))
 
     def _routes(self, info: QueryInfo) -> dict[int, str]:
         """SERVICE endpoint tokens → what the engine is to call instead (check() allowed them)."""
@@ -272,33 +326,20 @@ class Store(ABC):
             routes[index] = iri
         return routes
 
-    async def arun(
+    async def _aexecute(
         self,
         sparql: str,
-        media_type: str | None = None,
+        form: str,
+        media_type: str,
+        dataset: Dataset | None,
+        timeout: float,
         *,
-        dataset: Dataset | None = None,
-        timeout: float | None = None,
-        max_rows: int | None = None,
         lane: str = SITE,
         max_bytes: int | None = None,
     ) -> bytes:
-        """`run` on a worker thread, so neither a query nor the reading of its text blocks the event
-        loop (a cached answer is returned at once, without the thread hop)."""
-        cached = self.cache.get((sparql, media_type, dataset, max_rows, max_bytes))
-        if cached is not None:
-            return cached
+        """`_execute` awaited: on a worker thread, unless the backend can wait for its engine on the loop."""
         return await anyio.to_thread.run_sync(
-            functools.partial(
-                self.run,
-                sparql,
-                media_type,
-                dataset=dataset,
-                timeout=timeout,
-                max_rows=max_rows,
-                lane=lane,
-                max_bytes=max_bytes,
-            )
+            functools.partial(self._execute, sparql, form, media_type, dataset, timeout, lane=lane, max_bytes=max_bytes)
         )
 
     def select(self, sparql: str, bindings: Bindings | None = None, timeout: float | None = None) -> list[Row]:

@@ -10,19 +10,27 @@ from __future__ import annotations
 import pickle
 import socket
 import struct
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # a worker never runs an event loop: importing asyncio would slow its start
+    import asyncio
 
 _LENGTH = struct.Struct("!Q")
 _COPY_BELOW = 1 << 16  # a payload this small is sent with its length in one write
 
 
-def send(sock: socket.socket, payload: bytes) -> None:
-    """One write for a small message (most queries and answers), so the reader wakes once, to a
-    whole message, not to its length and then again to its payload; a large one is not copied."""
+def frames(payload: bytes) -> tuple[bytes, ...]:
+    """What to write for one message: one write for a small message (most queries and answers), so
+    the reader wakes once, to a whole message, not to its length and then again to its payload; a
+    large one is not copied."""
     if len(payload) < _COPY_BELOW:
-        sock.sendall(_LENGTH.pack(len(payload)) + payload)
-    else:
-        sock.sendall(_LENGTH.pack(len(payload)))
-        sock.sendall(payload)
+        return (_LENGTH.pack(len(payload)) + payload,)
+    return _LENGTH.pack(len(payload)), payload
+
+
+def send(sock: socket.socket, payload: bytes) -> None:
+    for chunk in frames(payload):
+        sock.sendall(chunk)
 
 
 def receive(sock: socket.socket) -> bytes:
@@ -33,11 +41,39 @@ def receive(sock: socket.socket) -> bytes:
 
 
 def send_request(sock: socket.socket, request: tuple) -> None:
-    send(sock, pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
+    send(sock, encode_request(request))
+
+
+def encode_request(request: tuple) -> bytes:
+    return pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def receive_request(sock: socket.socket) -> tuple:
     return pickle.loads(receive(sock))
+
+
+async def areceive(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> bytes:
+    """`receive` on the event loop, for a non-blocking socket: the loop wakes to the reply, no
+    thread waits for it."""
+    (length,) = _LENGTH.unpack(await _aexactly(loop, sock, _LENGTH.size))
+    return await _aexactly(loop, sock, length)
+
+
+async def asend(loop: asyncio.AbstractEventLoop, sock: socket.socket, payload: bytes) -> None:
+    """`send` on the event loop, for a non-blocking socket."""
+    for chunk in frames(payload):
+        await loop.sock_sendall(sock, chunk)
+
+
+async def _aexactly(loop: asyncio.AbstractEventLoop, sock: socket.socket, size: int) -> bytes:
+    buffer = bytearray(size)
+    view, got = memoryview(buffer), 0
+    while got < size:
+        n = await loop.sock_recv_into(sock, view[got:])
+        if n == 0:
+            raise EOFError("the other end closed the pipe")
+        got += n
+    return bytes(buffer)
 
 
 def _exactly(sock: socket.socket, size: int) -> bytes:

@@ -13,6 +13,9 @@ workers, the pool says so (`isolation`) and `Store.run` refuses every SERVICE cl
 
 from __future__ import annotations
 
+import _thread
+import asyncio
+import collections
 import logging
 import queue
 import socket
@@ -29,7 +32,7 @@ from .base import CLIENT, SITE, Dataset, Store
 from .errors import BackendError, QueryError, QueryTimeout, QueryTooLarge
 from .gateway import Gateway, route
 from .isolation import ISOLATED
-from .pipe import receive, send_request
+from .pipe import areceive, asend, encode_request, receive, send_request
 from .prebuilt import hold
 from .worker import BACKEND_ERROR, QUERY_ERROR, TOO_LARGE
 
@@ -38,6 +41,10 @@ log = logging.getLogger(__name__)
 _ERRORS = {QUERY_ERROR: QueryError, BACKEND_ERROR: BackendError, TOO_LARGE: QueryTooLarge}
 ISOLATION_MODES = ("auto", "required", "off")
 RESPAWN_RETRY = 5.0  # seconds between attempts to start a worker that failed to start
+
+
+def _busy(timeout: float) -> QueryTimeout:
+    return QueryTimeout(f"every query worker open to client queries stayed busy for {timeout:g} s; try again later")
 
 
 class _Worker:
@@ -100,6 +107,87 @@ class _Worker:
                 closable.close()  # type: ignore[attr-defined]
 
 
+class Slots:
+    """A count of client slots shared by the threads' queries (`run`) and the event loop's
+    (`arun`), granted first come, first served: a thread waits on a lock of its own, a task on a
+    future, so a task waits without holding a thread."""
+
+    def __init__(self, count: int):
+        self._free = count
+        self._lock = threading.Lock()
+        self._waiters: collections.deque[_thread.LockType | asyncio.Future[None]] = collections.deque()
+
+    def acquire(self, timeout: float) -> bool:
+        """Take a slot within `timeout` seconds (False if none was freed)."""
+        with self._lock:
+            if self._free:
+                self._free -= 1
+                return True
+            waiter = threading.Lock()
+            waiter.acquire()
+            self._waiters.append(waiter)
+        if waiter.acquire(timeout=max(0.0, timeout)):
+            return True
+        with self._lock:
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
+                return False
+        return True  # granted as the wait ended
+
+    async def aacquire(self, timeout: float) -> bool:
+        """Take a slot within `timeout` seconds without a thread; a cancelled wait takes none."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            if self._free:
+                self._free -= 1
+                return True
+            future: asyncio.Future[None] = loop.create_future()
+            self._waiters.append(future)
+        try:
+            async with asyncio.timeout(timeout):
+                await future
+            return True
+        except BaseException as error:
+            with self._lock:
+                if future in self._waiters:
+                    self._waiters.remove(future)
+                    if isinstance(error, TimeoutError):
+                        return False
+                    raise
+            # Granted meanwhile: give it back now if it was handed over, or else when the handover runs.
+            if not future.cancel() and not future.cancelled():
+                self.release()
+            if isinstance(error, TimeoutError):
+                return False
+            raise
+
+    def release(self) -> None:
+        """Free a slot: to the first waiter, if any."""
+        with self._lock:
+            if not self._waiters:
+                self._free += 1
+                return
+            waiter = self._waiters.popleft()
+            if not isinstance(waiter, asyncio.Future):
+                waiter.release()
+                return
+        loop = waiter.get_loop()
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._hand(waiter)
+        else:
+            loop.call_soon_threadsafe(self._hand, waiter)
+
+    def _hand(self, future: asyncio.Future[None]) -> None:
+        if future.done():  # its wait was cancelled after the slot was its: pass the slot on
+            self.release()
+        else:
+            future.set_result(None)
+
+
 class PooledStore(Store):
     """Worker processes; a request waits (within its deadline) for an idle one.
 
@@ -137,7 +225,7 @@ class PooledStore(Store):
         self.size = workers + reserved
         self.problem: str | None = None  # why a worker could not be started, until one starts again
         self.client_slots = workers
-        self._client_slots = threading.BoundedSemaphore(workers)
+        self._client_slots = Slots(workers)
         for worker in [self._start() for _ in range(self.size)]:
             if not worker.ready(60):
                 self.close()
@@ -170,10 +258,8 @@ class PooledStore(Store):
     ) -> bytes:
         deadline = time.monotonic() + timeout
         release = self._client_slots.release if lane == CLIENT else None
-        if release and not self._client_slots.acquire(timeout=timeout):
-            raise QueryTimeout(
-                f"every query worker open to client queries stayed busy for {timeout:g} s; try again later"
-            )
+        if release and not self._client_slots.acquire(timeout):
+            raise _busy(timeout)
         worker = self._take(deadline, timeout, release)
         try:
             assert worker.conn is not None
@@ -188,6 +274,10 @@ class PooledStore(Store):
             log.exception("query worker %s failed", worker.process.pid)
             self._replace(worker, release)
             raise BackendError("the query worker stopped unexpectedly") from None
+        return self._returned(worker, release, reply)
+
+    def _returned(self, worker: _Worker, release: Callable[[], None] | None, reply: bytes) -> bytes:
+        """The worker back to the idle queue, its slot freed, and its reply's body or error."""
         self._idle.put(worker)
         if release:
             release()
@@ -195,6 +285,56 @@ class PooledStore(Store):
         if status in _ERRORS:
             raise _ERRORS[status](body.decode())
         return body
+
+    async def _aexecute(
+        self,
+        sparql: str,
+        form: str,
+        media_type: str,
+        dataset: Dataset | None,
+        timeout: float,
+        *,
+        lane: str = SITE,
+        max_bytes: int | None = None,
+    ) -> bytes:
+        """`_execute` on the event loop: the slot waited for as a future, the request written and the
+        reply read by the loop, so a cheap query costs no thread hop. A thread only when no worker is
+        idle (the site's queries hold them); a task cancelled mid-query (its client left) kills its
+        worker, as a timeout does, so no busy worker returns to the idle queue."""
+        deadline = time.monotonic() + timeout
+        release = self._client_slots.release if lane == CLIENT else None
+        if release and not await self._client_slots.aacquire(timeout):
+            raise _busy(timeout)
+        try:
+            worker = self._idle.get_nowait()
+        except queue.Empty:
+            worker = None
+        if worker is None or not worker.alive():
+            if worker is not None:
+                self._idle.put(worker)  # _take replaces it
+            if release:
+                release()
+            left = max(0.001, deadline - time.monotonic())
+            return await super()._aexecute(sparql, form, media_type, dataset, left, lane=lane, max_bytes=max_bytes)
+        loop = asyncio.get_running_loop()
+        conn = worker.conn
+        assert conn is not None
+        try:
+            conn.setblocking(False)  # the threads' path sets its own timeouts each time
+            async with asyncio.timeout(deadline - time.monotonic()):
+                await asend(loop, conn, encode_request((sparql, form, media_type, dataset, max_bytes)))
+                reply = await areceive(loop, conn)
+        except TimeoutError:
+            self._replace(worker, release)
+            raise QueryTimeout(f"the query did not finish within its time limit of {timeout:g} s") from None
+        except (EOFError, OSError):
+            log.exception("query worker %s failed", worker.process.pid)
+            self._replace(worker, release)
+            raise BackendError("the query worker stopped unexpectedly") from None
+        except BaseException:  # cancelled: the worker may still be busy with this query
+            self._replace(worker, release)
+            raise
+        return self._returned(worker, release, reply)
 
     def _take(self, deadline: float, timeout: float, release: Callable[[], None] | None) -> _Worker:
         """An idle, living worker: one that died while idle (killed by hand, out of memory) is
