@@ -267,14 +267,24 @@ class PooledStore(Store):
             send_request(worker.conn, (sparql, form, media_type, dataset, max_bytes))
             worker.conn.settimeout(max(0.001, deadline - time.monotonic()))
             reply = receive(worker.conn)
-        except TimeoutError:
-            self._replace(worker, release)
-            raise QueryTimeout(f"the query did not finish within its time limit of {timeout:g} s") from None
-        except (EOFError, OSError):
-            log.exception("query worker %s failed", worker.process.pid)
-            self._replace(worker, release)
-            raise BackendError("the query worker stopped unexpectedly") from None
+        except BaseException as error:  # noqa: BLE001 -- any interruption leaves the worker busy: _lost raises
+            raise self._lost(worker, release, error, timeout) from None
         return self._returned(worker, release, reply)
+
+    def _lost(
+        self, worker: _Worker, release: Callable[[], None] | None, error: BaseException, timeout: float
+    ) -> BaseException:
+        """A query that did not come back from its worker, on either path: the worker, which may
+        still be busy with it, is killed and replaced (the slot freed once the successor is idle),
+        and the query raises its time limit, the worker's loss, or what interrupted it (a cancelled
+        task: its client left)."""
+        self._replace(worker, release)
+        if isinstance(error, TimeoutError):
+            return QueryTimeout(f"the query did not finish within its time limit of {timeout:g} s")
+        if isinstance(error, (EOFError, OSError)):
+            log.error("query worker %s failed", worker.process.pid, exc_info=error)
+            return BackendError("the query worker stopped unexpectedly")
+        return error
 
     def _returned(self, worker: _Worker, release: Callable[[], None] | None, reply: bytes) -> bytes:
         """The worker back to the idle queue, its slot freed, and its reply's body or error."""
@@ -324,16 +334,8 @@ class PooledStore(Store):
             async with asyncio.timeout(deadline - time.monotonic()):
                 await asend(loop, conn, encode_request((sparql, form, media_type, dataset, max_bytes)))
                 reply = await areceive(loop, conn)
-        except TimeoutError:
-            self._replace(worker, release)
-            raise QueryTimeout(f"the query did not finish within its time limit of {timeout:g} s") from None
-        except (EOFError, OSError):
-            log.exception("query worker %s failed", worker.process.pid)
-            self._replace(worker, release)
-            raise BackendError("the query worker stopped unexpectedly") from None
-        except BaseException:  # cancelled: the worker may still be busy with this query
-            self._replace(worker, release)
-            raise
+        except BaseException as error:  # noqa: BLE001 -- any interruption leaves the worker busy: _lost raises
+            raise self._lost(worker, release, error, timeout) from None
         return self._returned(worker, release, reply)
 
     def _take(self, deadline: float, timeout: float, release: Callable[[], None] | None) -> _Worker:
