@@ -37,6 +37,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -52,6 +53,7 @@ ACCEPT = "application/sparql-results+json"
 LOOKUP = "SELECT ?p ?o WHERE { <https://w3id.org/sugraph/id/measure/eu-approach-hybrid-threats> ?p ?o }"
 HEADLINE = "measures-by-threat-and-actor"
 HEADLINE_PARAMS = {"threat": ["threat:hybrid-threats"], "actor": ["actor:nato"]}
+REFERENCE = "Oxigraph server, --union-default-graph (same answers)"
 COUNTER = "%0A%23"  # "\n#" then a counter: a new text, the same query
 
 # wrk: a new URL per request (a counter from a random start, so no run meets an earlier one's cache).
@@ -243,19 +245,46 @@ def drain(endpoint: str, seconds: float = 60) -> None:
             return
 
 
-def query_rates(scales: list[int], duration: int, connections: int, baseline: Path | None) -> dict:
+def query_rates(
+    scales: list[int], duration: int, connections: int, baseline: Path | None, rounds: int, only: list[str]
+) -> dict:
+    """(server, case) → {scale: (median req/s, median ratio to the Oxigraph server with the same
+    answers)}. A scale's servers all run at once and are measured in turn, `rounds` times over:
+    this machine's speed drifts by half within minutes, so each ratio is taken within one round,
+    between lines a few seconds apart, and the median of the rounds is kept."""
     rates: dict = {}
     for scale in scales:
         scale_dir, store = prepared(scale)
-        for name, command, path, env in servers(scale_dir, store, baseline):
-            port = free_port()
-            with serving(with_port(name, command, port), f"http://127.0.0.1:{port}{path}", env) as endpoint:
-                for case, query, new in cases()[:1] if name.startswith("bare") else cases():
-                    drain(endpoint)
-                    rate = load(f"{endpoint}?query={query}", new, duration, connections)
-                    case = "any request (a constant answer)" if name.startswith("bare") else case
-                    rates.setdefault((name, case), {})[scale] = rate
-                    print(f"  {scale}× {name}: {case}: {rate:,.0f} req/s", file=sys.stderr, flush=True)
+        wanted = [*only, REFERENCE] if only else [""]
+        chosen = [s for s in servers(scale_dir, store, baseline) if any(o in s[0] for o in wanted)]
+        with contextlib.ExitStack() as running:
+            endpoints = {}
+            for name, command, path, env in chosen:
+                port = free_port()
+                endpoints[name] = running.enter_context(
+                    serving(with_port(name, command, port), f"http://127.0.0.1:{port}{path}", env)
+                )
+            seen: dict = {}
+            asked = cases()
+            for turn in range(rounds):
+                for case, query, new in asked:
+                    for name, endpoint in endpoints.items():
+                        if name.startswith("bare") and case != asked[0][0]:
+                            continue
+                        shown = "any request (a constant answer)" if name.startswith("bare") else case
+                        drain(endpoint)
+                        rate = load(f"{endpoint}?query={query}", new, duration, connections)
+                        seen.setdefault((name, shown), []).append((turn, rate))
+                        print(
+                            f"  {scale}× round {turn + 1}: {name}: {shown}: {rate:,.0f} req/s",
+                            file=sys.stderr,
+                            flush=True,
+                        )
+            for (name, case), runs in seen.items():
+                reference = dict(seen.get((REFERENCE, case), []))
+                ratios = [abs(rate) / abs(reference[turn]) for turn, rate in runs if reference.get(turn)]
+                median = statistics.median(rate for _, rate in runs)
+                rates.setdefault((name, case), {})[scale] = (median, statistics.median(ratios) if ratios else None)
     return rates
 
 
@@ -280,16 +309,14 @@ def validation_times(scale: int, skip_pyshacl: bool) -> list[tuple[str, str, flo
 
 
 def table(rates: dict, scales: list[int], validation: list, loader: str) -> str:
-    reference = "Oxigraph server, --union-default-graph (same answers)"
     head = " | ".join(f"{s}× req/s | vs Oxigraph (same answers)" for s in scales)
     lines = [f"| server | case | {head} |", "|---|---|" + "---|---|" * len(scales)]
     for (name, case), by_scale in rates.items():
         cells = []
         for s in scales:
-            rate, ref = by_scale.get(s), rates.get((reference, case), {}).get(s)
+            rate, ratio = by_scale.get(s, (None, None))
             shown = "—" if rate is None else (f"{rate:,.0f}" if rate >= 0 else f"{-rate:,.0f} (with errors)")
-            ratio = f"{abs(rate) / abs(ref):.2f}×" if rate is not None and ref else "—"
-            cells.append(f"{shown} | {ratio}")
+            cells.append(f"{shown} | {'—' if ratio is None else f'{ratio:.2f}×'}")
         lines.append(f"| {name} | {case} | {' | '.join(cells)} |")
     lines += ["", "| command (whole process) | data | wall clock s (best) |", "|---|---|---|"]
     lines += [f"| {cmd} | {data} | {'skipped' if t is None else f'{t:.2f}'} |" for cmd, data, t in validation]
@@ -312,6 +339,8 @@ def main() -> None:
     parser.add_argument("--scale", nargs="+", type=int, default=[1, 100], help="1 = the shipped graph")
     parser.add_argument("--duration", type=int, default=5, help="seconds per line")
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3, help="each line this many times, interleaved; medians kept")
+    parser.add_argument("--only", nargs="+", default=[], help="only the servers whose names hold one of these")
     parser.add_argument("--skip-pyshacl-100", action="store_true", help="no pySHACL run at the largest scale")
     parser.add_argument("--skip-validation", action="store_true", help="only the query servers")
     parser.add_argument(
@@ -323,16 +352,16 @@ def main() -> None:
     for tool in ("oxigraph", "rdflib-endpoint", "pyshacl"):
         if not (BIN / tool).exists():
             raise SystemExit(f"{tool} is missing: pip install -e '.[bench]'")
-    rates = query_rates(args.scale, args.duration, args.connections, args.baseline)
+    rates = query_rates(args.scale, args.duration, args.connections, args.baseline, args.rounds, args.only)
     validation = [] if args.skip_validation else validation_times(max(args.scale), args.skip_pyshacl_100)
     loader = (
         f"wrk -t1 -c{args.connections} -d{args.duration}s"
         if shutil.which("wrk")
         else f"this file's asyncio client, {args.connections} connections, {args.duration} s (wrk is missing)"
-    )
+    ) + f", each line {args.rounds} times interleaved (medians)"
     print(table(rates, args.scale, validation, loader))
     (HERE / "out").mkdir(exist_ok=True)
-    flat = [{"server": n, "case": c, "rates": r} for (n, c), r in rates.items()]
+    flat = [{"server": n, "case": c, "rates": r} for (n, c), r in rates.items()]  # scale: [req/s, ratio]
     (HERE / "out" / "peers.json").write_text(json.dumps({"rates": flat, "validation": validation}, indent=2))
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from ..iris import PREFIXES
 from ..memo import MAX_LENGTH, cache_short
 from .errors import QueryError
-from .lexer import Token, canonical, position, tokens
+from .lexer import Token, canonical, position, starts, tokens
 
 QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
@@ -33,7 +33,6 @@ class Rewritten:
     text: str
     source: str
     tokens: tuple[Token, ...]
-    starts: tuple[int, ...]  # where each token starts in `text`
 
     def place(self, error: QueryError) -> QueryError:
         """The engine's syntax error, moved from `text` to where it is in the client's text: at the
@@ -42,14 +41,15 @@ class Rewritten:
         if not m or not self.tokens:
             return error
         offset = int(m.group(1)) - 1
-        index = next((i for i, start in enumerate(self.starts) if start + len(self.tokens[i].text) > offset), None)
+        where = starts(self.tokens)
+        index = next((i for i, start in enumerate(where) if start + len(self.tokens[i].text) > offset), None)
         if index is None:
             at = self.tokens[-1].end
         elif (
-            self.starts[index] <= offset
+            where[index] <= offset
             and self.tokens[index].text == self.source[self.tokens[index].start : self.tokens[index].end]
         ):
-            at = self.tokens[index].start + offset - self.starts[index]  # inside a token written as sent
+            at = self.tokens[index].start + offset - where[index]  # inside a token written as sent
         else:
             at = self.tokens[index].start
         line, column = position(self.source, at)
@@ -114,14 +114,18 @@ def _analyse(text: str) -> QueryInfo:
     from_graphs: list[str] = []
     from_named: list[str] = []
     depth, limit, limit_index, insert_index, closed = 0, None, None, len(toks), False
-    for i, token in enumerate(toks):
-        word = token.keyword
-        if token.kind == "punct" and token.text in "{[(":
-            depth += 1
-        elif token.kind == "punct" and token.text in "}])":
-            depth -= 1
-            closed = closed or (depth == 0 and token.text == "}")
-        elif word == "SERVICE":
+    for i, (kind, value, _, _) in enumerate(toks):
+        if kind == "punct":
+            if value in "{[(":
+                depth += 1
+            elif value in "}])":
+                depth -= 1
+                closed = closed or (depth == 0 and value == "}")
+            continue
+        if kind != "word":
+            continue
+        word = value.upper()
+        if word == "SERVICE":
             target = i + 2 if _at(toks, i + 1).keyword == "SILENT" else i + 1
             by_iri = _at(toks, target).kind == "iri"
             services.append(toks[target].text[1:-1].replace("\\u0027", "'") if by_iri else None)
@@ -171,8 +175,7 @@ def _prologue_end(toks: list[Token]) -> int:
 
 
 def _rewrite(source: str, toks: list[Token] | tuple[Token, ...]) -> Rewritten:
-    text, starts = canonical(list(toks))
-    return Rewritten(text, source, tuple(toks), tuple(starts))
+    return Rewritten(canonical(toks), source, tuple(toks))
 
 
 def check(info: QueryInfo, known_graphs: frozenset[str], allowed_endpoints: tuple[str, ...]) -> None:

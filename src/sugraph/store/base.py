@@ -158,7 +158,7 @@ class ResultCache:
                 self._size -= self._items.popitem(last=False)[1][1]
 
 
-INLINE_TEXT = 2048  # characters: a text up to this long is prepared on the event loop (`Store.arun`)
+INLINE_TEXT = 4096  # characters: a text up to this long is prepared on the event loop (`Store.arun`)
 
 
 class Job(NamedTuple):

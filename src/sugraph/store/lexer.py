@@ -49,12 +49,12 @@ _TOKEN = re.compile(
     rf"""
     (?:[ \t\r\n]+|\#[^\r\n]*)*
     (?:
-    (?P<iri><(?:{_IRI_CHAR}|\\u[0-9A-Fa-f]{{4}}|\\U[0-9A-Fa-f]{{8}})*>)
+    (?P<iri><(?:{_IRI_CHAR}++|\\u[0-9A-Fa-f]{{4}}|\\U[0-9A-Fa-f]{{8}})*+>)
   | (?P<long>'''(?:(?:'|'')?(?:[^'\\]|{_ESCAPE}))*'''|\"\"\"(?:(?:"|"")?(?:[^"\\]|{_ESCAPE}))*\"\"\")
-  | (?P<short>'(?:[^'\\\n\r]|{_ESCAPE})*'|"(?:[^"\\\n\r]|{_ESCAPE})*")
+  | (?P<short>'(?:[^'\\\n\r]++|{_ESCAPE})*+'|"(?:[^"\\\n\r]++|{_ESCAPE})*+")
   | (?P<var>[?$]{_VARNAME})
   | (?P<bnode>_:[{_CHARS_U}0-9](?:[{_CHARS}.]*[{_CHARS}])?)
-  | (?P<pname>(?:{_PREFIX})?:(?:{_LOCAL})?)
+  | (?P<pname>(?=[{_CHARS}.]*+:)(?:{_PREFIX})?:(?:{_LOCAL})?)
   | (?P<number>[+-]?(?:[0-9]+\.[0-9]*[eE][+-]?[0-9]+|\.[0-9]+[eE][+-]?[0-9]+|[0-9]+[eE][+-]?[0-9]+
                       |[0-9]*\.[0-9]+|[0-9]+))
   | (?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*)
@@ -105,6 +105,7 @@ def tokens(text: str, prefixes: dict[str, str]) -> list[Token]:
     negations = 0  # a run of `!`
     pos, end = 0, len(text)
     match = _TOKEN.match
+    new = tuple.__new__  # Token(…) without NamedTuple's Python-level __new__: a third of a token's cost
     while pos < end:
         m = match(text, pos)
         kind = m.lastgroup  # type: ignore[union-attr]  # every part of the pattern is optional
@@ -113,13 +114,14 @@ def tokens(text: str, prefixes: dict[str, str]) -> list[Token]:
             if pos < end:
                 raise _error(text, pos, _unexpected(text, pos))
             break
-        pos, value = m.start(kind), m.group(kind)  # type: ignore[union-attr]
+        pos, stop = m.span(kind)  # type: ignore[union-attr]
+        value = text[pos:stop]
         if kind == "iri" and _less_than(stack, out):
             kind, value = "punct", "<=" if text.startswith("<=", pos) else "<"
-        stop = pos + len(value)
-        word = None
+            stop = pos + len(value)
+        chained = False  # a clause or signed number that adds a level (punctuation counts its own)
         if kind == "punct":
-            token = Token(kind, value, pos, stop)
+            token = new(Token, (kind, value, pos, stop))
             if value in _CHAIN_PUNCT:
                 chains[-1] += 1
                 if chains[-1] > MAX_CHAIN:
@@ -142,23 +144,27 @@ def tokens(text: str, prefixes: dict[str, str]) -> list[Token]:
         else:
             negations = 0
             if kind == "word":
-                token = Token(kind, value, pos, stop)
+                token = new(Token, (kind, value, pos, stop))
                 word = value.upper()
                 if word in _MODIFIER_WORDS:
                     modifiers = True
                 elif word in _CLAUSE_ENDS:
                     modifiers = False
+                chained = word in _CHAIN_WORDS
             elif kind == "iri":
-                token = Token("iri", _iri(_decode(text, pos + 1, value[1:-1], iri=True), text, pos), pos, stop)
+                if "\\" in value or "'" in value:
+                    value = _iri(_decode(text, pos + 1, value[1:-1], iri=True), text, pos)
+                token = new(Token, ("iri", value, pos, stop))  # as written: the pattern admits no bad character
             elif kind == "long" or kind == "short":
                 quotes = 3 if kind == "long" else 1
                 body = _decode(text, pos + quotes, value[quotes:-quotes], iri=False)
-                token = Token("string", _string(body), pos, stop)
+                token = new(Token, ("string", _string(body), pos, stop))
             elif kind == "pname":
                 token = _expand(value, declared, out, text, pos)
             else:
-                token = Token(kind, value, pos, stop)
-        if (word is not None and word in _CHAIN_WORDS) or (kind == "number" and value[0] in "+-"):
+                token = new(Token, (kind, value, pos, stop))
+                chained = kind == "number" and value[0] in "+-"
+        if chained:
             chains[-1] += 1
             if chains[-1] > MAX_CHAIN:
                 raise _chain_error(text, pos)
@@ -167,21 +173,33 @@ def tokens(text: str, prefixes: dict[str, str]) -> list[Token]:
     return out
 
 
-def canonical(toks: list[Token]) -> tuple[str, list[int]]:
-    """The text the engine runs, and where each token starts in it."""
+_GLUING = frozenset({"word", "iri"})
+
+
+def canonical(toks: list[Token] | tuple[Token, ...]) -> str:
+    """The text the engine runs: the tokens, one space apart."""
     parts: list[str] = []
-    starts: list[int] = []
-    at = 0
-    for i, token in enumerate(toks):
+    glue = False
+    for token in toks:
         # `f(` and `COALESCE(` stay glued: pyoxigraph reads some calls only so (`COALESCE (1)` fails).
-        glued = token.text == "(" and i > 0 and toks[i - 1].kind in ("word", "iri")
-        if i and not glued:
-            parts.append(" ")
-            at += 1
-        starts.append(at)
-        parts.append(token.text)
+        if glue and token.text == "(":
+            parts[-1] += "("
+        else:
+            parts.append(token.text)
+        glue = token.kind in _GLUING
+    return " ".join(parts)
+
+
+def starts(toks: list[Token] | tuple[Token, ...]) -> list[int]:
+    """Where each token starts in `canonical(toks)` (asked only to place a syntax error)."""
+    out: list[int] = []
+    at, glue = -1, False
+    for token in toks:
+        at += 0 if glue and token.text == "(" else 1
+        out.append(at)
         at += len(token.text)
-    return "".join(parts), starts
+        glue = token.kind in _GLUING
+    return out
 
 
 def _less_than(stack: list[str], out: list[Token]) -> bool:
@@ -255,7 +273,9 @@ def _expand(name: str, declared: dict[str, str], out: list[Token], text: str, po
         return Token("pname", name, pos, stop)
     if prefix not in declared:
         raise _error(text, pos, f"the prefix '{prefix}:' is not declared")
-    return Token("iri", _iri(declared[prefix] + _LOCAL_ESCAPE.sub(r"\1", local), text, pos), pos, stop)
+    if "\\" in local:
+        local = _LOCAL_ESCAPE.sub(r"\1", local)
+    return Token("iri", _iri(declared[prefix] + local, text, pos), pos, stop)
 
 
 _SPACE_OR_COMMENT = re.compile(r"(?:[ \t\r\n]+|#[^\r\n]*)*")

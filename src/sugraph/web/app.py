@@ -41,6 +41,8 @@ def create_app(
         docs_url=None,
         redoc_url=None,  # /docs comes from apidocs: offline, no inline script
         description="The Security Union knowledge graph: SPARQL, named queries and linked data.",
+        # No OpenTelemetry here: FastAPI would otherwise ask its providers on every request (~5% of a cheap query).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.add_middleware(sparql.Endpoint)  # innermost: /sparql inside every middleware, ahead of the routing
     app.add_middleware(GZipMiddleware, minimum_size=2048)

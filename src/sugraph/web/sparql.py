@@ -21,7 +21,7 @@ from ..iris import PUBLIC_BASE
 from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES, SD
 from ..store import Dataset, QueryError, Store
 from ..store.analysis import analyse
-from ..store.base import CLIENT, media_types_for
+from ..store.base import CLIENT, INLINE_TEXT, media_types_for
 from ..store.errors import QueryTooLarge
 from .context import context
 from .formats import GRAPH_FORMATS, HTML, JSON_LD, RESULT_FORMATS, TURTLE, formats_for
@@ -133,7 +133,7 @@ async def sparql(request: Request) -> Response:
     if len(query) > settings.max_query_length:
         raise QueryTooLarge(f"the query is {len(query):,} characters long; the limit is {settings.max_query_length:,}")
     # Reading a long text takes milliseconds: off the event loop, so no request stalls the others.
-    info = analyse(query) if len(query) <= 2048 else await anyio.to_thread.run_sync(analyse, query)
+    info = analyse(query) if len(query) <= INLINE_TEXT else await anyio.to_thread.run_sync(analyse, query)
     # Only what the store can write, under its own media types: no alias such as text/plain.
     chosen = choose(
         request, formats_for(media_types_for(info.form)), f"a {info.form} query", _one(params, "format"), aliases={}
