@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sugraph.namespaces import PREFIXES
-from sugraph.store.analysis import QueryInfo, analyse, capped
+from sugraph.store.analysis import QUERY_FORMS, QueryInfo, analyse, capped, query_form
 from sugraph.store.errors import QueryError
 
 from endpoints import Endpoint
@@ -167,3 +167,29 @@ def test_from_graphs_are_the_ones_the_engine_reads(store: ox.Store, froms: list[
     expected = sum(GRAPHS[g] for g in info.from_graphs) if (info.from_graphs or info.from_named) else 20
     (count,), = answer
     assert int(count.split('"')[1]) == expected, f"FROM read differently:\n{text}"
+
+
+PROLOGUES = st.lists(
+    st.sampled_from(["PREFIX ex: <http://example.org/>", "BASE <http://example.org/>", "PREFIX : <x>", "# c\n",
+                     "PREFIX ex:", "PREFIX ex: <a", "BASE", "prefix p: <y>", "'", "{"]),
+    max_size=4,
+).map("\n".join)
+FORMS = st.sampled_from(["SELECT * WHERE { ?s ?p ?o }", "ASK {}", "construct { } where { }", "DESCRIBE <x>",
+                         "INSERT DATA { <a> <b> <c> }", "WITH <g> DELETE {} WHERE {}", "FOO", "", "SELECT * WHERE { '",
+                         "SELECT * WHERE { ?s ?p ?o } }"])
+
+
+@settings(max_examples=CAMPAIGN or 600, deadline=None, derandomize=not CAMPAIGN, database=None)
+@given(prologue=PROLOGUES, form=FORMS)
+def test_the_form_read_from_the_prologue_is_the_whole_analysis_form(prologue: str, form: str) -> None:
+    """What the web layer negotiates by (query_form) is analyse's form, or analyse's own error."""
+    text = f"{prologue}\n{form}"
+    try:
+        expected: str = analyse(text).form
+    except QueryError as error:
+        expected = str(error)
+    try:
+        got = query_form(text)
+    except QueryError as error:
+        got = str(error)
+    assert got == expected or (expected.startswith("syntax error") and got in QUERY_FORMS)

@@ -5,6 +5,7 @@ client slots for both paths, and a client that leaves mid-query leaves no busy w
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -17,13 +18,15 @@ import pytest
 
 from sugraph.build import KnowledgeGraph
 from sugraph.config import Settings
-from sugraph.store import open_store
-from sugraph.store.base import CLIENT, INLINE_TEXT, BackendError, QueryTimeout, Store
+from sugraph.store import open_store, prepare
+from sugraph.store.analysis import query_form
+from sugraph.store.base import CLIENT, INLINE_TEXT, BackendError, QueryError, QueryTimeout, Store
 from sugraph.store.pipe import areceive, asend
 from sugraph.store.pool import PooledStore, Slots
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 TRUE = b'{"head":{},"boolean":true}'
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +165,7 @@ def test_a_wait_for_a_slot_ends_at_its_timeout() -> None:
 
 @pytest.mark.parametrize("length, on_loop", [(100, True), (INLINE_TEXT + 1, False)])
 def test_a_long_text_is_prepared_off_the_loop(store: Store, monkeypatch, length: int, on_loop: bool) -> None:
-    store.known_graphs()
+    store.rules()
     prepared_on = []
     prepare = store._prepare
 
@@ -179,6 +182,32 @@ def test_a_long_text_is_prepared_off_the_loop(store: Store, monkeypatch, length:
 
     loop_thread = asyncio.run(ask())
     assert (prepared_on == [loop_thread]) is on_loop and len(prepared_on) == 1
+
+
+LONG_SELECT = "PREFIX ex: <http://example.org/>\n" + "# a comment\n" * 400 + "SELECT ?n WHERE { BIND(1 AS ?n) }"
+
+
+def test_the_server_reads_only_a_client_texts_prologue_the_worker_checks_it(pool: PooledStore, monkeypatch) -> None:
+    read_here: list[str] = []
+    monkeypatch.setattr(prepare, "analyse", lambda text: read_here.append(text))  # the server's own copy
+    body = asyncio.run(pool.arun(LONG_SELECT, lane=CLIENT))
+    assert json.loads(body)["results"]["bindings"] == [
+        {"n": {"type": "literal", "value": "1", "datatype": XSD_INTEGER}}
+    ]
+    assert read_here == [] and query_form(LONG_SELECT) == "SELECT"
+
+
+@pytest.mark.parametrize("run_on", ["loop", "thread"])
+def test_a_worker_refuses_what_the_checks_refuse(pool: PooledStore, run_on: str) -> None:
+    text = "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"
+    with pytest.raises(QueryError, match=r"^SERVICE \(federated query\) is not allowed on this endpoint"):
+        asyncio.run(pool.arun(text, lane=CLIENT)) if run_on == "loop" else pool.run(text, lane=CLIENT)
+
+
+def test_a_worker_places_the_engines_syntax_error_in_the_clients_text(pool: PooledStore) -> None:
+    text = "SELECT * WHERE {\n  ?s ?p ?o .\n  FILTER(?o = )\n}"  # the engine, not the lexer, refuses it
+    with pytest.raises(QueryError, match=r"^syntax error at line 4, column 2: "):  # where pyoxigraph puts it
+        asyncio.run(pool.arun(text, lane=CLIENT))
 
 
 def test_a_worker_that_dies_mid_query_on_the_loop_is_a_backend_error(pool: PooledStore) -> None:

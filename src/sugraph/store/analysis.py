@@ -101,6 +101,18 @@ def _analyse_short(text: str) -> QueryInfo:
     return _analyse(text)
 
 
+def query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE, read from the prologue and the next token only (what the
+    web layer negotiates a format by, without reading the whole text); for anything else, the
+    error `analyse` gives (the first syntax error of the whole text, or the update or non-query)."""
+    toks = tokens(text, PREFIXES, prologue=True)
+    index = _prologue_end(toks)
+    form = toks[index].keyword if index < len(toks) else None
+    if form not in QUERY_FORMS:
+        return analyse(text).form  # raises: the first syntax error, or the update or non-query
+    return form
+
+
 def _analyse(text: str) -> QueryInfo:
     toks = tokens(text, PREFIXES)
     index = _prologue_end(toks)

@@ -24,12 +24,15 @@ import anyio.to_thread
 import pyoxigraph as ox
 
 from ..terms import Term, read_results
-from .analysis import QueryInfo, Rewritten, analyse, capped, check
+from .analysis import Rewritten, query_form
 from .engine import DEFAULT_GRAPHS, Dataset
 from .errors import BackendError, QueryError, QueryTimeout, UpstreamTimeout
+from .prepare import GRAPH_MEDIA_TYPES, RESULTS_MEDIA_TYPES, Preparation, Rules, media_types_for
 
 __all__ = [
     "CLIENT",
+    "GRAPH_MEDIA_TYPES",
+    "RESULTS_MEDIA_TYPES",
     "SITE",
     "BackendError",
     "Dataset",
@@ -38,6 +41,7 @@ __all__ = [
     "Store",
     "UpstreamTimeout",
     "bind_values",
+    "media_types_for",
     "placeholders",
 ]
 
@@ -74,20 +78,6 @@ def bind_values(sparql: str, bindings: Bindings | None) -> str:
     return sparql
 
 
-RESULTS_MEDIA_TYPES = (
-    "application/sparql-results+json",
-    "application/sparql-results+xml",
-    "text/csv",
-    "text/tab-separated-values",
-)
-GRAPH_MEDIA_TYPES = (
-    "text/turtle",
-    "application/n-triples",
-    "application/ld+json",
-    "application/rdf+xml",
-    "application/trig",
-    "application/n-quads",
-)
 _GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
 PROBE_QUERY = "ASK { ?s ?p ?o }"
 
@@ -95,11 +85,6 @@ PROBE_QUERY = "ASK { ?s ?p ?o }"
 # own SPARQL (/sparql, the workbench), which may be arbitrarily expensive. A backend with a bounded
 # pool (PooledStore) never lets client queries take its last worker, so the site stays responsive.
 SITE, CLIENT = "site", "client"
-
-
-def media_types_for(form: str) -> tuple[str, ...]:
-    """What a query of this form can be answered in: result sets for SELECT/ASK, RDF otherwise."""
-    return RESULTS_MEDIA_TYPES if form in ("SELECT", "ASK") else GRAPH_MEDIA_TYPES
 
 
 ENTRY_OVERHEAD = 200  # bytes per cache entry beyond its key and value: the dict slot, list node, tuple
@@ -162,11 +147,16 @@ INLINE_TEXT = 4096  # characters: a text up to this long is prepared on the even
 
 
 class Job(NamedTuple):
-    """A checked query ready for the engine: `_execute`'s positional arguments, and the rewritten
-    text that places the engine's syntax errors back where the client wrote them."""
+    """A query ready for the backend: `_execute`'s positional arguments, and either the rewritten text
+    that places the engine's syntax errors back where the client wrote them (checked here) or the
+    checks the backend is to run beside its engine (`preparation`, with the client's own text)."""
 
-    query: Rewritten
+    query: Rewritten | None
     args: tuple[str, str, str, Dataset | None, float]  # text, form, media type, dataset, time limit
+    preparation: Preparation | None = None
+
+    def place(self, error: QueryError) -> QueryError:
+        return self.query.place(error) if self.query else error  # a backend that checks places its own
 
 
 class Store(ABC):
@@ -177,6 +167,9 @@ class Store(ABC):
     """
 
     name: str = "store"
+    # Whether the backend runs the checks itself, beside its engine (`Preparation.apply`), so the
+    # caller passes the client's text with them: PooledStore's workers do.
+    checks_beside_engine: bool = False
     # How this backend's engine is kept off the network: the embedded engine in this process is not
     # (SERVICE is then refused); PooledStore isolates its workers; a remote engine is its own.
     isolation: str = "none: the engine runs in the server's own process"
@@ -186,6 +179,7 @@ class Store(ABC):
         self.allowed_endpoints = allowed_endpoints
         self.cache = ResultCache(cache_bytes)
         self._known_graphs: frozenset[str] | None = None
+        self._rules: Rules | None = None
 
     @abstractmethod
     def _execute(
@@ -198,9 +192,12 @@ class Store(ABC):
         *,
         lane: str = SITE,
         max_bytes: int | None = None,
+        preparation: Preparation | None = None,
     ) -> bytes:
         """Run a query already checked by `_prepare`; `dataset` None means the query's FROM clauses decide;
-        `lane` says who asks (SITE or CLIENT); an answer over `max_bytes` is QueryTooLarge."""
+        `lane` says who asks (SITE or CLIENT); an answer over `max_bytes` is QueryTooLarge. With a
+        `preparation` (only for a backend that `checks_beside_engine`), `sparql` is the client's
+        text, and the backend runs `preparation.apply` on it before its engine sees anything."""
 
     def service_iri(self, index: int) -> str | None:
         """The IRI the engine is to call for allowed SERVICE endpoint number `index`, or None
@@ -221,6 +218,14 @@ class Store(ABC):
         if self._known_graphs is None:
             self._known_graphs = frozenset(self.graphs()) | frozenset(DEFAULT_GRAPHS)
         return self._known_graphs
+
+    def rules(self) -> Rules:
+        """What this store allows, for the checks (read once, like its graphs)."""
+        if self._rules is None:
+            endpoints = self.allowed_endpoints
+            iris = tuple(self.service_iri(i) for i in range(len(endpoints)))
+            self._rules = Rules(self.known_graphs(), endpoints, iris, self.isolation)
+        return self._rules
 
     def probe(self, timeout: float) -> None:
         """Ask the backend itself a trivial question, bypassing the result cache (a cached answer
@@ -252,9 +257,9 @@ class Store(ABC):
             return cached
         job = self._prepare(sparql, media_type, dataset, timeout, max_rows)
         try:
-            body = self._execute(*job.args, lane=lane, max_bytes=max_bytes)
+            body = self._execute(*job.args, lane=lane, max_bytes=max_bytes, preparation=job.preparation)
         except QueryError as error:
-            raise job.query.place(error) from None  # where the client wrote it, not in the canonical text
+            raise job.place(error) from None  # where the client wrote it, not in the canonical text
         self.cache.put(key, body)
         return body
 
@@ -269,21 +274,21 @@ class Store(ABC):
         lane: str = SITE,
         max_bytes: int | None = None,
     ) -> bytes:
-        """`run` without blocking the event loop: a cached answer at once; a short text prepared on
-        the loop (lexing a few kB takes ~30 µs, a thread hop costs more) and a long one on a thread;
-        then the backend's `_aexecute`."""
+        """`run` without blocking the event loop: a cached answer at once; a text the backend checks
+        beside its engine, or a short one (lexing the 2.4 kB headline question takes ~250 µs, two
+        thread hops cost more), prepared on the loop, and a long one on a thread; then `_aexecute`."""
         key = (sparql, media_type, dataset, max_rows, max_bytes)
         cached = self.cache.get(key)
         if cached is not None:
             return cached
         prepare = functools.partial(self._prepare, sparql, media_type, dataset, timeout, max_rows)
         # The first query reads the store's graph names: a blocking call, so on a thread as well.
-        inline = len(sparql) <= INLINE_TEXT and self._known_graphs is not None
+        inline = self._rules is not None and (self.checks_beside_engine or len(sparql) <= INLINE_TEXT)
         job = prepare() if inline else await anyio.to_thread.run_sync(prepare)
         try:
-            body = await self._aexecute(*job.args, lane=lane, max_bytes=max_bytes)
+            body = await self._aexecute(*job.args, lane=lane, max_bytes=max_bytes, preparation=job.preparation)
         except QueryError as error:
-            raise job.query.place(error) from None
+            raise job.place(error) from None
         self.cache.put(key, body)
         return body
 
@@ -295,36 +300,15 @@ class Store(ABC):
         timeout: float | None,
         max_rows: int | None,
     ) -> Job:
-        """Every check and rewrite before the engine, once for `run` and `arun`: read-only, SERVICE
-        and FROM rules, the media type, the dataset's graphs, the time limit and the row cap."""
-        info = analyse(sparql)
-        check(info, self.known_graphs(), self.allowed_endpoints)
-        offered = media_types_for(info.form)
-        if media_type is None:
-            media_type = offered[0]
-        elif media_type not in offered:
-            raise QueryError(f"a {info.form} query cannot be answered as {media_type}")
-        for graph in (dataset.default_graphs + (dataset.named_graphs or ())) if dataset else ():
-            if graph not in self.known_graphs():
-                raise QueryError(f"no graph <{graph}> here, and remote graphs are never fetched")
-        if dataset is None and not (info.from_graphs or info.from_named):
-            dataset = Dataset()
+        """Every check and rewrite before the engine, once for `run` and `arun` (prepare.py): here, or
+        handed to a backend that runs them beside its engine. The time limit is always the server's."""
         limit = self.timeout if timeout is None else min(timeout, self.timeout)
-        query = capped(info, max_rows, self._routes(info))
-        return Job(query, (query.text, info.form, media_type, dataset, limit))
-
-    def _routes(self, info: QueryInfo) -> dict[int, str]:
-        """SERVICE endpoint tokens → what the engine is to call instead (check() allowed them)."""
-        routes = {}
-        for endpoint, index in zip(info.services, info.service_tokens, strict=True):
-            iri = self.service_iri(self.allowed_endpoints.index(endpoint)) if endpoint else None
-            if iri is None:
-                raise QueryError(
-                    "SERVICE (federated query) is refused: this server cannot keep its query "
-                    f"engine off the network ({self.isolation.removeprefix('none: ')})"
-                )
-            routes[index] = iri
-        return routes
+        preparation = Preparation(media_type, dataset, max_rows, self.rules())
+        if self.checks_beside_engine:
+            return Job(None, (sparql, "", media_type or "", dataset, limit), preparation)
+        prepared = preparation.apply(sparql)
+        query = prepared.query
+        return Job(query, (query.text, prepared.form, prepared.media_type, prepared.dataset, limit))
 
     async def _aexecute(
         self,
@@ -336,11 +320,11 @@ class Store(ABC):
         *,
         lane: str = SITE,
         max_bytes: int | None = None,
+        preparation: Preparation | None = None,
     ) -> bytes:
         """`_execute` awaited: on a worker thread, unless the backend can wait for its engine on the loop."""
-        return await anyio.to_thread.run_sync(
-            functools.partial(self._execute, sparql, form, media_type, dataset, timeout, lane=lane, max_bytes=max_bytes)
-        )
+        execute = functools.partial(self._execute, lane=lane, max_bytes=max_bytes, preparation=preparation)
+        return await anyio.to_thread.run_sync(execute, sparql, form, media_type, dataset, timeout)
 
     def select(self, sparql: str, bindings: Bindings | None = None, timeout: float | None = None) -> list[Row]:
         """Rows of a SELECT query; an unbound variable is absent from its row."""
@@ -363,7 +347,7 @@ class Store(ABC):
     @staticmethod
     def _expect(sparql: str, bindings: Bindings | None, *forms: str) -> str:
         text = bind_values(sparql, bindings)
-        if analyse(text).form not in forms:
+        if query_form(text) not in forms:
             raise QueryError(f"not a {' or '.join(forms)} query")
         return text
 

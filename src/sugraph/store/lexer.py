@@ -92,9 +92,10 @@ class Token(NamedTuple):
         return self.text.upper() if self.kind == "word" else None
 
 
-def tokens(text: str, prefixes: dict[str, str]) -> list[Token]:
+def tokens(text: str, prefixes: dict[str, str], *, prologue: bool = False) -> list[Token]:
     """The query's tokens, prefixed names expanded with `prefixes` and the query's own PREFIX
-    declarations; QueryError (with a position) for anything the grammar does not allow."""
+    declarations; QueryError (with a position) for anything the grammar does not allow. With
+    `prologue`, only up to the first token after the BASE and PREFIX declarations (the form)."""
     if m := _SURROGATE.search(text):
         raise _error(text, m.start(), "a lone surrogate code point is not a character")
     declared = dict(prefixes)
@@ -106,6 +107,7 @@ def tokens(text: str, prefixes: dict[str, str]) -> list[Token]:
     pos, end = 0, len(text)
     match = _TOKEN.match
     new = tuple.__new__  # Token(…) without NamedTuple's Python-level __new__: a third of a token's cost
+    declaration = 0 if prologue else -1  # where the next BASE or PREFIX declaration may start
     while pos < end:
         m = match(text, pos)
         kind = m.lastgroup  # type: ignore[union-attr]  # every part of the pattern is optional
@@ -170,6 +172,11 @@ def tokens(text: str, prefixes: dict[str, str]) -> list[Token]:
                 raise _chain_error(text, pos)
         out.append(token)
         pos = stop
+        if len(out) - 1 == declaration:
+            keyword = token.keyword
+            if keyword != "BASE" and keyword != "PREFIX":
+                return out
+            declaration += 2 if keyword == "BASE" else 3
     return out
 
 

@@ -16,6 +16,7 @@ from ..terms import to_ox
 from .base import SITE, Dataset, Store
 from .engine import evaluate
 from .prebuilt import LazyKnowledgeGraph, built
+from .prepare import Preparation
 
 
 def quads(graph: Graph, graph_name: URIRef) -> Iterator[ox.Quad]:
@@ -68,6 +69,7 @@ class OxigraphStore(Store):
         *,
         lane: str = SITE,
         max_bytes: int | None = None,
+        preparation: Preparation | None = None,  # never given: checks_beside_engine is False
     ) -> bytes:
         return evaluate(self._store, sparql, form, media_type, dataset, max_bytes)
 

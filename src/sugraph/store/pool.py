@@ -34,6 +34,7 @@ from .gateway import Gateway, route
 from .isolation import ISOLATED
 from .pipe import areceive, asend, encode_request, receive, send_request
 from .prebuilt import hold
+from .prepare import Preparation
 from .worker import BACKEND_ERROR, QUERY_ERROR, TOO_LARGE
 
 log = logging.getLogger(__name__)
@@ -197,6 +198,7 @@ class PooledStore(Store):
     client slot is held until its worker is idle again, or until a killed worker's replacement is."""
 
     name = "oxigraph"
+    checks_beside_engine = True  # each worker checks the client's text beside its engine (prepare.py)
 
     def __init__(
         self,
@@ -255,6 +257,7 @@ class PooledStore(Store):
         *,
         lane: str = SITE,
         max_bytes: int | None = None,
+        preparation: Preparation | None = None,
     ) -> bytes:
         deadline = time.monotonic() + timeout
         release = self._client_slots.release if lane == CLIENT else None
@@ -264,7 +267,7 @@ class PooledStore(Store):
         try:
             assert worker.conn is not None
             worker.conn.settimeout(None)
-            send_request(worker.conn, (sparql, form, media_type, dataset, max_bytes))
+            send_request(worker.conn, (sparql, form, media_type, dataset, max_bytes, preparation))
             worker.conn.settimeout(max(0.001, deadline - time.monotonic()))
             reply = receive(worker.conn)
         except BaseException as error:  # noqa: BLE001 -- any interruption leaves the worker busy: _lost raises
@@ -306,6 +309,7 @@ class PooledStore(Store):
         *,
         lane: str = SITE,
         max_bytes: int | None = None,
+        preparation: Preparation | None = None,
     ) -> bytes:
         """`_execute` on the event loop: the slot waited for as a future, the request written and the
         reply read by the loop, so a cheap query costs no thread hop. A thread only when no worker is
@@ -325,14 +329,16 @@ class PooledStore(Store):
             if release:
                 release()
             left = max(0.001, deadline - time.monotonic())
-            return await super()._aexecute(sparql, form, media_type, dataset, left, lane=lane, max_bytes=max_bytes)
+            return await super()._aexecute(
+                sparql, form, media_type, dataset, left, lane=lane, max_bytes=max_bytes, preparation=preparation
+            )
         loop = asyncio.get_running_loop()
         conn = worker.conn
         assert conn is not None
         try:
             conn.setblocking(False)  # the threads' path sets its own timeouts each time
             async with asyncio.timeout(deadline - time.monotonic()):
-                await asend(loop, conn, encode_request((sparql, form, media_type, dataset, max_bytes)))
+                await asend(loop, conn, encode_request((sparql, form, media_type, dataset, max_bytes, preparation)))
                 reply = await areceive(loop, conn)
         except BaseException as error:  # noqa: BLE001 -- any interruption leaves the worker busy: _lost raises
             raise self._lost(worker, release, error, timeout) from None

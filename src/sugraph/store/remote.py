@@ -29,6 +29,7 @@ from ..terms import read_results
 from .base import SITE, Dataset, Store
 from .engine import DEFAULT_GRAPHS
 from .errors import BackendError, QueryError, UpstreamTimeout, answer_too_large
+from .prepare import Preparation
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class RemoteStore(Store):
         *,
         lane: str = SITE,
         max_bytes: int | None = None,
+        preparation: Preparation | None = None,  # never given: checks_beside_engine is False
     ) -> bytes:
         graph_result = form in ("CONSTRUCT", "DESCRIBE")
         params = [("query", self._prologue + sparql)]

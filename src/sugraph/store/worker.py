@@ -1,7 +1,8 @@
 """A query worker process: `python -m sugraph.store.worker STORE SOCKET_FD ISOLATION DOOR` (see pool.py).
 
-It imports only what evaluation needs (pyoxigraph, `engine`, `isolation`): no rdflib, web
-framework or validator, since every server starts several workers and every timeout respawns one."""
+It imports only what checking and evaluation need (pyoxigraph, `prepare` and the lexer, `engine`,
+`isolation`): no rdflib, web framework or validator, since every server starts several workers and
+every timeout respawns one."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ import sys
 
 import pyoxigraph as ox
 
-from .engine import evaluate
+from .engine import Dataset, evaluate
 from .errors import BackendError, QueryError, QueryTooLarge
 from .isolation import GATEWAY_PORT, isolate
 from .pipe import receive_request, send
+from .prepare import Preparation
 
 OK, QUERY_ERROR, BACKEND_ERROR, TOO_LARGE = b"0", b"1", b"2", b"3"
 NICENESS = 10  # below the server process, so long queries cannot starve /health and the pages
@@ -39,11 +41,11 @@ def serve(path: str, sock: socket.socket, isolation: str, door: bool) -> None:
     socket.send_fds(sock, [b"ready" if reason is None else b"open " + reason.encode()], listeners)
     while True:
         try:
-            sparql, form, media_type, dataset, max_bytes = receive_request(sock)
+            sparql, form, media_type, dataset, max_bytes, preparation = receive_request(sock)
         except (EOFError, OSError):  # the server closed the pipe: its pool is shutting down
             return
         try:
-            reply = OK + evaluate(store, sparql, form, media_type, dataset, max_bytes)
+            reply = OK + answer(store, sparql, form, media_type, dataset, max_bytes, preparation)
         except QueryTooLarge as e:
             reply = TOO_LARGE + str(e).encode()
         except QueryError as e:
@@ -54,6 +56,28 @@ def serve(path: str, sock: socket.socket, isolation: str, door: bool) -> None:
             send(sock, reply)
         except OSError:
             return
+
+
+def answer(
+    store: ox.Store,
+    sparql: str,
+    form: str,
+    media_type: str,
+    dataset: Dataset | None,
+    max_bytes: int | None,
+    preparation: Preparation | None,
+) -> bytes:
+    """The serialized answer; with a preparation, the client's text is checked and rewritten here
+    first (prepare.py), and the engine's syntax errors are placed back in that text."""
+    if preparation is None:
+        return evaluate(store, sparql, form, media_type, dataset, max_bytes)
+    prepared = preparation.apply(sparql)
+    try:
+        return evaluate(store, prepared.query.text, prepared.form, prepared.media_type, prepared.dataset, max_bytes)
+    except QueryTooLarge:
+        raise
+    except QueryError as error:
+        raise prepared.query.place(error) from None
 
 
 if __name__ == "__main__":

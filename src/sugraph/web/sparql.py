@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from ..iris import PUBLIC_BASE
 from ..namespaces import ASSERTED_GRAPH, INFERRED_GRAPH, PREFIXES, SD
 from ..store import Dataset, QueryError, Store
-from ..store.analysis import analyse
+from ..store.analysis import query_form
 from ..store.base import CLIENT, INLINE_TEXT, media_types_for
 from ..store.errors import QueryTooLarge
 from .context import context
@@ -132,11 +132,11 @@ async def sparql(request: Request) -> Response:
     settings = ctx.settings
     if len(query) > settings.max_query_length:
         raise QueryTooLarge(f"the query is {len(query):,} characters long; the limit is {settings.max_query_length:,}")
-    # Reading a long text takes milliseconds: off the event loop, so no request stalls the others.
-    info = analyse(query) if len(query) <= INLINE_TEXT else await anyio.to_thread.run_sync(analyse, query)
+    # Only the prologue is read here, for the form; a long one (milliseconds) off the event loop.
+    form = query_form(query) if len(query) <= INLINE_TEXT else await anyio.to_thread.run_sync(query_form, query)
     # Only what the store can write, under its own media types: no alias such as text/plain.
     chosen = choose(
-        request, formats_for(media_types_for(info.form)), f"a {info.form} query", _one(params, "format"), aliases={}
+        request, formats_for(media_types_for(form)), f"a {form} query", _one(params, "format"), aliases={}
     ).media_type
     dataset = _dataset(params)
     store: Store = ctx.store
