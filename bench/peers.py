@@ -1,7 +1,7 @@
 """sugraph against its peers on the same data and machine, in one run: one table of requests/s.
 
     pip install -e '.[bench]'        # oxigraph (the server), rdflib-endpoint; wrk: apt-get install wrk
-    python bench/peers.py [--scale 1 100] [--duration 5] [--connections 16] [--skip-pyshacl-100]
+    python bench/peers.py [--scale 1 100] [--duration 5] [--rounds 3] [--connections 16] [--skip-pyshacl-100]
 
 For each scale N (1 = the shipped graph; N = bench/synth.py's N copies, built here if missing) the
 same N-Quads file (`bench/out/scale-N/data/synthetic.nq`, asserted and inferred graphs) is served on
