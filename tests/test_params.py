@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
+import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sugraph.errors import UsageError
 from sugraph.web.http import decode_params
 
 PIECES = [*"%&=+\\xX0123456789aAfFgG ;#é€", "%C3%A9", "%e2%82%ac", "%zz", "%4", "%FF", "%5C", "\\x41", "%25", "%2B"]
 
 
 def standard(encoded: bytes) -> tuple[tuple[str, str], ...] | str:
+    """`parse_qsl`'s reading, or that the bytes are not UTF-8."""
     try:
         return tuple(parse_qsl(encoded.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict"))
     except UnicodeDecodeError:
@@ -24,7 +27,8 @@ def standard(encoded: bytes) -> tuple[tuple[str, str], ...] | str:
 def ours(encoded: bytes) -> tuple[tuple[str, str], ...] | str:
     try:
         return decode_params(encoded)
-    except UnicodeDecodeError:
+    except UsageError as error:
+        assert str(error) == "the request is not valid UTF-8"
         return "not UTF-8"
 
 
@@ -48,7 +52,15 @@ def test_parameters_of_known_strings(encoded, expected):
 
 
 def test_bytes_that_are_not_utf8_are_refused():
-    with pytest.raises(UnicodeDecodeError):
+    with pytest.raises(UsageError, match=r"^the request is not valid UTF-8$"):
         decode_params(b"q=%E9")
-    with pytest.raises(UnicodeDecodeError):
+    with pytest.raises(UsageError, match=r"^the request is not valid UTF-8$"):
         decode_params(b"q=\xe9")
+
+
+@pytest.mark.parametrize(
+    "path", ["/browse/measure?x=%E9", "/browse/measure?_sort=%E9", "/workbench?query=%E9", "/queries/deadlines?x=%E9"]
+)
+def test_every_route_answers_parameters_that_are_not_utf8_with_400(server, path: str):
+    response = httpx.get(f"{server.url}{path}")
+    assert response.status_code == 400 and "the request is not valid UTF-8" in response.text

@@ -74,9 +74,7 @@ def answer(
     prepared = preparation.apply(sparql)
     try:
         return evaluate(store, prepared.query.text, prepared.form, prepared.media_type, prepared.dataset, max_bytes)
-    except QueryTooLarge:
-        raise
-    except QueryError as error:
+    except QueryError as error:  # a syntax error is placed; any other (QueryTooLarge too) stays as it was
         raise prepared.query.place(error) from None
 
 

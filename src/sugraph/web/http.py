@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from ..errors import NotAcceptable, NotFound
+from ..errors import NotAcceptable, NotFound, UsageError
 from ..memo import cache_short
 from .conneg import negotiate, resolve_format
 from .context import context
@@ -145,10 +145,13 @@ async def represent(
 @cache_short(maxsize=1024)
 def decode_params(urlencoded: bytes) -> tuple[tuple[str, str], ...]:
     """Parameters of a query string or form body, as `parse_qsl(keep_blank_values=True)` reads
-    them; UnicodeDecodeError unless all of it is UTF-8. (Cached: clients repeat their queries.)"""
-    urlencoded.decode("utf-8")  # the raw bytes first, strictly
-    pairs = (part.partition(b"=") for part in urlencoded.split(b"&") if part)
-    return tuple((_unquote(name), _unquote(value)) for name, _, value in pairs)
+    them; a 400 unless all of it is UTF-8, for every route alike. (Cached: clients repeat their queries.)"""
+    try:
+        urlencoded.decode("utf-8")  # the raw bytes first, strictly
+        pairs = (part.partition(b"=") for part in urlencoded.split(b"&") if part)
+        return tuple((_unquote(name), _unquote(value)) for name, _, value in pairs)
+    except UnicodeDecodeError:
+        raise UsageError("the request is not valid UTF-8") from None
 
 
 def _unquote(encoded: bytes) -> str:
@@ -165,5 +168,5 @@ def _unquote(encoded: bytes) -> str:
 
 
 def url_params(request: Request) -> list[tuple[str, str]]:
-    """The URL's parameters; UnicodeDecodeError if they are not UTF-8."""
+    """The URL's parameters; a 400 if they are not UTF-8."""
     return list(decode_params(request.scope["query_string"]))

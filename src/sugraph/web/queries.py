@@ -173,10 +173,7 @@ def _handler(query: NamedQuery):
     own_lang = any(p.name == "lang" for p in query.params)
 
     async def run(request: Request) -> Response:
-        try:
-            params = url_params(request)
-        except UnicodeDecodeError:
-            raise QueryError("the request is not valid UTF-8") from None
+        params = url_params(request)
         values = by_name(params)
         formats = values.pop("format", [])
         for name in VIEW_PARAMS:  # the HTML page's view and chart columns, unless the query has its own
