@@ -9,7 +9,10 @@ as the client wrote it and as the analyser's canonical text, on a small in-memor
 - meaning: where both accept the text, the canonical text gives the same rows;
 - LIMIT: capping the canonical text at 3 rows gives min(rows, 3) rows;
 - FROM: the graphs the analyser reads are the ones pyoxigraph uses (graph sizes 1, 2 and 4 make a
-  count name the set).
+  count name the set);
+- as written: a query worker's answer (the client's text run as written when `runs_as_written`
+  vouches for it) is byte for byte the answer or the error of the checked canonical text, and a
+  text it vouches for never calls SERVICE.
 `SUGRAPH_FUZZ_EXAMPLES=20000` runs a longer, random campaign.
 """
 
@@ -27,6 +30,8 @@ from hypothesis import strategies as st
 from sugraph.namespaces import PREFIXES
 from sugraph.store.analysis import QUERY_FORMS, QueryInfo, analyse, capped, query_form
 from sugraph.store.errors import QueryError
+from sugraph.store.prepare import Preparation, Rules, runs_as_written
+from sugraph.store.worker import answer, checked
 
 from endpoints import Endpoint
 
@@ -193,3 +198,30 @@ def test_the_form_read_from_the_prologue_is_the_whole_analysis_form(prologue: st
     except QueryError as error:
         got = str(error)
     assert got == expected or (expected.startswith("syntax error") and got in QUERY_FORMS)
+
+
+def without_escapes_or_service(template: str) -> str:
+    """The same query with nothing that keeps it from running as written, so both paths are drawn."""
+    return template.replace("\\", "").replace("SERVICE SILENT", "GRAPH").replace("SERVICE", "GRAPH")
+
+
+@MANY
+@given(template=st.one_of(queries(), queries().map(without_escapes_or_service)),
+       media_type=st.sampled_from([None, "text/csv", "application/n-triples"]), max_rows=st.sampled_from([None, 3]))
+def test_a_text_run_as_written_answers_as_its_checked_text(listener: Endpoint, store: ox.Store, template: str,
+                                                           media_type: str | None, max_rows: int | None) -> None:
+    text = template.replace("{url}", listener.url)
+    preparation = Preparation(media_type, None, max_rows, Rules(frozenset(GRAPHS), (), (), "none: a test"))
+
+    def outcome_of(run) -> bytes | str:
+        try:
+            return run()
+        except QueryError as error:
+            return f"{type(error).__name__}: {error}"
+
+    before = len(listener.requests)
+    got = outcome_of(lambda: answer(store, text, "", media_type or "", None, None, preparation))
+    if runs_as_written(text):
+        assert len(listener.requests) == before, f"a text run as written called SERVICE:\n{text}"
+    expected = outcome_of(lambda: checked(store, text, None, preparation))
+    assert got == expected, f"run as written, the text answers otherwise:\n{text}"

@@ -25,9 +25,9 @@ import pyoxigraph as ox
 
 from ..terms import Term, read_results
 from .analysis import Rewritten, query_form
-from .engine import DEFAULT_GRAPHS, Dataset
+from .engine import DEFAULT_GRAPHS, GRAPH_MEDIA_TYPES, RESULTS_MEDIA_TYPES, Dataset, media_types_for
 from .errors import BackendError, QueryError, QueryTimeout, UpstreamTimeout
-from .prepare import GRAPH_MEDIA_TYPES, RESULTS_MEDIA_TYPES, Preparation, Rules, media_types_for
+from .prepare import Preparation, Rules
 
 __all__ = [
     "CLIENT",

@@ -27,8 +27,8 @@ MAX_DEPTH = 64  # nesting of { ( [ and chains of `!`: pyoxigraph's parser overfl
 # Operators and clauses that each add a level to the engine's algebra tree (a chain of 4,000
 # OPTIONALs or BINDs, or 10,000 `+`, overflows its stack), counted along the nesting path.
 MAX_CHAIN = 1000
-_CHAIN_PUNCT = frozenset({"||", "&&", "+", "-", "*", "/", "=", "!=", "<", ">", "<=", ">=", "|", "^", "!", "{", "("})
-_CHAIN_WORDS = frozenset({"UNION", "OPTIONAL", "MINUS", "BIND", "FILTER", "GRAPH", "SERVICE", "VALUES"})
+CHAIN_PUNCT = frozenset({"||", "&&", "+", "-", "*", "/", "=", "!=", "<", ">", "<=", ">=", "|", "^", "!", "{", "("})
+CHAIN_WORDS = frozenset({"UNION", "OPTIONAL", "MINUS", "BIND", "FILTER", "GRAPH", "SERVICE", "VALUES"})
 
 _BASE = (
     "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
@@ -124,7 +124,7 @@ def tokens(text: str, prefixes: dict[str, str], *, prologue: bool = False) -> li
         chained = False  # a clause or signed number that adds a level (punctuation counts its own)
         if kind == "punct":
             token = new(Token, (kind, value, pos, stop))
-            if value in _CHAIN_PUNCT:
+            if value in CHAIN_PUNCT:
                 chains[-1] += 1
                 if chains[-1] > MAX_CHAIN:
                     raise _chain_error(text, pos)
@@ -152,7 +152,7 @@ def tokens(text: str, prefixes: dict[str, str], *, prologue: bool = False) -> li
                     modifiers = True
                 elif word in _CLAUSE_ENDS:
                     modifiers = False
-                chained = word in _CHAIN_WORDS
+                chained = word in CHAIN_WORDS
             elif kind == "iri":
                 if "\\" in value or "'" in value:
                     value = _iri(_decode(text, pos + 1, value[1:-1], iri=True), text, pos)

@@ -67,10 +67,24 @@ def answer(
     max_bytes: int | None,
     preparation: Preparation | None,
 ) -> bytes:
-    """The serialized answer; with a preparation, the client's text is checked and rewritten here
-    first (prepare.py), and the engine's syntax errors are placed back in that text."""
+    """The serialized answer; with a preparation, the client's text is checked here first
+    (prepare.py): as written when `verbatim` can vouch for it, else by `checked`."""
     if preparation is None:
         return evaluate(store, sparql, form, media_type, dataset, max_bytes)
+    verbatim = preparation.verbatim(sparql)
+    if verbatim is not None:
+        try:
+            return evaluate(store, verbatim.query.text, "", verbatim.media_type, verbatim.dataset, max_bytes)
+        except QueryTooLarge:
+            raise  # the whole answer was read: the checked text would only read it again
+        except QueryError:
+            pass  # an update, a LIMIT of its own, an undeclared prefix…: the checked text tells
+    return checked(store, sparql, max_bytes, preparation)
+
+
+def checked(store: ox.Store, sparql: str, max_bytes: int | None, preparation: Preparation) -> bytes:
+    """The answer to the canonical text the checks passed, its syntax errors placed back in the
+    client's text."""
     prepared = preparation.apply(sparql)
     try:
         return evaluate(store, prepared.query.text, prepared.form, prepared.media_type, prepared.dataset, max_bytes)
