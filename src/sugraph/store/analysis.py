@@ -4,9 +4,10 @@ pyoxigraph has no parse-only API and *does* fetch `SERVICE <url>` over HTTP, so 
 read here (`lexer.tokens`) before any engine sees it: its form (SELECT/ASK/CONSTRUCT/DESCRIBE, or
 an update, which is refused), the endpoints of its SERVICE clauses and the graphs of its FROM
 clauses (refused unless allowed), and its top-level LIMIT. The engine is then given the tokens'
-canonical text (`lexer.canonical`), never the client's: a SERVICE keyword it parses is a SERVICE
+canonical text (`lexer.canonical`), not the client's: a SERVICE keyword it parses is a SERVICE
 token here, so no spelling of a query can show the check one thing and the engine another.
-Syntax errors the engine finds are placed back in the client's own text, token by token.
+Syntax errors the engine finds are placed back in the client's own text, token by token. (A query
+worker may skip all this for a text whose characters alone rule every check out: prepare.py.)
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """SPARQL 1.1 tokens, read as the grammar's terminals, and written back in one unambiguous form.
 
-The engine never runs a client's text: it runs `canonical(tokens)`, the tokens this module read,
+A checked query runs as `canonical(tokens)`, never the client's text: the tokens this module read,
 each written so that any SPARQL parser reads the same token back, whatever state it is in:
 - on one line, tokens separated by one space (none between a function's name and its `(`),
   comments dropped;
