@@ -43,7 +43,7 @@ def test_defaults() -> None:
     settings = Settings()
     assert (settings.queries_dir, settings.query_workers, settings.result_cache_bytes) == (
         None,
-        max(2, os.cpu_count() or 1),
+        (os.cpu_count() or 1) + 1,  # one more than the cores
         64 << 20,
     )
 

@@ -44,8 +44,9 @@ class Settings:
     max_query_length: int = 65_536  # characters of a SPARQL query; more → 413
     max_response_bytes: int = 64 << 20  # bytes of one /sparql answer; more → 413 (narrow the query or page it)
     queries_dir: Path | None = None  # the named queries' folder; None = <root>/queries
-    # engine processes for clients' queries (+1 for the site's)
-    query_workers: int = field(default_factory=lambda: max(2, os.cpu_count() or 1))
+    # engine processes for clients' queries (+1 for the site's): one more than the cores, so no core
+    # waits while the server's event loop hands a finished worker its next query
+    query_workers: int = field(default_factory=lambda: (os.cpu_count() or 1) + 1)
     result_cache_bytes: int = 64 << 20  # the in-process result cache's budget (keys and answers)
 
     def __post_init__(self) -> None:

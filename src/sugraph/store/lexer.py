@@ -69,7 +69,6 @@ _ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", "\\": "\\", '"
 _WRITE_ESCAPES = {"\\": "\\\\", '"': '\\"', "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 _NEEDS_ESCAPE = re.compile(r"[\\\"'\x00-\x1f\x7f]")
 _BAD_IRI_CHAR = re.compile(r"[<>\"{}|^`\\\x00-\x20]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _OPENER = {")": "(", "]": "[", "}": "{"}
 _OPERAND_ENDS = frozenset({"var", "string", "langtag", "number", "iri", ")", "true", "false"})
 _LIST_WORDS = frozenset({"VALUES", "a"})
@@ -96,8 +95,10 @@ def tokens(text: str, prefixes: dict[str, str], *, prologue: bool = False) -> li
     """The query's tokens, prefixed names expanded with `prefixes` and the query's own PREFIX
     declarations; QueryError (with a position) for anything the grammar does not allow. With
     `prologue`, only up to the first token after the BASE and PREFIX declarations (the form)."""
-    if m := _SURROGATE.search(text):
-        raise _error(text, m.start(), "a lone surrogate code point is not a character")
+    try:
+        text.encode()  # 2 µs for the headline question, where a search for surrogates takes 12
+    except UnicodeEncodeError as e:
+        raise _error(text, e.start, "a lone surrogate code point is not a character") from None
     declared = dict(prefixes)
     out: list[Token] = []
     stack: list[str] = []  # open brackets: "{", "[", "(expr" or "(list"
