@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sugraph.namespaces import PREFIXES
-from sugraph.store.analysis import QUERY_FORMS, QueryInfo, analyse, capped, query_form
+from sugraph.store.analysis import QUERY_FORMS, QueryInfo, analyse, capped, lexed_form, plain_form, query_form
 from sugraph.store.errors import QueryError
 from sugraph.store.prepare import Preparation, Rules, runs_as_written
 from sugraph.store.worker import answer, checked
@@ -176,12 +176,15 @@ def test_from_graphs_are_the_ones_the_engine_reads(store: ox.Store, froms: list[
 
 PROLOGUES = st.lists(
     st.sampled_from(["PREFIX ex: <http://example.org/>", "BASE <http://example.org/>", "PREFIX : <x>", "# c\n",
-                     "PREFIX ex:", "PREFIX ex: <a", "BASE", "prefix p: <y>", "'", "{"]),
+                     "PREFIX ex:", "PREFIX ex: <a", "BASE", "prefix p: <y>", "'", "{", "PREFIXex: <x>", "BASE<x>",
+                     "PREFIX ex:<x>", "PREFIX ex.: <x>", "PREFIX e.x: <x>", "PREFIX ex:a <x>", "PREFIX é: <x>",
+                     "PREFIX#c\nex: <x>", "BASE <a\\u0062>", "PREFIX ex: <a b>", "prefix:", "\r", "\t"]),
     max_size=4,
-).map("\n".join)
+).map(lambda lines: "".join(st_sep + line for st_sep, line in zip(["", "\n", " ", "\n"], lines, strict=False)))
 FORMS = st.sampled_from(["SELECT * WHERE { ?s ?p ?o }", "ASK {}", "construct { } where { }", "DESCRIBE <x>",
                          "INSERT DATA { <a> <b> <c> }", "WITH <g> DELETE {} WHERE {}", "FOO", "", "SELECT * WHERE { '",
-                         "SELECT * WHERE { ?s ?p ?o } }"])
+                         "SELECT * WHERE { ?s ?p ?o } }", "SELECT*{}", "ASK{}", "DESCRIBE<x>", "SELECT.x: <y>",
+                         "SELECTx", "select:a", "Select(1 AS ?x) {}", "DESCRIBE ex:a", "SELECT\ud800", "ASK#c\n{}"])
 
 
 @settings(max_examples=CAMPAIGN or 600, deadline=None, derandomize=not CAMPAIGN, database=None)
@@ -198,6 +201,16 @@ def test_the_form_read_from_the_prologue_is_the_whole_analysis_form(prologue: st
     except QueryError as error:
         got = str(error)
     assert got == expected or (expected.startswith("syntax error") and got in QUERY_FORMS)
+
+
+@settings(max_examples=CAMPAIGN or 600, deadline=None, derandomize=not CAMPAIGN, database=None)
+@given(prologue=PROLOGUES, form=FORMS)
+def test_a_plain_prologue_s_pattern_reads_the_form_the_lexer_reads(prologue: str, form: str) -> None:
+    """Where the one-pattern reading answers, it is the lexer's, not merely a form."""
+    text = f"{prologue}\n{form}"
+    plain = plain_form(text)
+    if plain is not None:
+        assert plain == lexed_form(text), text
 
 
 def without_escapes_or_service(template: str) -> str:
