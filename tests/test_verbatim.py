@@ -114,10 +114,10 @@ def test_two_groups_under_the_chain_limit_each_pass_the_analyser_but_are_checked
 
 def test_no_text_runs_as_written_with_a_clause_the_analyser_would_check() -> None:
     """What the characters prove, the tokens agree with: no SERVICE, no FROM."""
-    for text in ["SELECT * WHERE { ?s ?p ?o }", HEADLINE, "ASK { ?s ?p 'from' }"]:
-        if runs_as_written(text):
-            info = analyse(text)
-            assert not (info.services or info.from_graphs or info.from_named)
+    for text in ["SELECT * WHERE { ?s ?p ?o }", HEADLINE, "ASK { ?s ?p 'Ausfrom' }"]:
+        assert runs_as_written(text), text
+        info = analyse(text)
+        assert (info.services, info.from_graphs, info.from_named) == ((), (), ()), text
 
 
 def test_a_row_cap_below_one_is_checked() -> None:

@@ -289,6 +289,33 @@ def _expand(name: str, declared: dict[str, str], out: list[Token], text: str, po
 _SPACE_OR_COMMENT = re.compile(r"(?:[ \t\r\n]+|#[^\r\n]*)*")
 
 
+def _either_case(word: str) -> str:
+    return "".join(f"[{c.upper()}{c.lower()}]" for c in word)  # IGNORECASE would slow every character
+
+
+_SPACE = r"(?:[ \t\r\n]++|\#[^\r\n]*+)*+"
+# Declarations with ASCII prefixes and IRIs without escapes, then an ASCII word, each keyword followed
+# by what cannot continue a prefixed name (`PREFIXex:` is one name): exactly what `tokens(prologue=True)`
+# reads in such a text. Anything else is left to `tokens`.
+_PLAIN_PROLOGUE = re.compile(
+    rf"""{_SPACE}(?:(?:{_either_case("PREFIX")}(?=[ \t\r\n\#]){_SPACE}(?:[A-Za-z](?:[A-Za-z0-9_.-]*+(?<!\.))?)?:
+                   |{_either_case("BASE")}(?=[ \t\r\n\#<])){_SPACE}<{_IRI_CHAR}*+>{_SPACE})*+
+    (?P<word>[A-Za-z]++)(?=[ \t\r\n*?$({{<\#]|\Z)""",
+    re.VERBOSE,
+)
+
+
+def plain_keyword(text: str) -> str | None:
+    """The upper-cased word after a plain prologue (one pattern, no tokens), or None: the text's
+    prologue needs `tokens`, or a lone surrogate makes the whole text a syntax error."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return None
+    m = _PLAIN_PROLOGUE.match(text)
+    return m.group("word").upper() if m else None
+
+
 def _skip_space(text: str, pos: int) -> int:
     return _SPACE_OR_COMMENT.match(text, pos).end()  # type: ignore[union-attr]
 

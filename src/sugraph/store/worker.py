@@ -74,7 +74,7 @@ def answer(
     verbatim = preparation.verbatim(sparql)
     if verbatim is not None:
         try:
-            return evaluate(store, verbatim.query.text, "", verbatim.media_type, verbatim.dataset, max_bytes)
+            return evaluate(store, verbatim.query.text, verbatim.form, verbatim.media_type, verbatim.dataset, max_bytes)
         except QueryTooLarge:
             raise  # the whole answer was read: the checked text would only read it again
         except QueryError:
