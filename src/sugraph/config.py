@@ -48,6 +48,7 @@ class Settings:
     # waits while the server's event loop hands a finished worker its next query
     query_workers: int = field(default_factory=lambda: (os.cpu_count() or 1) + 1)
     result_cache_bytes: int = 64 << 20  # the in-process result cache's budget (keys and answers)
+    answers_bytes: int = 256 << 20  # the site's slow answers kept beside the prebuilt store (compressed); 0: none
 
     def __post_init__(self) -> None:
         if self.isolation not in ("auto", "required", "off"):
@@ -56,6 +57,8 @@ class Settings:
             raise SettingError(f"SUGRAPH_QUERY_WORKERS={self.query_workers!r}: expected at least 1")
         if self.result_cache_bytes < 0:
             raise SettingError(f"SUGRAPH_RESULT_CACHE_BYTES={self.result_cache_bytes!r}: expected 0 (no cache) or more")
+        if self.answers_bytes < 0:
+            raise SettingError(f"SUGRAPH_ANSWERS_BYTES={self.answers_bytes!r}: expected 0 (none kept) or more")
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

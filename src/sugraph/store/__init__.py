@@ -50,5 +50,6 @@ def open_store(settings: Settings, kg: KnowledgeGraph | LazyKnowledgeGraph) -> S
         workers=settings.query_workers,
         isolation=settings.isolation,
         max_response_bytes=settings.max_response_bytes,
+        answers_bytes=settings.answers_bytes,
         **options,
     )

@@ -15,6 +15,7 @@ import functools
 import re
 import sys
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Hashable, Mapping, Sequence
@@ -25,6 +26,7 @@ import pyoxigraph as ox
 
 from ..terms import Term, read_results
 from .analysis import Rewritten, query_form
+from .answers import AnswerFile
 from .engine import DEFAULT_GRAPHS, GRAPH_MEDIA_TYPES, RESULTS_MEDIA_TYPES, Dataset, media_types_for
 from .errors import BackendError, QueryError, QueryTimeout, UpstreamTimeout
 from .prepare import Preparation, Rules
@@ -178,6 +180,8 @@ class Store(ABC):
         self.timeout = timeout
         self.allowed_endpoints = allowed_endpoints
         self.cache = ResultCache(cache_bytes)
+        # The site's slow answers on disk (answers.py): a backend over a store that never changes sets it.
+        self.answers: AnswerFile | None = None
         self._known_graphs: frozenset[str] | None = None
         self._rules: Rules | None = None
 
@@ -252,15 +256,16 @@ class Store(ABC):
         `lane` is CLIENT for a query a client wrote (see SITE, CLIENT); an answer over `max_bytes`
         is QueryTooLarge, refused where it is made."""
         key = (sparql, media_type, dataset, max_rows, max_bytes)
-        cached = self.cache.get(key)
+        cached = self._recall(key, lane)
         if cached is not None:
             return cached
         job = self._prepare(sparql, media_type, dataset, timeout, max_rows)
+        started = time.monotonic()
         try:
             body = self._execute(*job.args, lane=lane, max_bytes=max_bytes, preparation=job.preparation)
         except QueryError as error:
             raise job.place(error) from None  # where the client wrote it, not in the canonical text
-        self.cache.put(key, body)
+        self._remember(key, lane, body, time.monotonic() - started)
         return body
 
     async def arun(
@@ -279,18 +284,70 @@ class Store(ABC):
         thread hops cost more), prepared on the loop, and a long one on a thread; then `_aexecute`."""
         key = (sparql, media_type, dataset, max_rows, max_bytes)
         cached = self.cache.get(key)
+        if cached is None and self._kept(key, lane):  # read and inflated off the loop (megabytes at 1000x)
+            cached = await anyio.to_thread.run_sync(self._recall, key, lane)
         if cached is not None:
             return cached
         prepare = functools.partial(self._prepare, sparql, media_type, dataset, timeout, max_rows)
         # The first query reads the store's graph names: a blocking call, so on a thread as well.
         inline = self._rules is not None and (self.checks_beside_engine or len(sparql) <= INLINE_TEXT)
         job = prepare() if inline else await anyio.to_thread.run_sync(prepare)
+        started = time.monotonic()
         try:
             body = await self._aexecute(*job.args, lane=lane, max_bytes=max_bytes, preparation=job.preparation)
         except QueryError as error:
             raise job.place(error) from None
-        self.cache.put(key, body)
+        seconds = time.monotonic() - started
+        answers = self._answer_file(key, lane)
+        if answers is not None and seconds >= answers.min_seconds:
+            await anyio.to_thread.run_sync(self._remember, key, lane, body, seconds)  # compressed off the loop
+        else:
+            self.cache.put(key, body)
         return body
+
+    def _answer_file(self, key: tuple, lane: str) -> AnswerFile | None:
+        """The answer file, for a query whose answer may be kept there: only the site's queries
+        (clients' own texts are unbounded, and would push the named questions' answers out), and none
+        that may call a SERVICE (its answer is another endpoint's, which changes)."""
+        if lane == SITE and self.answers is not None and "service" not in key[0].lower():
+            return self.answers
+        return None
+
+    def _kept(self, key: tuple, lane: str) -> bool:
+        answers = self._answer_file(key, lane)
+        return answers is not None and key in answers
+
+    def _recall(self, key: tuple, lane: str) -> bytes | None:
+        """The answer from the result cache, else from the answer file (then cached in memory too)."""
+        cached = self.cache.get(key)
+        answers = self._answer_file(key, lane)
+        if cached is None and answers is not None:
+            cached = answers.get(key)
+            if cached is not None:
+                self.cache.put(key, cached)
+        return cached
+
+    def _remember(self, key: tuple, lane: str, body: bytes, seconds: float) -> None:
+        """Cache an answer the engine just gave in memory and, for a slow site query, on disk."""
+        self.cache.put(key, body)
+        answers = self._answer_file(key, lane)
+        if answers is not None:
+            answers.put(key, body, seconds)
+
+    def answer_ahead(self, sparql: str, media_type: str | None = None, *, max_rows: int | None = None) -> bool:
+        """Run a site query before any reader asks, so a slow answer is on disk when one does: as
+        `run` would for a page (same key), but kept only in the answer file, not in memory, and kept
+        however fast, so a restart runs none of them again. Nothing to do without an answer file or
+        when the answer is already there (False)."""
+        key = (sparql, media_type, None, max_rows, None)
+        answers = self._answer_file(key, SITE)
+        if answers is None or key in answers or self.cache.get(key) is not None:
+            return False
+        job = self._prepare(sparql, media_type, None, None, max_rows)
+        started = time.monotonic()
+        body = self._execute(*job.args, preparation=job.preparation)
+        answers.put(key, body, time.monotonic() - started, ahead=True)
+        return True
 
     def _prepare(
         self,

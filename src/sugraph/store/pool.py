@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .answers import AnswerFile
 from .base import CLIENT, SITE, Dataset, Store
 from .errors import BackendError, QueryError, QueryTimeout, QueryTooLarge
 from .gateway import Gateway, route
@@ -208,6 +209,7 @@ class PooledStore(Store):
         reserved: int = 1,
         isolation: str = "auto",
         max_response_bytes: int = 64 << 20,
+        answers_bytes: int = 0,
         **options,
     ):
         super().__init__(**options)
@@ -216,6 +218,9 @@ class PooledStore(Store):
         self.path = path
         self._mode = isolation
         self._in_use = hold(path)  # no other server's build prunes this store while it is open
+        # The engine's version and the answer limit decide an answer as much as the store does.
+        salt = f"pyoxigraph {ox.__version__}, max_response_bytes {max_response_bytes}"
+        self.answers = AnswerFile.beside(path, salt, answers_bytes)
         self._gateway = (
             Gateway(self.allowed_endpoints, timeout=self.timeout, max_bytes=max_response_bytes)
             if self.allowed_endpoints and isolation != "off"
@@ -405,4 +410,7 @@ class PooledStore(Store):
         self._workers.clear()
         if self._gateway:
             self._gateway.close()
+        answers, self.answers = self.answers, None  # answering ahead then finds nothing left to do
+        if answers is not None:
+            answers.close()
         self._in_use.close()

@@ -9,9 +9,10 @@ were computed from.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import TypeVar
 
 from starlette.applications import Starlette
@@ -22,6 +23,7 @@ from ..config import Settings
 from ..named_queries import load_queries, queries_folder
 from ..store import Store
 from ..store.prebuilt import LazyKnowledgeGraph, built
+from . import ahead
 from .pages.site import Site
 
 T = TypeVar("T")
@@ -33,6 +35,7 @@ class ServingContext:
     graph: KnowledgeGraph | LazyKnowledgeGraph  # lazy when the store came from the cache
     store: Store
     _documents: dict[str, object] = field(default_factory=dict, repr=False)
+    ahead_progress: ahead.Progress = field(default_factory=ahead.Progress)  # the named queries answered ahead
 
     @property
     def version(self) -> str:
@@ -50,6 +53,13 @@ class ServingContext:
         """The snapshot the pages read labels, types and counts from: the store's snapshot file,
         opened (or built once) before the first request by the pages' lifespan, or on first use."""
         return Site.from_store(self.store, load_queries(queries_folder(self.settings)))
+
+    def answer_ahead(self) -> threading.Thread | None:
+        """Once the site is open: the named questions' offered pages asked in the background, so
+        their slow answers are kept beside the store before a reader opens one (web/ahead.py)."""
+        site = self.site
+        members = partial(site.members, lang="en")
+        return ahead.in_background(self.store, site.queries, members, self.settings.max_rows, self.ahead_progress)
 
     def once(self, key: str, build: Callable[[], T]) -> T:
         """Something computed from the (read-only) graph the first time it is asked for, then reused."""

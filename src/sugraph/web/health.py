@@ -55,6 +55,7 @@ async def ready(request: Request) -> JSONResponse:
             "isolation": store.isolation,
             "version": ctx.version,
             "search": search_state(ctx.site.labels),
+            "answers_ahead": ctx.ahead_progress.state,
         }
     )
 

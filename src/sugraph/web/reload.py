@@ -81,6 +81,7 @@ class Reloader:
             store.close()
             return False
         context.install(self.app, fresh)
+        fresh.answer_ahead()
         log.info("reloaded: now serving version %s (was %s)", kg.version, old_kg.version)
         if self._owns_current:
             self._retire(old_store, after=settings.query_timeout + 1)

@@ -43,14 +43,15 @@ log = logging.getLogger(__name__)
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Build the snapshot before the first request, so no reader waits for it. A store that cannot
-    answer now stops the start (uvicorn exits) with the reason on one line: a server that has no
-    snapshot serves no page."""
+    """Build the snapshot before the first request, so no reader waits for it, then answer the named
+    questions ahead in the background. A store that cannot answer now stops the start (uvicorn
+    exits) with the reason on one line: a server that has no snapshot serves no page."""
     try:
         await run_in_threadpool(lambda: context_of(app).site)
     except SugraphError as error:
         log.error("cannot start: the pages' snapshot could not be read from the store: %s", error)
         raise
+    context_of(app).answer_ahead()
     yield
 
 
