@@ -12,13 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 import pytest
 
 from sugraph.build import KnowledgeGraph
 from sugraph.config import Settings
 from sugraph.named_queries import NamedQuery, Param, load_queries
 from sugraph.store import open_store
-from sugraph.store.answers import ANSWERS_FILE, MIN_SECONDS, AnswerFile
+from sugraph.store.answers import ANSWERS_FILE, MIN_SECONDS, AnswerFile, answering_code
 from sugraph.store.base import CLIENT, Store
 from sugraph.store.pool import PooledStore
 from sugraph.web.ahead import MAX_MEMBERS, offered
@@ -60,6 +61,17 @@ def test_a_slow_answer_is_read_back_by_the_next_opening_of_the_file(tmp_path: Pa
 def test_an_answer_is_not_read_with_another_engine_version_or_limit(tmp_path: Path) -> None:
     answer_file(tmp_path).put(KEY, BODY, 1.0)
     assert answer_file(tmp_path, salt="pyoxigraph 0.6.0, max_response_bytes 67108864").get(KEY) is None
+
+
+def test_the_code_that_answers_is_part_of_the_key(pool: PooledStore, monkeypatch) -> None:
+    text = question("deadlines")
+    pool.run(text, RESULTS_JSON.media_type, max_rows=10_000)
+    key = (text, RESULTS_JSON.media_type, None, 10_000, None)
+    assert key in pool.answers  # type: ignore[operator]
+    salt = f"pyoxigraph {ox.__version__}, code {answering_code()}, max_response_bytes {64 << 20}"
+    assert AnswerFile.beside(pool.path, salt, 1 << 20).get(key) is not None  # type: ignore[union-attr]
+    monkeypatch.setattr("sugraph.store.answers.ANSWERING_CODE", ("lexer.py",))  # as if the others changed
+    assert answering_code() not in salt
 
 
 def test_a_file_opened_earlier_sees_the_answers_kept_meanwhile_once_it_holds_the_lock(tmp_path: Path) -> None:

@@ -3,8 +3,9 @@ again, after a restart or by another replica serving the same folder.
 
 A prebuilt store never changes (its folder is named by the content it was built from, and a new
 data version is a new folder), so an answer it gave stays its answer for as long as the folder
-lives; the engine's version and the store's answer limits are part of every key, so an upgrade or
-another limit never reads an older answer. Only answers that cost the engine at least
+lives; the engine's version, the code that prepares and runs a query (`answering_code`) and the
+store's answer limits are part of every key, so an upgrade or another limit never reads an older
+answer. Only answers that cost the engine at least
 `MIN_SECONDS` are kept (cheaper ones are recomputed faster than a disk read is worth), and those
 asked ahead of their readers (a bounded set: the named queries' offered pages), compressed;
 the file is bounded in bytes, oldest answers out first. A file that cannot be opened or written
@@ -29,10 +30,21 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 ANSWERS_FILE = "answers-v1.sqlite"
+# What turns a text into an answer besides the engine: its checks and rewrites, the engine call and
+# the worker around it (a change to any of them may change the bytes of an answer).
+ANSWERING_CODE = ("lexer.py", "analysis.py", "prepare.py", "engine.py", "worker.py")
 MIN_SECONDS = 0.1  # an answer the engine gave faster than this is not kept
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers(digest BLOB PRIMARY KEY, body BLOB NOT NULL, seconds REAL NOT NULL);
 """
+
+
+def answering_code() -> str:
+    """A digest of ANSWERING_CODE's files, for the keys' salt (read once per store: ~100 kB)."""
+    digest = hashlib.sha256()
+    for name in ANSWERING_CODE:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 class AnswerFile:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .answers import AnswerFile
+from .answers import AnswerFile, answering_code
 from .base import CLIENT, SITE, Dataset, Store
 from .errors import BackendError, QueryError, QueryTimeout, QueryTooLarge
 from .gateway import Gateway, route
@@ -218,8 +218,8 @@ class PooledStore(Store):
         self.path = path
         self._mode = isolation
         self._in_use = hold(path)  # no other server's build prunes this store while it is open
-        # The engine's version and the answer limit decide an answer as much as the store does.
-        salt = f"pyoxigraph {ox.__version__}, max_response_bytes {max_response_bytes}"
+        # The engine, the code around it and the answer limit decide an answer as much as the store does.
+        salt = f"pyoxigraph {ox.__version__}, code {answering_code()}, max_response_bytes {max_response_bytes}"
         self.answers = AnswerFile.beside(path, salt, answers_bytes)
         self._gateway = (
             Gateway(self.allowed_endpoints, timeout=self.timeout, max_bytes=max_response_bytes)
