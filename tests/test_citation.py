@@ -290,3 +290,15 @@ def test_a_questions_bibtex_note_counts_the_sources_it_does_not_name(
     monkeypatch.setattr(citation, "LISTED_SOURCES", 0)
     note = next(line for line in cite(server, "/queries/money", "bibtex").text.splitlines() if "note" in line)
     assert note == f"  note = {{Other source documents of the dataset (2): {server.url}/browse/document}}"
+
+
+def test_an_entitys_citation_names_its_first_sources_and_counts_the_others(
+    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(citation, "LISTED_SOURCES", 1)
+    cyberattacks = "https://w3id.org/sugraph/id/threat/cyberattacks"  # quoted in both sources
+    lines = cite(server, cyberattacks, "text").text.splitlines()[1:]
+    assert [line.split(" — ")[0] for line in lines[:-1]] == [
+        f"Source: IP/17/1789, “{TITLE_2017}”, 2017-06-29, {PAGE_2017}"
+    ]
+    assert lines[-1] == f"Other source documents quoted for it (1): {cyberattacks}"

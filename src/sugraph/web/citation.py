@@ -33,8 +33,9 @@ ORDER BY DESC(STR(?modified))
 LIMIT 1
 """
 PAGING = ("limit", "offset")  # which page of an answer: in its URL, not among the question's parameters
-LISTED_SOURCES = 20  # a question's citation names the first sources by date and counts the others: a
-# graph built from thousands of documents would otherwise cite each one, in three forms, on every answer
+LISTED_SOURCES = 20  # a citation names the first sources by date and counts the others: a graph built
+# from thousands of documents would otherwise cite each one, in three forms, on every answer (and a
+# threat quoted in 2,000 of them at 1000x, on its page: 666 kB of text per form)
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,9 @@ class Citation:
     lang: str
     sources: tuple[Source, ...]
     cited: str  # what /cite?url= takes: the IRI, or the result's path on this server
-    more: int = 0  # the sources drawn on but not named (a question's past LISTED_SOURCES)
-    listed_at: str = ""  # where they all are: the list of source documents on the server
+    more: int = 0  # the sources drawn on but not named (past LISTED_SOURCES)
+    listed_at: str = ""  # where they all are: the list of source documents, or the entity's page
+    more_text: str = "cite.more"  # the interface text that counts them
 
     @property
     def cite_url(self) -> str:
@@ -112,7 +114,10 @@ def entity_citation(ctx: ServingContext, iri: str, quoted: Sequence[tuple[str, s
     site = ctx.site
     key = "sugraph-" + iri[len(ENTITY_BASE) :].replace("/", "-")
     sources = _sources(site, quoted, False, lang)
-    return Citation(key, site.label(iri, lang), iri, ctx.version, released(ctx), today(), lang, sources, iri)
+    listed, more = sources[:LISTED_SOURCES], len(sources[LISTED_SOURCES:])
+    label, version = site.label(iri, lang), ctx.version
+    # The entity's page lists its evidence, and links to all of it.
+    return Citation(key, label, iri, version, released(ctx), today(), lang, listed, iri, more, iri, "cite.more_quoted")
 
 
 def query_citation(ctx: ServingContext, query: NamedQuery, path: str, base: str, lang: str) -> Citation:
@@ -200,7 +205,7 @@ def _more(c: Citation) -> list[str]:
     """The line that counts the sources not named, if any, and says where they are listed."""
     if not c.more:
         return []
-    return [translator(c.lang)("cite.more", count=format_number(str(c.more), c.lang), url=c.listed_at)]
+    return [translator(c.lang)(c.more_text, count=format_number(str(c.more), c.lang), url=c.listed_at)]
 
 
 def _quotes(s: Source, lang: str) -> str:

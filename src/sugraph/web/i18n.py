@@ -150,6 +150,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Other source documents of the dataset ({count}): {url}",
         "Autres documents sources du jeu de données ({count}) : {url}",
     ),
+    "cite.more_quoted": (
+        "Other source documents quoted for it ({count}): {url}",
+        "Autres documents sources cités à son sujet ({count}) : {url}",
+    ),
     "cite.dataset": (
         "sugraph, the EU Security Union knowledge graph",
         "sugraph, le graphe de connaissances de l'union de la sécurité de l'UE",
