@@ -92,6 +92,16 @@ def test_the_oldest_answers_leave_first_when_the_file_is_full(tmp_path: Path) ->
     assert answers.get(keys[2]) == bodies[2]
 
 
+def test_answers_asked_ahead_leave_the_full_file_last(tmp_path: Path) -> None:
+    answers = answer_file(tmp_path, max_bytes=2500)
+    bodies = [os.urandom(1024) for _ in range(3)]
+    keys = [(f"ASK {{}} # {i}", None, None, None, None) for i in range(3)]
+    answers.put(keys[0], bodies[0], 0.0, ahead=True)  # the oldest, but an offered page
+    answers.put(keys[1], bodies[1], 1.0)
+    answers.put(keys[2], bodies[2], 1.0)  # a reader's own parameter values, newer
+    assert [key in answers for key in keys] == [True, False, True]
+
+
 def test_a_folder_where_no_file_can_be_written_keeps_nothing_and_says_so(tmp_path: Path, caplog) -> None:
     (tmp_path / ANSWERS_FILE).mkdir()  # the file's name is taken by a folder
     assert AnswerFile.beside(tmp_path, SALT, 1 << 20) is None
@@ -169,6 +179,21 @@ def test_answering_ahead_runs_a_question_once_and_holds_no_memory(pool: PooledSt
     )
 
 
+def test_an_answer_in_the_result_cache_is_kept_ahead_without_the_engine(pool: PooledStore) -> None:
+    pool.answers.min_seconds = 10  # type: ignore[union-attr]  # a reader's run keeps nothing on disk
+    text = question("money")
+    body = pool.run(text, RESULTS_JSON.media_type, max_rows=10_000)
+    key = (text, RESULTS_JSON.media_type, None, 10_000, None)
+    assert key not in pool.answers  # type: ignore[operator]
+
+    def no_engine(*args, **kwargs) -> bytes:
+        raise AssertionError("the engine was asked")
+
+    pool._execute = no_engine  # type: ignore[method-assign]
+    assert pool.answer_ahead(text, RESULTS_JSON.media_type, max_rows=10_000) is False
+    assert pool.answers.get(key) == body  # type: ignore[union-attr]
+
+
 def test_a_closed_store_answers_nothing_ahead(pool: PooledStore) -> None:
     pool.close()  # a reload retired it while its questions were being answered ahead
     assert pool.answer_ahead(question("deadlines"), RESULTS_JSON.media_type, max_rows=10_000) is False
@@ -220,7 +245,7 @@ def test_after_a_start_every_page_the_site_offers_is_kept_and_served_as_the_engi
     ctx.store.answers.min_seconds = 0
     with LiveServer(app) as live:
         keys = kept_keys(ctx.store, lambda cls: ctx.site.members(cls, "en"))
-        assert len(keys) > 50  # every threat, in both languages, and the other questions
+        assert len(keys) == 25 * 2 + 10 * 2  # the 25 threats in both languages; the 10 others' defaults in both
         deadline = time.monotonic() + 60
         while httpx.get(live.url + "/ready").json()["answers_ahead"] == "running" and time.monotonic() < deadline:
             time.sleep(0.1)

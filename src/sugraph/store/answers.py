@@ -8,7 +8,8 @@ store's answer limits are part of every key, so an upgrade or another limit neve
 answer. Only answers that cost the engine at least
 `MIN_SECONDS` are kept (cheaper ones are recomputed faster than a disk read is worth), and those
 asked ahead of their readers (a bounded set: the named queries' offered pages), compressed;
-the file is bounded in bytes, oldest answers out first. A file that cannot be opened or written
+the file is bounded in bytes, oldest answers out first, those asked ahead last (readers' own
+parameter values, however many, cannot push the offered pages out). A file that cannot be opened or written
 (a read-only cache, a full disk, damage) turns the keeping off with one warning: it is never needed
 to answer, and a failure here never fails a query.
 
@@ -35,7 +36,8 @@ ANSWERS_FILE = "answers-v1.sqlite"
 ANSWERING_CODE = ("lexer.py", "analysis.py", "prepare.py", "engine.py", "worker.py")
 MIN_SECONDS = 0.1  # an answer the engine gave faster than this is not kept
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS answers(digest BLOB PRIMARY KEY, body BLOB NOT NULL, seconds REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS answers(digest BLOB PRIMARY KEY, body BLOB NOT NULL, seconds REAL NOT NULL,
+  ahead INTEGER NOT NULL);
 """
 
 
@@ -47,8 +49,12 @@ def answering_code() -> str:
     return digest.hexdigest()[:16]
 
 
+def _digests(db: sqlite3.Connection) -> set[bytes]:
+    return {row[0] for row in db.execute("SELECT digest FROM answers")}
+
+
 class AnswerFile:
-    """SQLite `answers(digest, body, seconds)`: zlib-compressed answers by the digest of their key.
+    """SQLite `answers(digest, body, seconds, ahead)`: zlib-compressed answers by their key's digest.
 
     The digests present are read once at opening and kept in memory (32 bytes each), so a query
     that was never kept costs a set lookup, not a file read; answers another replica keeps later
@@ -61,7 +67,7 @@ class AnswerFile:
         self._db: sqlite3.Connection | None = sqlite3.connect(path, check_same_thread=False, timeout=5)
         self._db.execute("PRAGMA journal_mode=WAL")  # replicas read while one writes
         self._db.executescript(_SCHEMA)
-        self._digests = self._read_digests()
+        self._digests = _digests(self._db)
 
     @classmethod
     def beside(cls, folder: Path, salt: str, max_bytes: int) -> AnswerFile | None:
@@ -82,14 +88,11 @@ class AnswerFile:
         with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
-                self._digests = self._read_digests()
+                with self._lock:
+                    self._digests = _digests(self._db) if self._db else set()
                 yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
-
-    def _read_digests(self) -> set[bytes]:
-        with self._lock:
-            return {row[0] for row in self._db.execute("SELECT digest FROM answers")} if self._db else set()
 
     def digest(self, key: Hashable) -> bytes:
         """The key's digest: its repr (texts, numbers, None and the frozen Dataset print exactly)."""
@@ -128,16 +131,17 @@ class AnswerFile:
                     return
                 db = self._db
                 with db:
-                    db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?)", (digest, packed, seconds))
+                    db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?)", (digest, packed, seconds, ahead))
                     self._evict(db)
-                self._digests = {row[0] for row in db.execute("SELECT digest FROM answers")}
+                self._digests = _digests(db)  # with what other replicas kept meanwhile
         except sqlite3.Error as error:
             self._off(error)
 
     def _evict(self, db: sqlite3.Connection) -> None:
-        """Drop the oldest answers until the file's answers fit in `max_bytes`."""
+        """Drop the oldest answers, those asked ahead last, until the answers fit in `max_bytes`."""
         (total,) = db.execute("SELECT COALESCE(SUM(LENGTH(body)), 0) FROM answers").fetchone()
-        for rowid, size in db.execute("SELECT rowid, LENGTH(body) FROM answers ORDER BY rowid").fetchall():
+        oldest = db.execute("SELECT rowid, LENGTH(body) FROM answers ORDER BY ahead, rowid").fetchall()
+        for rowid, size in oldest:
             if total <= self.max_bytes:
                 break
             db.execute("DELETE FROM answers WHERE rowid = ?", (rowid,))

@@ -337,17 +337,19 @@ class Store(ABC):
     def answer_ahead(self, sparql: str, media_type: str | None = None, *, max_rows: int | None = None) -> bool:
         """Run a site query before any reader asks, so a slow answer is on disk when one does: as
         `run` would for a page (same key), but kept only in the answer file, not in memory, and kept
-        however fast, so a restart runs none of them again. Nothing to do without an answer file or
-        when the answer is already there (False)."""
+        however fast, so a restart runs none of them again. Whether the engine ran it: not without an
+        answer file, nor for an answer already kept, or in the result cache (then kept from there)."""
         key = (sparql, media_type, None, max_rows, None)
         answers = self._answer_file(key, SITE)
-        if answers is None or key in answers or self.cache.get(key) is not None:
+        if answers is None or key in answers:
             return False
-        job = self._prepare(sparql, media_type, None, None, max_rows)
-        started = time.monotonic()
-        body = self._execute(*job.args, preparation=job.preparation)
+        body, started = self.cache.get(key), time.monotonic()
+        ran = body is None
+        if body is None:
+            job = self._prepare(sparql, media_type, None, None, max_rows)
+            body = self._execute(*job.args, preparation=job.preparation)
         answers.put(key, body, time.monotonic() - started, ahead=True)
-        return True
+        return ran
 
     def _prepare(
         self,

@@ -88,11 +88,11 @@ def in_background(
     members: Callable[[str], Sequence[str]],
     max_rows: int,
     progress: Progress,
-) -> threading.Thread | None:
+) -> None:
     """`answer_ahead` in a daemon thread, if the store keeps answers at all; `progress` says how far."""
     answers = store.answers
     if answers is None:
-        return None
+        return
 
     def run() -> None:
         try:
@@ -105,6 +105,4 @@ def in_background(
             log.exception("answering the named queries ahead failed")
 
     progress.state = "running"
-    thread = threading.Thread(target=run, name="answers-ahead", daemon=True)
-    thread.start()
-    return thread
+    threading.Thread(target=run, name="answers-ahead", daemon=True).start()

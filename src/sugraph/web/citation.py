@@ -115,9 +115,20 @@ def entity_citation(ctx: ServingContext, iri: str, quoted: Sequence[tuple[str, s
     key = "sugraph-" + iri[len(ENTITY_BASE) :].replace("/", "-")
     sources = _sources(site, quoted, False, lang)
     listed, more = sources[:LISTED_SOURCES], len(sources[LISTED_SOURCES:])
-    label, version = site.label(iri, lang), ctx.version
-    # The entity's page lists its evidence, and links to all of it.
-    return Citation(key, label, iri, version, released(ctx), today(), lang, listed, iri, more, iri, "cite.more_quoted")
+    return Citation(
+        key,
+        site.label(iri, lang),
+        iri,
+        ctx.version,
+        released(ctx),
+        today(),
+        lang,
+        listed,
+        iri,
+        more=more,
+        listed_at=iri,  # the entity's page lists its evidence, and links to all of it
+        more_text="cite.more_quoted",
+    )
 
 
 def query_citation(ctx: ServingContext, query: NamedQuery, path: str, base: str, lang: str) -> Citation:

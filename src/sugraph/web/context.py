@@ -9,7 +9,6 @@ were computed from.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -54,12 +53,12 @@ class ServingContext:
         opened (or built once) before the first request by the pages' lifespan, or on first use."""
         return Site.from_store(self.store, load_queries(queries_folder(self.settings)))
 
-    def answer_ahead(self) -> threading.Thread | None:
+    def answer_ahead(self) -> None:
         """Once the site is open: the named questions' offered pages asked in the background, so
         their slow answers are kept beside the store before a reader opens one (web/ahead.py)."""
         site = self.site
         members = partial(site.members, lang="en")
-        return ahead.in_background(self.store, site.queries, members, self.settings.max_rows, self.ahead_progress)
+        ahead.in_background(self.store, site.queries, members, self.settings.max_rows, self.ahead_progress)
 
     def once(self, key: str, build: Callable[[], T]) -> T:
         """Something computed from the (read-only) graph the first time it is asked for, then reused."""
