@@ -15,13 +15,14 @@ import pytest
 
 from sugraph.build import KnowledgeGraph
 from sugraph.config import Settings
+from sugraph.iris import kind_of
 from sugraph.namespaces import ENTITY_BASE
 from sugraph.search import COUNT_BUDGET, INDEX_FILE, LabelIndex, TextIndex, build_index, open_or_build
 from sugraph.snapshot import Snapshot
 from sugraph.store.oxigraph import OxigraphStore
 from sugraph.web.app import create_app
 from sugraph.web.context import context_of
-from sugraph.web.pages.site import Site, kind_of
+from sugraph.web.pages.site import Site
 
 from conftest import FIXTURES, ROOT, LiveServer, serve
 from sandbox import copy_project

@@ -53,3 +53,11 @@ PREFIXES: dict[str, str] = {
         ]
     },
 }
+
+
+def kind_of(iri: str) -> str | None:
+    """The kind segment of an entity IRI (`actor` for …/id/actor/nato), None for other IRIs."""
+    if not iri.startswith(ENTITY_BASE):
+        return None
+    kind, _, slug = iri[len(ENTITY_BASE) :].partition("/")
+    return kind if slug else None

@@ -24,14 +24,16 @@ from types import MappingProxyType
 import pyoxigraph as ox
 
 from .files import replaced
+from .iris import kind_of
 from .namespaces import ASSERTED_GRAPH, ENTITY_BASE, FOAF, SUG, compact_iri
 from .terms import Term, fold, in_language
 
-SNAPSHOT_FILE = "snapshot-v2.sqlite"  # the version changes with the file's layout: an older file is not read
+SNAPSHOT_FILE = "snapshot-v3.sqlite"  # the version changes with the file's layout: an older file is not read
 SORTED_LANGUAGES = ("en", "fr")  # `members` is sorted by the file in these; by Python in any other
 EVERY = 1 << 62  # a LIMIT for no limit
 CACHED = 4096  # IRIs whose labels are kept once read (a few hundred bytes each)
 COUNTED = 256  # filtered facets whose first values are kept once counted (30 values each)
+CROWD = 200  # an entity's incoming links of one property past this many are read from the file (`crowds`)
 
 # What the build reads of the store: rows of a SELECT, an unbound variable absent from its row.
 Rows = Callable[[str], Iterable[Mapping[str, Term]]]
@@ -132,7 +134,12 @@ NOT_DISPLAYED = {ALT_LABEL, "http://www.w3.org/2004/02/skos/core#hiddenLabel"}
 # each facet's values with their count over the whole list and their rank by label in each sorted
 # language (`en`, `fr`), and `facets` each measure's values by those ranks (small integers: a page
 # counts them by the thousand). `member_types` is the other lists' facet (the classes people gave
-# the members of a class) counted.
+# the members of a class) counted. An entity page lists each property's values by label: `crowds` holds
+# the properties that link more than CROWD entities to one (the measures of a status, a threat's),
+# with how many and the inverse property whose inferred values the page can skip (see
+# `_inverse_kept_query`); `crowd_members` each member with its rank, per sorted language, among the
+# members of its kind in the page's order; `linked_by` every property linking to a crowded entity,
+# so its page asks the store for the others only.
 _SCHEMA = """
 CREATE TABLE labels(iri TEXT, lang TEXT, label TEXT, position INTEGER, PRIMARY KEY (iri, lang)) WITHOUT ROWID;
 CREATE TABLE names(iri TEXT, position INTEGER, text TEXT, lang TEXT, preferred INTEGER,
@@ -154,6 +161,10 @@ CREATE TABLE member_types(class TEXT, type TEXT, n INTEGER, PRIMARY KEY (class, 
 CREATE TABLE counts(class TEXT PRIMARY KEY, n INTEGER) WITHOUT ROWID;
 CREATE TABLE sources(position INTEGER PRIMARY KEY, iri TEXT, identifier TEXT, issued TEXT, page TEXT, title TEXT);
 CREATE TABLE inverses(p TEXT PRIMARY KEY, q TEXT) WITHOUT ROWID;
+CREATE TABLE crowds(iri TEXT, prop TEXT, n INTEGER, skipped TEXT, PRIMARY KEY (iri, prop)) WITHOUT ROWID;
+CREATE TABLE crowd_members(iri TEXT, prop TEXT, member TEXT, en INTEGER, fr INTEGER,
+  PRIMARY KEY (iri, prop, member)) WITHOUT ROWID;
+CREATE TABLE linked_by(iri TEXT, prop TEXT, PRIMARY KEY (iri, prop)) WITHOUT ROWID;
 CREATE TABLE meta(key TEXT PRIMARY KEY, value);
 """
 _INDEXES = """
@@ -172,6 +183,8 @@ CREATE INDEX facet_values_rank_fr ON facet_values(facet, rank_fr);
 CREATE INDEX facets_fr ON facets(facet, fr, measure);
 CREATE INDEX co_values_rank_en ON co_values(facet, en, other, rank_en);
 CREATE INDEX co_values_rank_fr ON co_values(facet, en, other, rank_fr);
+CREATE INDEX crowd_members_en ON crowd_members(iri, prop, en);
+CREATE INDEX crowd_members_fr ON crowd_members(iri, prop, fr);
 """
 
 
@@ -398,9 +411,41 @@ class Snapshot(ReadOnlyFile):
         sql = "SELECT iri, identifier, issued, page, title FROM sources ORDER BY position"
         return [Source(*row) for row in self._query(sql)]
 
+    def crowds(self, iri: str) -> list[Crowd]:
+        """The properties that link more than CROWD entities to `iri` (none for most), by IRI."""
+        sql = "SELECT prop, n, skipped FROM crowds WHERE iri = ? ORDER BY prop"
+        return [Crowd(*row) for row in self._query(sql, (iri,))]
+
+    def linked_by(self, iri: str) -> set[str]:
+        """Every property linking to `iri` in the stated graph, if it has a crowd (else empty)."""
+        return {row[0] for row in self._query("SELECT prop FROM linked_by WHERE iri = ?", (iri,))}
+
+    def crowd_members(self, iri: str, prop: str, lang: str, first: int) -> list[str]:
+        """The first `first` members of each kind of the crowd `prop` of `iri` (unordered): what the
+        page shows of it and what its picture's inner ring may draw. `lang` is a sorted language."""
+        sql = f"SELECT member FROM crowd_members WHERE iri = ? AND prop = ? AND {lang} <= ?"
+        return [row[0] for row in self._query(sql, (iri, prop, first))]
+
+    def crowds_others(self, iri: str, props: Collection[str], known: Collection[str]) -> int:
+        """How many members of the crowds `props` of `iri` are not among `known`."""
+        sql = f"""SELECT count(DISTINCT member) FROM crowd_members WHERE iri = ? AND prop IN ({_marks(props)})
+            AND member NOT IN ({_marks(known)})"""
+        return self._query(sql, (iri, *sorted(props), *sorted(known)))[0][0]
+
     def inverses(self) -> dict[str, str]:
         """Property → its owl:inverseOf, both ways (a few dozen: held by the pages)."""
         return dict(self._query("SELECT p, q FROM inverses"))
+
+
+@dataclass(frozen=True)
+class Crowd:
+    """A property linking more than CROWD entities to one: how many (as its page counts them), and
+    the inverse property whose inferred values of the entity are all those links read the other
+    way (None if it has none, or if some are not)."""
+
+    prop: str
+    n: int
+    skipped: str | None
 
 
 @dataclass(frozen=True)
@@ -490,6 +535,7 @@ def build_snapshot(path: Path, rows: Rows) -> Path:
                 inverses.setdefault(r["p"].value, r["q"].value)
                 inverses.setdefault(r["q"].value, r["p"].value)
             db.executemany("INSERT INTO inverses VALUES (?, ?)", inverses.items())
+            _crowds(db, rows, inverses)
             db.executescript(_INDEXES)
             db.execute("INSERT INTO meta VALUES ('layout', ?)", (SNAPSHOT_FILE,))
         db.close()
@@ -701,3 +747,81 @@ def _measures(db: sqlite3.Connection, rows: Rows) -> None:
             )
     db.execute("DROP TABLE sort_keys")
     db.execute("DROP TABLE kept")
+
+
+def _crowds(db: sqlite3.Connection, rows: Rows, inverses: Mapping[str, str]) -> None:
+    """Each crowd (a property linking more than CROWD entities to an entity, counted as the
+    entity's page lists its incoming links: from IRIs it does not link back to) with its members
+    ranked, per sorted language, among those of their kind as the page sorts a property's values
+    (by label as `LabelIndex.label` gives it, casefolded, then as written, then by IRI). Only
+    crowds of entities, whose labels the file holds."""
+    for r in list(rows(_crowds_query())):  # read whole: each crowd is read by its own query
+        o, p = r["o"].value, r["p"].value
+        members = [x["x"].value for x in rows(_crowd_query(o, p))]
+        if len(members) <= CROWD or not all(kind_of(m) for m in members):
+            continue  # the page reads them from the store, as it does any property's
+        q = inverses.get(p)
+        skipped = q if q and not any(True for _ in rows(_inverse_kept_query(o, q))) else None
+        db.execute("INSERT INTO crowds VALUES (?, ?, ?, ?)", (o, p, len(members), skipped))
+        db.executemany(
+            "INSERT OR IGNORE INTO linked_by VALUES (?, ?)", ((o, x["p"].value) for x in rows(_linked_by_query(o)))
+        )
+        ranks = {m: [0] * len(SORTED_LANGUAGES) for m in members}
+        labels = dict(_by_iri(_labels_of(db, members)))
+        for i, lang in enumerate(SORTED_LANGUAGES):
+            shown = {m: in_language(labels.get(m, {}), lang) or short_name(m) for m in members}
+            counted: dict[str | None, int] = {}
+            for m in sorted(members, key=lambda m: (shown[m].casefold(), shown[m], m)):
+                kind = kind_of(m)
+                counted[kind] = ranks[m][i] = counted.get(kind, 0) + 1
+        db.executemany(
+            "INSERT INTO crowd_members VALUES (?, ?, ?, ?, ?)", ((o, p, m, *by_lang) for m, by_lang in ranks.items())
+        )
+
+
+def _labels_of(db: sqlite3.Connection, iris: Collection[str]) -> list[tuple[str, str | None, str | None]]:
+    """(iri, language, label) of `iris`, by IRI in the order of their labels' positions."""
+    db.execute("CREATE TEMP TABLE wanted(iri TEXT PRIMARY KEY)")
+    db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((iri,) for iri in iris))
+    found = db.execute(
+        """SELECT w.iri, l.lang, l.label FROM wanted AS w LEFT JOIN labels AS l ON l.iri = w.iri
+        ORDER BY w.iri, l.position"""
+    ).fetchall()
+    db.execute("DROP TABLE wanted")
+    return found
+
+
+def _crowds_query() -> str:
+    """The candidates: an entity and a property linking more than CROWD IRIs to it in the stated
+    graph (CROWD read now: tests make it small), counted before `_crowd_query` drops those the
+    entity links back to."""
+    return f"""SELECT ?o ?p WHERE {{
+  GRAPH <{ASSERTED_GRAPH}> {{ ?x ?p ?o }}
+  FILTER(isIRI(?x) && isIRI(?o) && STRSTARTS(STR(?o), "{ENTITY_BASE}"))
+}}
+GROUP BY ?o ?p HAVING (COUNT(*) > {CROWD})"""
+
+
+def _crowd_query(o: str, p: str) -> str:
+    """The members of a crowd: as an entity page's incoming links (web/pages/entity.py)."""
+    return f"""SELECT DISTINCT ?x WHERE {{
+  GRAPH <{ASSERTED_GRAPH}> {{ ?x <{p}> <{o}> }}
+  FILTER(isIRI(?x))
+  FILTER NOT EXISTS {{ GRAPH <{ASSERTED_GRAPH}> {{ <{o}> ?back ?x }} }}
+}}"""
+
+
+def _linked_by_query(o: str) -> str:
+    return f"SELECT DISTINCT ?p WHERE {{ GRAPH <{ASSERTED_GRAPH}> {{ ?x ?p <{o}> }} }}"
+
+
+def _inverse_kept_query(o: str, q: str) -> str:
+    """An inferred value of the crowd's inverse property (a threat "addressed by" a measure) that the
+    page shows because it is not a crowd member's link read the other way: with none, the page
+    need not read them (thousands) only to drop them all."""
+    return f"""SELECT ?y WHERE {{
+  GRAPH ?g {{ <{o}> <{q}> ?y }}
+  FILTER(?g != <{ASSERTED_GRAPH}>)
+  FILTER(!isIRI(?y) || NOT EXISTS {{ GRAPH <{ASSERTED_GRAPH}> {{ ?y ?back <{o}> }} }})
+}}
+LIMIT 1"""

@@ -17,14 +17,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from ..describe import exists
 from ..errors import NotFound
-from ..iris import ENTITY_BASE, ONTOLOGY_IRI
+from ..iris import ENTITY_BASE, ONTOLOGY_IRI, kind_of
 from ..named_queries import NamedQuery
 from ..terms import in_language
 from .context import ServingContext
 from .formats import BIBTEX, CITATION_FORMATS, CSL_JSON, TEXT, Format
 from .i18n import format_number, translator
-from .pages.entity import evidence_of
-from .pages.site import Site, kind_of
+from .pages.entity import quoted_by
+from .pages.site import Site
 
 AUTHOR = "The sugraph project"  # the ontology's dct:creator
 RELEASED_QUERY = f"""
@@ -162,8 +162,7 @@ def cited(ctx: ServingContext, url: str, base: str, lang: str) -> Citation:
         if not parts.netloc and parts.path.startswith(prefix):
             url = ENTITY_BASE + parts.path[len(prefix) :].split(".")[0]
     if url.startswith(ENTITY_BASE) and kind_of(url) and exists(ctx.store, url):
-        quoted = [(e.document, e.quote) for e in evidence_of(ctx.store, ctx.site, url, lang)]
-        return entity_citation(ctx, url, quoted, lang)
+        return entity_citation(ctx, url, quoted_by(ctx.store, ctx.site, url), lang)
     query = ctx.site.queries.get(parts.path.removeprefix("/queries/"))
     if parts.netloc or not parts.path.startswith("/queries/") or query is None:
         raise NotFound(f"nothing to cite at {url!r}: cite an entity IRI or a named question's /queries/{{name}} URL")

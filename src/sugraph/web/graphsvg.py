@@ -95,8 +95,9 @@ def _adjacent(links: Iterable[Link]) -> dict[str, dict[str, str]]:
 def _inner_ring(
     center: str, around: Iterable[str], label: Callable[[str], str], group: Callable[[str], str]
 ) -> list[str]:
-    """The centre's neighbours in the order the inner ring takes them (by kind, then label)."""
-    return sorted((n for n in around if n != center), key=lambda n: (group(n), label(n).casefold(), n))
+    """The centre's neighbours in the order the inner ring takes them: by kind, then label as an
+    entity page sorts a property's values (casefolded, then as written, then by IRI)."""
+    return sorted((n for n in around if n != center), key=lambda n: (group(n), label(n).casefold(), label(n), n))
 
 
 def inner_ring(

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
+from ..iris import kind_of
 from ..terms import in_language
 from .citation import entity_citation, shown
 from .conneg import negotiate
@@ -24,7 +25,7 @@ from .formats import HTML, TEXT, Format
 from .http import choose
 from .i18n import COOKIE, LANGUAGES, choose_language, translator
 from .pages.entity import describe_entity
-from .pages.site import KINDS, href, kind_of, term_label
+from .pages.site import KINDS, href, term_label
 
 HERE = Path(__file__).resolve().parent
 
@@ -104,8 +105,7 @@ async def entity_page(request: Request, iri: str) -> Response:
     view = await run_in_threadpool(describe_entity, ctx.store, ctx.site, iri, lang)
     if view is None:
         return error_page(request, 404, translator(lang)("entity.notfound.text", iri=iri))
-    quoted = [(e.document, e.quote) for e in view.evidence]
-    return render(request, "entity.html", entity=view, cite=shown(entity_citation(ctx, iri, quoted, lang)))
+    return render(request, "entity.html", entity=view, cite=shown(entity_citation(ctx, iri, view.quoted, lang)))
 
 
 def listing(

@@ -26,7 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..describe import close_matches, describe, exists
 from ..errors import UriTooLong, UsageError
-from ..iris import ENTITY_BASE
+from ..iris import ENTITY_BASE, kind_of
 from ..namespaces import INFERRED_GRAPH
 from . import citation
 from .context import context
@@ -34,7 +34,7 @@ from .formats import CITATION_FORMATS, ENTITY_FORMATS, HTML, Format, serialize
 from .http import cached_response, choose, decorate, etag, format_for_ext, get_and_head, not_modified, validated
 from .i18n import LANGUAGES
 from .layout import entity_page, language, listing
-from .pages.site import entity_iri, href, kind_of
+from .pages.site import entity_iri, href
 
 router = APIRouter(tags=["linked data"])
 

@@ -2,41 +2,57 @@
 
 Four store queries per page (the entity's own triples with their blank nodes, its incoming links,
 how many links the neighbours drawn have, and the links of those that are not hubs), everything
-else from the startup snapshot (`Site`). A property shows its first GROUP_SIZE values, the rest
-are a workbench query away: at 100 times the data a shared threat is addressed by thousands.
+else from the snapshot file (`Site`). A property shows its first GROUP_SIZE values, the rest
+are a workbench query away: at 1000 times the data a status is that of 33,000 measures and a
+shared threat is addressed by 8,000, so such crowds are counted and sorted in the snapshot, and
+the page reads only the members it shows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
+from ...iris import kind_of
 from ...namespaces import ASSERTED_GRAPH, ENTITY_BASE, PROV, RDF, RDFS, SKOS, SUG
 from ...search import short_name
+from ...snapshot import SORTED_LANGUAGES, Crowd
 from ...store import Store
 from ...terms import Term, by_language, in_language
 from ..display import Group, Value
 from ..formats import ENTITY_FORMATS, HTML
-from ..graphsvg import Link, Picture, inner_ring, neighbourhood
+from ..graphsvg import MAX_FIRST, Link, Picture, inner_ring, neighbourhood
 from ..i18n import format_literal
-from .site import Site, href, kind_of, term_label
+from .site import Site, href, term_label
 
-# An inferred link to what links back to the entity (the inverse of an incoming link: "addressed
-# by") is left to the incoming links, which say it (`_facts` would drop it): a threat that every
-# copy of the data shares has thousands.
-OUTGOING_QUERY = f"""
+
+def outgoing_query(skipped: Collection[str] = ()) -> str:
+    """The entity's own triples, with the facts of its blank nodes. An inferred link to what links
+    back to the entity (the inverse of an incoming link: "addressed by") is left to the incoming
+    links, which say it (`_facts` would drop it); the inverses of its crowds' links are `skipped`
+    unread when the snapshot found that all of them are (a threat every copy of the data shares is
+    addressed by thousands)."""
+    skip = f"?p NOT IN ({', '.join(str(ox.NamedNode(p)) for p in sorted(skipped))}) && " if skipped else ""
+    return f"""
 SELECT DISTINCT ?p ?o ?g ?bp ?bo WHERE {{
   VALUES ?s {{ UNDEF }}
   GRAPH ?g {{ ?s ?p ?o }}
-  FILTER(?g = <{ASSERTED_GRAPH}> || !isIRI(?o) || NOT EXISTS {{ GRAPH <{ASSERTED_GRAPH}> {{ ?o ?q ?s }} }})
+  FILTER(?g = <{ASSERTED_GRAPH}> || {skip}(!isIRI(?o) || NOT EXISTS {{ GRAPH <{ASSERTED_GRAPH}> {{ ?o ?q ?s }} }}))
   OPTIONAL {{ FILTER(isBlank(?o)) ?o ?bp ?bo }}
 }}
 """
 
+
+# The entity's stated incoming links (of the properties `p`, when it has crowds: the others are read
+# from the snapshot), from IRIs it does not link back to. `?p` first: bound, the store looks up
+# each property's links rather than reading all of them.
 INCOMING_QUERY = f"""
 SELECT DISTINCT ?x ?p WHERE {{
+  VALUES ?p {{ UNDEF }}
   VALUES ?s {{ UNDEF }}
   GRAPH <{ASSERTED_GRAPH}> {{ ?x ?p ?s }}
   FILTER(isIRI(?x))
@@ -143,8 +159,8 @@ class EntityView:
     incoming: list[Group]
     more: dict[str, tuple[int, str]]  # property → how many values it has, the workbench listing them all
     more_incoming: dict[str, tuple[int, str]]
-    evidence: list[Evidence]  # all of it (the citation quotes it), the page shows `evidence_shown`
-    evidence_shown: int
+    evidence: list[Evidence]  # the first GROUP_SIZE, by date
+    quoted: list[tuple[str, str]]  # (source document, quote) of all of it, by date: the citation's
     evidence_more: str  # the workbench listing every quote
     picture: Picture
     downloads: list[tuple[str, str, str]]  # url, format name, media type
@@ -155,20 +171,21 @@ class EntityView:
 def describe_entity(store: Store, site: Site, iri: str, lang: str) -> EntityView | None:
     """Everything the page of `iri` shows, or None when the graph says nothing about it."""
     subject = ox.NamedNode(iri)
-    rows = store.select(OUTGOING_QUERY, {"s": subject})
+    crowds = site.snapshot.crowds(iri) if lang in SORTED_LANGUAGES else []
+    rows = _own_rows(store, iri, crowds)
     if not rows:
         return None
-    incoming_rows = store.select(INCOMING_QUERY, {"s": subject})
+    incoming_rows, unseen = _incoming(store, site, subject, crowds, lang)
     facts = _facts(rows, {r["x"].value for r in incoming_rows})
     # An incoming link whose property has an inverse reads better as this entity's own fact
     # ("addressed by", "narrower threat"); the others stay incoming ("has partner").
     facts += [(site.inverses[r["p"].value], r["x"], False) for r in incoming_rows if r["p"].value in site.inverses]
     incoming_rows = [r for r in incoming_rows if r["p"].value not in site.inverses]
-    evidence = _evidence(site, rows, lang)
-    groups = _outgoing_groups(site, rows, facts, lang, {e.document for e in evidence})
+    derivations = _derivations(site, rows)
+    groups = _outgoing_groups(site, rows, facts, lang, {d.document for d in derivations})
     incoming = _group(site, lang, ((r["p"].value, _iri_value(site, r["x"].value, lang)) for r in incoming_rows))
-    more = {g.prop: all_values(site, iri, g, lang, False) for g in groups if len(g.values) > GROUP_SIZE}
-    more_incoming = {g.prop: all_values(site, iri, g, lang, True) for g in incoming if len(g.values) > GROUP_SIZE}
+    more = _more(site, iri, groups, lang, False, unseen)
+    more_incoming = _more(site, iri, incoming, lang, True, unseen)
     groups, incoming = _first_values(groups), _first_values(incoming)
     types = [_iri_value(site, t, lang) for t in sorted(site.asserted_types.get(iri, ()))]
     downloads = [
@@ -183,14 +200,48 @@ def describe_entity(store: Store, site: Site, iri: str, lang: str) -> EntityView
         incoming,
         more,
         more_incoming,
-        evidence,
-        GROUP_SIZE,
+        [_evidence(site, d, lang) for d in derivations[:GROUP_SIZE]],
+        [(d.document, d.quote) for d in derivations],
         "/workbench?" + urlencode({"query": ALL_QUOTES_QUERY.format(label=_one_line(site, iri, lang), iri=iri)}),
-        _picture(store, site, iri, facts, incoming_rows, lang),
+        _picture(store, site, iri, facts, incoming_rows, lang, [c.prop for c in crowds]),
         downloads,
         questions(site, iri, lang),
         "/workbench?" + urlencode({"query": starting_query(site, iri, lang)}),
     )
+
+
+def _incoming(
+    store: Store, site: Site, subject: ox.NamedNode, crowds: list[Crowd], lang: str
+) -> tuple[list[dict], dict[tuple[bool, str], int]]:
+    """The entity's incoming links as rows (x, p): from the store, and of each crowd the members
+    the page may show (the first GROUP_SIZE of each kind, and the picture's MAX_FIRST), from the
+    snapshot; and how many of each crowd's links are not among them, by where the page shows them
+    (among the incoming links or, read the other way, among the facts) and property."""
+    if not crowds:
+        return store.select(INCOMING_QUERY, {"s": subject}), {}
+    others = site.snapshot.linked_by(subject.value) - {c.prop for c in crowds}
+    rows = (
+        store.select(INCOMING_QUERY, {"s": subject, "p": [ox.NamedNode(p) for p in sorted(others)]}) if others else []
+    )
+    unseen: dict[tuple[bool, str], int] = {}
+    for c in crowds:
+        members = site.snapshot.crowd_members(subject.value, c.prop, lang, max(GROUP_SIZE, MAX_FIRST))
+        rows += [{"x": ox.NamedNode(m), "p": ox.NamedNode(c.prop)} for m in members]
+        shown = (True, c.prop) if c.prop not in site.inverses else (False, site.inverses[c.prop])
+        unseen[shown] = c.n - len(members)
+    return rows, unseen
+
+
+def _more(
+    site: Site, iri: str, groups: list[Group], lang: str, incoming: bool, unseen: dict[tuple[bool, str], int]
+) -> dict[str, tuple[int, str]]:
+    """The groups with more than GROUP_SIZE values: how many, the workbench listing them all."""
+    found = {}
+    for g in groups:
+        total = len(g.values) + unseen.get((incoming, g.prop), 0)
+        if total > GROUP_SIZE:
+            found[g.prop] = (total, all_values(site, iri, g, lang, incoming))
+    return found
 
 
 def questions(site: Site, iri: str, lang: str) -> list[Question]:
@@ -223,10 +274,10 @@ def _one_line(site: Site, iri: str, lang: str) -> str:
     return " ".join(site.label(iri, lang).split())
 
 
-def all_values(site: Site, iri: str, group: Group, lang: str, incoming: bool) -> tuple[int, str]:
-    """How many values a property group has, and the workbench listing all of them: the page shows
-    the first GROUP_SIZE (a shared threat is addressed by thousands of measures at 100 times the
-    data), the workbench pages through the rest, sorted and downloadable."""
+def all_values(site: Site, iri: str, group: Group, lang: str, incoming: bool) -> str:
+    """The workbench listing all the values of a property group: the page shows the first
+    GROUP_SIZE (a shared threat is addressed by thousands of measures at 100 times the data), the
+    workbench pages through the rest, sorted and downloadable."""
     subject, prop = f"<{iri}>", f"<{group.prop}>"
     if incoming:
         # as "Linked from" lists them: stated links from entities that the entity does not link back to
@@ -240,16 +291,21 @@ def all_values(site: Site, iri: str, group: Group, lang: str, incoming: bool) ->
         pattern = f"{subject} {prop} ?value ."
     what = " ".join(group.label.split())
     query = ALL_VALUES_QUERY.format(what=what, label=_one_line(site, iri, lang), pattern=pattern, lang=lang)
-    return len(group.values), "/workbench?" + urlencode({"query": query})
+    return "/workbench?" + urlencode({"query": query})
 
 
 def _first_values(groups: list[Group]) -> list[Group]:
     return [replace(g, values=g.values[:GROUP_SIZE]) if len(g.values) > GROUP_SIZE else g for g in groups]
 
 
-def evidence_of(store: Store, site: Site, iri: str, lang: str) -> list[Evidence]:
-    """The entity's evidence alone (for its citation)."""
-    return _evidence(site, store.select(OUTGOING_QUERY, {"s": ox.NamedNode(iri)}), lang)
+def quoted_by(store: Store, site: Site, iri: str) -> list[tuple[str, str]]:
+    """(source document, quote) of the entity's evidence, by date: what its citation quotes."""
+    return [(d.document, d.quote) for d in _derivations(site, _own_rows(store, iri, site.snapshot.crowds(iri)))]
+
+
+def _own_rows(store: Store, iri: str, crowds: list[Crowd]) -> list[dict]:
+    """The rows of `outgoing_query` for `iri`, the inverses of its crowds' links skipped if they can be."""
+    return store.select(outgoing_query({c.skipped for c in crowds if c.skipped}), {"s": ox.NamedNode(iri)})
 
 
 def _facts(rows: list[dict], linked_from: set[str]) -> list[tuple[str, Term, bool]]:
@@ -329,38 +385,60 @@ def _blank_value(site: Site, parts: list[tuple[str, Term]], lang: str) -> Value:
     return Value(text, parts=_group(site, lang, others))
 
 
-def _evidence(site: Site, rows: list[dict], lang: str) -> list[Evidence]:
-    """Each qualified derivation: the verbatim quote and the source document it comes from."""
-    derivations: dict[ox.BlankNode, dict[str, ox.NamedNode | ox.Literal]] = {}
+class Derivation(NamedTuple):
+    """A qualified derivation of the entity: a verbatim quote and the source it comes from."""
+
+    issued: str  # the source's date, as written (ISO 8601): what the evidence is sorted by
+    quote: str
+    lang: str | None
+    document: str
+
+
+def _derivations(site: Site, rows: list[dict]) -> list[Derivation]:
+    """Each qualified derivation with a source document, by the source's date, then quote: a
+    threat every copy of the data shares has 2,000, of which the page shows GROUP_SIZE."""
+    parts: dict[ox.BlankNode, dict[str, ox.NamedNode | ox.Literal]] = {}
     for r in rows:
         if r["p"].value == str(PROV.qualifiedDerivation) and "bp" in r:
-            derivations.setdefault(r["o"], {})[r["bp"].value] = r["bo"]
+            parts.setdefault(r["o"], {})[r["bp"].value] = r["bo"]
     found = []
-    for facts in derivations.values():
-        document = facts.get(str(PROV.entity))
-        quote = facts.get(str(SUG.quote))
-        if document is None:
-            continue
-        source = site.source(document.value)
-        issued = format_literal(source.issued, "http://www.w3.org/2001/XMLSchema#date", lang) if source else ""
-        found.append(
-            Evidence(
-                quote.value if quote else "",
-                quote.language if isinstance(quote, ox.Literal) else None,
-                document.value,
-                site.label(document.value, lang),
-                source.identifier if source else "",
-                issued,
-                source.page if source else None,
+    for facts in parts.values():
+        document, quote = facts.get(str(PROV.entity)), facts.get(str(SUG.quote))
+        if document is not None:
+            source = site.source(document.value)
+            language = quote.language if isinstance(quote, ox.Literal) else None
+            found.append(
+                Derivation(source.issued if source else "", quote.value if quote else "", language, document.value)
             )
-        )
-    return sorted(found, key=lambda e: (e.issued, e.quote))
+    return sorted(found, key=lambda d: (d.issued, d.quote, d.lang or "", d.document))
+
+
+def _evidence(site: Site, derivation: Derivation, lang: str) -> Evidence:
+    """A derivation as the page shows it: with its source's label, identifier, page and date."""
+    source = site.source(derivation.document)
+    issued = format_literal(derivation.issued, "http://www.w3.org/2001/XMLSchema#date", lang) if source else ""
+    return Evidence(
+        derivation.quote,
+        derivation.lang,
+        derivation.document,
+        site.label(derivation.document, lang),
+        source.identifier if source else "",
+        issued,
+        source.page if source else None,
+    )
 
 
 def _picture(
-    store: Store, site: Site, iri: str, facts: list[tuple[str, Term, bool]], incoming_rows: list[dict], lang: str
+    store: Store,
+    site: Site,
+    iri: str,
+    facts: list[tuple[str, Term, bool]],
+    incoming_rows: list[dict],
+    lang: str,
+    crowds: list[str],
 ) -> Picture:
-    """The entity's links and its neighbours' stated links, laid out around the entity."""
+    """The entity's links and its neighbours' stated links, laid out around the entity; of its
+    `crowds` the rows hold the members the inner ring may draw, the others are counted as hidden."""
 
     def wanted(prop: str, other: str) -> bool:
         return prop not in NOT_IN_PICTURE and other.startswith(ENTITY_BASE) and other != iri
@@ -375,6 +453,9 @@ def _picture(
         for r in incoming_rows
         if wanted(r["p"].value, r["x"].value)
     ]
+    around = {link.object if link.subject == iri else link.subject for link in links}
+    drawn_crowds = [p for p in crowds if site.inverses.get(p, p) not in NOT_IN_PICTURE]
+    unseen = site.snapshot.crowds_others(iri, drawn_crowds, around) if drawn_crowds else 0
     # Only the neighbours the picture draws are expanded (asking for all of a shared threat's
     # thousands would take most of its page's time, for nodes never drawn).
     expandable = [
@@ -392,7 +473,8 @@ def _picture(
             label = term_label(site, prop, lang)
             links.append(Link(n, m, label) if r["direction"].value == "out" else Link(m, n, label))
     links.sort(key=lambda link: (link.subject, link.object, link.label))  # rows come in any order
-    return neighbourhood(iri, links, lambda n: site.label(n, lang), _kind, lambda n: n in expandable)
+    picture = neighbourhood(iri, links, lambda n: site.label(n, lang), _kind, lambda n: n in expandable)
+    return replace(picture, hidden=picture.hidden + unseen)
 
 
 def _kind(iri: str) -> str:

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from ...errors import NotAcceptable, SugraphError, UsageError
+from ...iris import kind_of
 from ...search import SearchError, SearchUnavailable, UnknownKind
 from ...store import BackendError, QueryError, QueryTimeout
 from ..context import context, context_of
@@ -29,7 +30,7 @@ from ..layout import HERE, error_page, language, page_variant, render
 from ..snippets import for_sparql
 from ..tables import PAGE_SIZE, PAGING, arrange, by_name, download, link, page_of, read_view, table
 from .browse import UnknownValue, kind_list, measure_list, parse_filters, threat_tree
-from .site import KINDS, href, kind_of
+from .site import KINDS, href
 from .timeline import DATE, as_csv, draw, marks, on_date, records, shown_date, together
 from .timeline import FILTERS as TIMELINE_FILTERS
 from .vocabulary import predicates, vocabulary

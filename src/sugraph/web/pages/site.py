@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property, partial
 from typing import TypeVar
 
+from ...iris import kind_of
 from ...named_queries import NamedQuery
 from ...namespaces import ENTITY_BASE, SUG
 from ...search import INDEX_FILE, LabelIndex, TextIndex, build_index, in_background, open_or_build
@@ -94,16 +95,16 @@ class Site:
         classes = sorted(self.asserted_types.get(iri, ()))
         return classes[0] if classes else None
 
+    @cached_property
+    def _sources_by_iri(self) -> dict[str, Source]:
+        found: dict[str, Source] = {}
+        for s in self.sources:
+            found.setdefault(s.iri, s)  # the first by date, if the store gives several
+        return found
+
     def source(self, iri: str) -> Source | None:
-        return next((s for s in self.sources if s.iri == iri), None)
-
-
-def kind_of(iri: str) -> str | None:
-    """The kind segment of an entity IRI (`actor` for …/id/actor/nato), None for other IRIs."""
-    if not iri.startswith(ENTITY_BASE):
-        return None
-    kind, _, slug = iri[len(ENTITY_BASE) :].partition("/")
-    return kind if slug else None
+        """A lookup: an entity page looks up each of its quotes' sources (2,000 of 2,000 at 1000×)."""
+        return self._sources_by_iri.get(iri)
 
 
 def entity_iri(kind: str, slug: str) -> str:

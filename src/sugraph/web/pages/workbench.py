@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from starlette.requests import Request
 
+from ...iris import kind_of
 from ...named_queries import NamedQuery, read_header
 from ...namespaces import expand_iri
 from ...search import short_name
@@ -44,7 +45,7 @@ from ..tables import (
     table,
     term_value,
 )
-from .site import Site, kind_of, term_label
+from .site import Site, term_label
 
 EXAMPLE_QUERY = """PREFIX sug: <https://w3id.org/sugraph/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
