@@ -1,7 +1,8 @@
 """An entity's crowds (a property linking more than CROWD entities to it: the 33,000 measures of a
 status at 1000×) are counted and sorted in the snapshot, and its page reads only the members it
-shows; the page is the one the store alone gives, to the value, the count, the "more" link and the
-picture. On the shipped data with CROWD made small, so that its statuses and threats have crowds."""
+shows; so is its evidence when it has more than CROWD quotes (2,000 on a shared threat). The page
+is the one the store alone gives, to the value, the count, the "more" link, the picture and the
+citation. On the shipped data with CROWD made small, so that its statuses and threats have crowds."""
 
 from __future__ import annotations
 
@@ -9,15 +10,16 @@ import pyoxigraph as ox
 import pytest
 
 from sugraph import snapshot
-from sugraph.namespaces import ENTITY_BASE, SUG
+from sugraph.namespaces import ENTITY_BASE, PROV, SUG
 from sugraph.store.oxigraph import OxigraphStore
 from sugraph.web.pages import entity
-from sugraph.web.pages.entity import describe_entity
+from sugraph.web.pages.entity import describe_entity, quoted_by
 from sugraph.web.pages.site import Site
 
 SMALL = 3  # links past which a property is a crowd here
 ANNOUNCED = f"{ENTITY_BASE}status/announced"
 CYBERCRIME = f"{ENTITY_BASE}threat/cybercrime"
+STRATEGY = f"{ENTITY_BASE}strategy/eu-security-union-strategy"
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +35,8 @@ def crowded(store: OxigraphStore) -> Site:
 
 
 def crowded_entities(site: Site) -> list[str]:
-    return [row[0] for row in site.snapshot._query("SELECT DISTINCT iri FROM crowds ORDER BY iri")]
+    sql = "SELECT iri FROM crowds UNION SELECT iri FROM evidenced ORDER BY iri"
+    return [row[0] for row in site.snapshot._query(sql)]
 
 
 def test_a_status_has_its_measures_as_a_crowd(crowded: Site, plain: Site) -> None:
@@ -53,22 +56,48 @@ def test_every_crowded_page_is_the_page_the_store_gives(
 ) -> None:
     monkeypatch.setattr(entity, "GROUP_SIZE", size)
     iris = crowded_entities(crowded)
-    differ = [iri for iri in iris if describe_entity(store, crowded, iri, lang) != describe_entity(store, plain, iri, lang)]
+    differ = [
+        iri for iri in iris if describe_entity(store, crowded, iri, lang) != describe_entity(store, plain, iri, lang)
+    ]
     assert (len(iris) > 10, differ) == (True, [])
 
 
-def test_a_crowded_page_reads_none_of_its_crowds_links_from_the_store(
-    store: OxigraphStore, crowded: Site, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    read: list[dict] = []
+@pytest.fixture
+def read(store: OxigraphStore, monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    """Every row the store answers from now on."""
+    rows_read: list[dict] = []
     select = store.select
 
     def spy(sparql: str, bindings: dict | None = None, timeout: float | None = None) -> list[dict]:
         rows = select(sparql, bindings, timeout)
-        read.extend(rows)
+        rows_read.extend(rows)
         return rows
 
     monkeypatch.setattr(store, "select", spy)
+    return rows_read
+
+
+def test_a_crowded_page_reads_none_of_its_crowds_links_from_the_store(
+    store: OxigraphStore, crowded: Site, read: list[dict]
+) -> None:
     describe_entity(store, crowded, ANNOUNCED, "en")
     status = ox.NamedNode(str(SUG.status))
     assert [r for r in read if "x" in r and r["p"] == status] == []  # incoming rows
+
+
+def test_an_entity_with_many_quotes_has_them_in_the_snapshot(crowded: Site, plain: Site) -> None:
+    n, _ = crowded.snapshot.evidenced(STRATEGY) or (0, False)
+    assert (n > SMALL, len(crowded.snapshot.evidence(STRATEGY)), plain.snapshot.evidenced(STRATEGY)) == (True, n, None)
+
+
+def test_every_citation_quotes_what_the_store_gives(store: OxigraphStore, plain: Site, crowded: Site) -> None:
+    iris = crowded_entities(crowded)
+    assert [i for i in iris if quoted_by(store, crowded, i) != quoted_by(store, plain, i)] == []
+
+
+def test_a_page_with_its_evidence_in_the_snapshot_reads_no_quote_from_the_store(
+    store: OxigraphStore, crowded: Site, read: list[dict]
+) -> None:
+    describe_entity(store, crowded, STRATEGY, "en")
+    derivation = ox.NamedNode(str(PROV.qualifiedDerivation))
+    assert [r for r in read if r.get("p") == derivation] == []
