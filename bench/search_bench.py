@@ -55,17 +55,19 @@ from typing import Protocol
 
 import httpx
 import pyoxigraph as ox
+from pages_bench import real_entities
 
 from sugraph.build import find_root, load
+from sugraph.iris import kind_of
 from sugraph.named_queries import load_queries
 from sugraph.search import FIELDS, INDEX_FILE, LabelIndex, TextIndex, build_index, hit_field, normalise
 from sugraph.snapshot import SNAPSHOT_FILE, Rows, Snapshot, build_snapshot
 from sugraph.store.answers import ANSWERS_FILE
 from sugraph.store.oxigraph import OxigraphStore
 from sugraph.store.prebuilt import rows_of
-from sugraph.web.pages.site import kind_of
 
 OUT = Path(__file__).resolve().parent / "out"
+ENTITY_PAGE_MS = 50.0  # issue 15's budget for every entity page at 1000×
 QUERIES = ["wannacry", "cyberc", "otan", "services repressifs", "schinias", "e", "zzzz"]
 FILTERED = [("wannacry", "actor"), ("cyberc", "measure"), ("e", "event")]  # /search?q=…&kind=…
 EXAMPLES = {"threat": "threat:terrorism"}  # --named: a value for each required parameter
@@ -261,11 +263,39 @@ def startup(factor: int, repeat: int, against: Path | None) -> list[str]:
                             f"| {factor}× | serve | `{path}` {accept} | first {first:.1f} ms, "
                             f"then {median:.1f} / {p95:.1f} ms (wall) | |"
                         )
+                    lines += _entity_pages(client, factor, repeat)
                 lines += _memory(server.pid, factor)
         finally:
             server.terminate()
             server.wait(30)
     return lines
+
+
+def _entity_pages(client: httpx.Client, factor: int, repeat: int) -> list[str]:
+    """Every entity page of the shipped data, of which every other entity's page is a copy
+    (bench/synth.py), as HTML: its first request, then the median of the repeats."""
+    firsts, warms = {}, {}
+    for path in real_entities():
+        firsts[path] = _wall(client, path)
+        warms[path] = statistics.median(_wall(client, path) for _ in range(repeat))
+    lines = []
+    for name, times in (("first request", firsts), ("then, median of the repeats", warms)):
+        slowest = max(times, key=times.__getitem__)
+        within = sum(t <= ENTITY_PAGE_MS for t in times.values())
+        lines.append(
+            f"| {factor}× | serve | the {len(times)} entity pages of the shipped data (HTML), {name} | "
+            f"median {statistics.median(times.values()):.1f} ms, max {times[slowest]:.1f} ms (`{slowest}`); "
+            f"{within} of {len(times)} within {ENTITY_PAGE_MS:.0f} ms | |"
+        )
+    return lines
+
+
+def _wall(client: httpx.Client, path: str) -> float:
+    begun = time.perf_counter()
+    status = client.get(path, headers={"Accept": "text/html"}).status_code
+    if status != 200:
+        raise SystemExit(f"{path}: HTTP {status}")
+    return (time.perf_counter() - begun) * 1000
 
 
 def named(factor: int, repeat: int, against: Path | None) -> list[str]:

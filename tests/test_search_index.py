@@ -17,7 +17,7 @@ from sugraph.build import KnowledgeGraph
 from sugraph.config import Settings
 from sugraph.iris import kind_of
 from sugraph.namespaces import ENTITY_BASE
-from sugraph.search import COUNT_BUDGET, INDEX_FILE, LabelIndex, TextIndex, build_index, open_or_build
+from sugraph.search import COUNT_BUDGET, INDEX_FILE, QUOTES_QUERY, LabelIndex, TextIndex, build_index, open_or_build
 from sugraph.snapshot import Snapshot
 from sugraph.store.oxigraph import OxigraphStore
 from sugraph.web.app import create_app
@@ -31,8 +31,8 @@ NATO = f"{ENTITY_BASE}actor/nato"
 
 
 class GatedRemote(OxigraphStore):
-    """A store that calls itself remote and answers the quotes' query only once `gate` is set, so
-    a test sees the index while it is being built."""
+    """A store that calls itself remote and answers the index's quotes query only once `gate` is
+    set, so a test sees the index while it is being built."""
 
     name = "remote"
 
@@ -41,7 +41,7 @@ class GatedRemote(OxigraphStore):
         self.gate = threading.Event()
 
     def select(self, sparql: str, *args, **kwargs):
-        if "qualifiedDerivation" in sparql:
+        if sparql == QUOTES_QUERY:
             self.gate.wait(30)
         return super().select(sparql, *args, **kwargs)
 

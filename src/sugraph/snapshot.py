@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from .files import replaced
 from .iris import kind_of
 from .namespaces import ASSERTED_GRAPH, ENTITY_BASE, FOAF, PROV, SUG, compact_iri
-from .terms import Term, fold, in_language
+from .terms import Term, by_language, fold, in_language
 
 SNAPSHOT_FILE = "snapshot-v3.sqlite"  # the version changes with the file's layout: an older file is not read
 SORTED_LANGUAGES = ("en", "fr")  # `members` is sorted by the file in these; by Python in any other
@@ -122,6 +122,8 @@ MEASURE_FACETS: dict[str, str | None] = {  # facet → the class its values have
     "addresses": None,
 }
 ALT_LABEL = "http://www.w3.org/2004/02/skos/core#altLabel"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 # Hidden labels (a source's misspelling, e.g. "Schinias") are searched but never displayed.
 NOT_DISPLAYED = {ALT_LABEL, "http://www.w3.org/2004/02/skos/core#hiddenLabel"}
 
@@ -143,7 +145,10 @@ NOT_DISPLAYED = {ALT_LABEL, "http://www.w3.org/2004/02/skos/core#hiddenLabel"}
 # so its page asks the store for the others only. Likewise `evidence` holds, in the page's order
 # (`Derivation`), the quotes of the entities with more than CROWD of them (2,000 on a shared threat
 # at 1000×: 2.7 MB of answer to read for each page), `evidenced` how many and whether every source
-# they are derived from is one a quote cites (then the page need not read those either).
+# they are derived from is one a quote cites (then the page need not read those either). And
+# `blanks` holds, for an entity's property with more than CROWD blank nodes (1,000 estimates of one
+# cost on a shared threat, one per copy of the data), per sorted language and label, the facts of
+# the one the page shows (`blank_key`): a page shows one blank node per label.
 _SCHEMA = """
 CREATE TABLE labels(iri TEXT, lang TEXT, label TEXT, position INTEGER, PRIMARY KEY (iri, lang)) WITHOUT ROWID;
 CREATE TABLE names(iri TEXT, position INTEGER, text TEXT, lang TEXT, preferred INTEGER,
@@ -172,6 +177,8 @@ CREATE TABLE linked_by(iri TEXT, prop TEXT, PRIMARY KEY (iri, prop)) WITHOUT ROW
 CREATE TABLE evidenced(iri TEXT PRIMARY KEY, n INTEGER, all_cited INTEGER) WITHOUT ROWID;
 CREATE TABLE evidence(iri TEXT, position INTEGER, issued TEXT, quote TEXT, lang TEXT, document TEXT,
   PRIMARY KEY (iri, position)) WITHOUT ROWID;
+CREATE TABLE blanks(iri TEXT, prop TEXT, lang TEXT, text TEXT, position INTEGER, part TEXT, kind TEXT,
+  value TEXT, datatype TEXT, language TEXT, PRIMARY KEY (iri, prop, lang, text, position)) WITHOUT ROWID;
 CREATE TABLE meta(key TEXT PRIMARY KEY, value);
 """
 _INDEXES = """
@@ -450,6 +457,22 @@ class Snapshot(ReadOnlyFile):
         sql = "SELECT issued, quote, lang, document FROM evidence WHERE iri = ? ORDER BY position"
         return [Derivation(*row) for row in self._query(sql, (iri,))]
 
+    def blank_crowds(self, iri: str) -> set[str]:
+        """The properties of `iri` with more than CROWD blank nodes (see `blanks`)."""
+        return {row[0] for row in self._query("SELECT DISTINCT prop FROM blanks WHERE iri = ?", (iri,))}
+
+    def blanks(self, iri: str, lang: str) -> list[tuple[str, list[Part]]]:
+        """(property, facts) of the blank nodes the page of `iri` shows of its `blank_crowds`, one
+        per property and label in `lang` (a sorted language), facts sorted."""
+        sql = """SELECT prop, text, part, kind, value, datatype, language FROM blanks
+            WHERE iri = ? AND lang = ? ORDER BY prop, text, position"""
+        found: dict[tuple[str, str], list[Part]] = {}
+        for prop, text, part, kind, value, datatype, language in self._query(sql, (iri, lang)):
+            parts = found.setdefault((prop, text), [])
+            if part is not None:
+                parts.append((part, _term(kind, value, datatype, language)))
+        return [(prop, parts) for (prop, _), parts in found.items()]
+
     def inverses(self) -> dict[str, str]:
         """Property → its owl:inverseOf, both ways (a few dozen: held by the pages)."""
         return dict(self._query("SELECT p, q FROM inverses"))
@@ -477,6 +500,20 @@ def by_date(derivations: Iterable[Derivation]) -> list[Derivation]:
     """The evidence in the order pages show it: by its source's date, then quote (the one order,
     whether a page sorts it or the file holds it sorted)."""
     return sorted(derivations, key=lambda d: (d.issued, d.quote, d.lang or "", d.document))
+
+
+Part = tuple[str, Term]  # a blank node's property and value
+
+
+def blank_key(parts: Iterable[Part]) -> tuple[tuple[str, str], ...]:
+    """What picks the blank node a page shows among those of one property with one label: the
+    least by its facts (blank nodes among them left out: their names are the engine's)."""
+    return tuple(sorted((p, str(o)) for p, o in parts if not isinstance(o, ox.BlankNode)))
+
+
+def blank_label(parts: Iterable[Part], lang: str) -> str:
+    """A blank node's label in `lang` (as `in_language` chooses), "" if it has none."""
+    return in_language(by_language(o for p, o in parts if p == RDFS_LABEL), lang)
 
 
 @dataclass(frozen=True)
@@ -579,6 +616,7 @@ def build_snapshot(path: Path, rows: Rows) -> Path:
             db.executemany("INSERT INTO inverses VALUES (?, ?)", inverses.items())
             _crowds(db, rows, inverses)
             _evidence(db, rows)
+            _blanks(db, rows)
             db.executescript(_INDEXES)
             db.execute("INSERT INTO meta VALUES ('layout', ?)", (SNAPSHOT_FILE,))
         db.close()
@@ -910,3 +948,73 @@ def _quotes_query(s: str) -> str:
 
 def _derived_query(s: str) -> str:
     return f"SELECT DISTINCT ?document WHERE {{ <{s}> <{PROV.wasDerivedFrom}> ?document }}"
+
+
+def _blanks(db: sqlite3.Connection, rows: Rows) -> None:
+    """For each entity's property with more than CROWD blank nodes (as its page reads them: stated,
+    or inferred and not also stated), per sorted language and label, the facts of the one with
+    the least `blank_key`."""
+    for r in list(rows(_blank_crowds_query())):
+        s, p = r["s"].value, r["p"].value
+        parts: dict[str, dict[Part, None]] = {}  # blank node → its facts (a fact in two graphs comes twice)
+        for x in rows(_blank_parts_query(s, p)):
+            facts = parts.setdefault(x["b"].value, {})
+            if "bp" in x and x["bp"].value != RDF_TYPE:
+                facts[(x["bp"].value, x["bo"])] = None
+        for lang in SORTED_LANGUAGES:
+            chosen: dict[str, tuple[tuple[tuple[str, str], ...], list[Part]]] = {}
+            for facts in parts.values():
+                ordered = sorted(facts, key=lambda part: (part[0], str(part[1])))
+                text, key = blank_label(ordered, lang), blank_key(ordered)
+                if text not in chosen or key < chosen[text][0]:
+                    chosen[text] = (key, ordered)
+            db.executemany(
+                "INSERT INTO blanks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (s, p, lang, text, i, *part)
+                    for text, (_, ordered) in chosen.items()
+                    for i, part in enumerate(_stored(ordered))
+                ),
+            )
+
+
+def _stored(parts: list[Part]) -> list[tuple[str | None, str | None, str | None, str | None, str | None]]:
+    """A blank node's facts as rows (property, kind, value, datatype, language); one empty row for
+    a blank node without any, so that it is still shown."""
+    found: list[tuple[str | None, str | None, str | None, str | None, str | None]] = []
+    for prop, term in parts:
+        if isinstance(term, ox.Literal):
+            language = term.language
+            found.append((prop, "literal", term.value, None if language else term.datatype.value, language))
+        elif isinstance(term, ox.NamedNode):
+            found.append((prop, "iri", term.value, None, None))
+        # a nested blank node is not shown (it has no page to link to)
+    return found or [(None, None, None, None, None)]
+
+
+def _term(kind: str, value: str, datatype: str | None, language: str | None) -> Term:
+    if kind == "iri":
+        return ox.NamedNode(value)
+    if language:
+        return ox.Literal(value, language=language)
+    return ox.Literal(value, datatype=ox.NamedNode(datatype or "http://www.w3.org/2001/XMLSchema#string"))
+
+
+def _blank_crowds_query() -> str:
+    """An entity's properties with more than CROWD blank nodes (CROWD read now: tests make it
+    small); its evidence is another matter (`_evidence`)."""
+    return f"""SELECT ?s ?p WHERE {{
+  GRAPH <{ASSERTED_GRAPH}> {{ ?s ?p ?b }}
+  FILTER(isBlank(?b) && ?p != <{PROV.qualifiedDerivation}> && STRSTARTS(STR(?s), "{ENTITY_BASE}"))
+}}
+GROUP BY ?s ?p HAVING (COUNT(*) > {CROWD})"""
+
+
+def _blank_parts_query(s: str, p: str) -> str:
+    """The blank nodes of a property as the entity's page reads them (`outgoing_query`), with their facts."""
+    return f"""SELECT DISTINCT ?b ?bp ?bo WHERE {{
+  GRAPH ?g {{ <{s}> <{p}> ?b }}
+  FILTER(isBlank(?b))
+  FILTER(?g = <{ASSERTED_GRAPH}> || NOT EXISTS {{ GRAPH <{ASSERTED_GRAPH}> {{ <{s}> ?stated ?b }} }})
+  OPTIONAL {{ ?b ?bp ?bo }}
+}}"""

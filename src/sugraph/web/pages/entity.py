@@ -19,9 +19,9 @@ import pyoxigraph as ox
 from ...iris import kind_of
 from ...namespaces import ASSERTED_GRAPH, ENTITY_BASE, PROV, RDF, RDFS, SKOS, SUG
 from ...search import short_name
-from ...snapshot import SORTED_LANGUAGES, Crowd, Derivation, by_date, derivation
+from ...snapshot import SORTED_LANGUAGES, Crowd, Derivation, Part, blank_key, blank_label, by_date, derivation
 from ...store import Store
-from ...terms import Term, by_language, in_language
+from ...terms import Term, in_language
 from ..display import Group, Value
 from ..formats import ENTITY_FORMATS, HTML
 from ..graphsvg import MAX_FIRST, Link, Picture, inner_ring, neighbourhood
@@ -29,20 +29,21 @@ from ..i18n import format_literal
 from .site import Site, href, term_label
 
 
-def outgoing_query(inverses: Collection[str] = (), unread: Collection[str] = ()) -> str:
+def outgoing_query(inverses: Collection[str] = (), unread: Collection[str] = (), blanks: Collection[str] = ()) -> str:
     """The entity's own triples, with the facts of its blank nodes. An inferred link to what a
     stated one reaches (a super-property's) or to what links back to the entity (the inverse of an
     incoming link: "addressed by", which the incoming links say) is not read (`_facts` would drop
     it); the inferred links of the `inverses` of its
     crowds' links are not read when the snapshot found that all of them are such (a threat every
     copy of the data shares is addressed by 8,000 at 1000×), nor any of the `unread` properties
-    (its evidence, when the snapshot holds it)."""
+    (its evidence, when the snapshot holds it), nor the blank nodes of the `blanks` properties."""
 
     def iris(properties: Collection[str]) -> str:
         return ", ".join(str(ox.NamedNode(p)) for p in sorted(properties))
 
     skip = f"?p NOT IN ({iris(inverses)}) && " if inverses else ""
     unread_filter = f"\n  FILTER(?p NOT IN ({iris(unread)}))" if unread else ""
+    unread_filter += f"\n  FILTER(!isBlank(?o) || ?p NOT IN ({iris(blanks)}))" if blanks else ""
     return f"""
 SELECT DISTINCT ?p ?o ?g ?bp ?bo WHERE {{
   VALUES ?s {{ UNDEF }}
@@ -179,7 +180,8 @@ def describe_entity(store: Store, site: Site, iri: str, lang: str) -> EntityView
     """Everything the page of `iri` shows, or None when the graph says nothing about it."""
     subject = ox.NamedNode(iri)
     crowds = site.snapshot.crowds(iri) if lang in SORTED_LANGUAGES else []
-    rows, derivations = _own(store, site, iri, crowds)
+    blanks = site.snapshot.blank_crowds(iri) if lang in SORTED_LANGUAGES else set()
+    rows, derivations = _own(store, site, iri, crowds, blanks)
     if not rows:
         return None
     incoming_rows, unseen = _incoming(store, site, subject, crowds, lang)
@@ -188,7 +190,8 @@ def describe_entity(store: Store, site: Site, iri: str, lang: str) -> EntityView
     # ("addressed by", "narrower threat"); the others stay incoming ("has partner").
     facts += [(site.inverses[r["p"].value], r["x"], False) for r in incoming_rows if r["p"].value in site.inverses]
     incoming_rows = [r for r in incoming_rows if r["p"].value not in site.inverses]
-    groups = _outgoing_groups(site, rows, facts, lang, {d.document for d in derivations})
+    crowd_blanks = site.snapshot.blanks(iri, lang) if blanks else []
+    groups = _outgoing_groups(site, rows, facts, lang, {d.document for d in derivations}, crowd_blanks)
     incoming = _group(site, lang, ((r["p"].value, _iri_value(site, r["x"].value, lang)) for r in incoming_rows))
     more = _more(site, iri, groups, lang, False, unseen)
     more_incoming = _more(site, iri, incoming, lang, True, unseen)
@@ -309,16 +312,19 @@ def quoted_by(store: Store, site: Site, iri: str) -> list[tuple[str, str]]:
     return [(d.document, d.quote) for d in _own(store, site, iri, site.snapshot.crowds(iri))[1]]
 
 
-def _own(store: Store, site: Site, iri: str, crowds: list[Crowd]) -> tuple[list[dict], list[Derivation]]:
-    """The entity's own triples (`outgoing_query`) and its evidence, by date: from the snapshot
-    when it holds it, and then its links to the quotes are not read, nor those to its sources if
-    every one is a quote's."""
+def _own(
+    store: Store, site: Site, iri: str, crowds: list[Crowd], blanks: Collection[str] = ()
+) -> tuple[list[dict], list[Derivation]]:
+    """The entity's own triples (`outgoing_query`; its blank nodes of the properties `blanks` not
+    read: the snapshot's are shown) and its evidence, by date: from the snapshot when it holds
+    it, and then its links to the quotes are not read, nor those to its sources if every one is a
+    quote's."""
     evidenced = site.snapshot.evidenced(iri)
     unread = set()
     if evidenced is not None:
         unread = {str(PROV.qualifiedDerivation)} | ({str(PROV.wasDerivedFrom)} if evidenced[1] else set())
     inverses = {c.skipped for c in crowds if c.skipped}
-    rows = store.select(outgoing_query(inverses, unread), {"s": ox.NamedNode(iri)})
+    rows = store.select(outgoing_query(inverses, unread, blanks), {"s": ox.NamedNode(iri)})
     return rows, site.snapshot.evidence(iri) if evidenced is not None else _derivations(site, rows)
 
 
@@ -364,15 +370,23 @@ def _group(site: Site, lang: str, pairs) -> list[Group]:
 
 
 def _outgoing_groups(
-    site: Site, rows: list[dict], facts: list[tuple[str, Term, bool]], lang: str, cited: set[str]
+    site: Site,
+    rows: list[dict],
+    facts: list[tuple[str, Term, bool]],
+    lang: str,
+    cited: set[str],
+    crowd_blanks: list[tuple[str, list[Part]]],
 ) -> list[Group]:
     """The facts as groups, literals in the reader's language when there is one, blank nodes with
-    their own facts, source documents only when no quote already cites them."""
+    their own facts (one per property and label, `_keep`; with those of `crowd_blanks`, the
+    snapshot's for properties with too many to read), source documents only when no quote
+    already cites them."""
     in_lang = {p for p, o, _ in facts if isinstance(o, ox.Literal) and o.language == lang}
     blank_parts: dict[ox.BlankNode, list[tuple[str, Term]]] = {}
     for r in rows:
         if "bp" in r and r["bp"].value != str(RDF.type):
             blank_parts.setdefault(r["o"], []).append((r["bp"].value, r["bo"]))
+    blanks: dict[tuple[str, str], tuple[tuple[tuple[str, str], ...], list[Part]]] = {}
     pairs = []
     for prop, obj, inferred in facts:
         if prop == str(PROV.wasDerivedFrom) and obj.value in cited:
@@ -382,21 +396,36 @@ def _outgoing_groups(
                 continue
             pairs.append((prop, _literal_value(obj, lang)))
         elif isinstance(obj, ox.BlankNode):
-            pairs.append((prop, _blank_value(site, blank_parts.get(obj, []), lang)))
+            _keep(blanks, prop, sorted(blank_parts.get(obj, []), key=lambda part: (part[0], str(part[1]))), lang)
         else:
             pairs.append((prop, _iri_value(site, obj.value, lang, inferred)))
+    for prop, parts in crowd_blanks:
+        _keep(blanks, prop, parts, lang)
+    pairs += [(prop, _blank_value(site, parts, lang)) for (prop, _), (_, parts) in blanks.items()]
     return _group(site, lang, pairs)
 
 
-def _blank_value(site: Site, parts: list[tuple[str, Term]], lang: str) -> Value:
+def _keep(
+    blanks: dict[tuple[str, str], tuple[tuple[tuple[str, str], ...], list[Part]]],
+    prop: str,
+    parts: list[Part],
+    lang: str,
+) -> None:
+    """Keep the blank node whose facts are `parts` if it is the one the page shows of those of
+    `prop` with its label (`blank_key`): a page shows one blank node per property and label."""
+    text, key = blank_label(parts, lang), blank_key(parts)
+    if (prop, text) not in blanks or key < blanks[prop, text][0]:
+        blanks[prop, text] = (key, parts)
+
+
+def _blank_value(site: Site, parts: list[Part], lang: str) -> Value:
     """A blank node (an amount of money, say) as its label with its other facts beneath."""
-    text = in_language(by_language(o for p, o in parts if p == str(RDFS.label)), lang)
     others = [
         (p, _literal_value(o, lang) if isinstance(o, ox.Literal) else _iri_value(site, o.value, lang))
         for p, o in parts
         if p != str(RDFS.label) and not isinstance(o, ox.BlankNode)
     ]  # no page to link to
-    return Value(text, parts=_group(site, lang, others))
+    return Value(blank_label(parts, lang), parts=_group(site, lang, others))
 
 
 def _derivations(site: Site, rows: list[dict]) -> list[Derivation]:
