@@ -179,6 +179,7 @@ CREATE TABLE evidence(iri TEXT, position INTEGER, issued TEXT, quote TEXT, lang 
   PRIMARY KEY (iri, position)) WITHOUT ROWID;
 CREATE TABLE blanks(iri TEXT, prop TEXT, lang TEXT, text TEXT, position INTEGER, part TEXT, kind TEXT,
   value TEXT, datatype TEXT, language TEXT, PRIMARY KEY (iri, prop, lang, text, position)) WITHOUT ROWID;
+CREATE TABLE blank_owners(iri TEXT PRIMARY KEY, inferred_stated INTEGER) WITHOUT ROWID;
 CREATE TABLE meta(key TEXT PRIMARY KEY, value);
 """
 _INDEXES = """
@@ -199,6 +200,7 @@ CREATE INDEX co_values_rank_en ON co_values(facet, en, other, rank_en);
 CREATE INDEX co_values_rank_fr ON co_values(facet, en, other, rank_fr);
 CREATE INDEX crowd_members_en ON crowd_members(iri, prop, en);
 CREATE INDEX crowd_members_fr ON crowd_members(iri, prop, fr);
+CREATE INDEX crowd_members_member ON crowd_members(iri, member);
 """
 
 
@@ -440,6 +442,11 @@ class Snapshot(ReadOnlyFile):
         sql = f"SELECT member FROM crowd_members WHERE iri = ? AND prop = ? AND {lang} <= ?"
         return [row[0] for row in self._query(sql, (iri, prop, first))]
 
+    def crowd_linked(self, iri: str, iris: Collection[str]) -> set[str]:
+        """Those of `iris` that are members of a crowd of `iri` (they link to it)."""
+        sql = f"SELECT DISTINCT member FROM crowd_members WHERE iri = ? AND member IN ({_marks(iris)})"
+        return {row[0] for row in self._query(sql, (iri, *sorted(iris)))} if iris else set()
+
     def crowds_others(self, iri: str, props: Collection[str], known: Collection[str]) -> int:
         """How many members of the crowds `props` of `iri` are not among `known`."""
         sql = f"""SELECT count(DISTINCT member) FROM crowd_members WHERE iri = ? AND prop IN ({_marks(props)})
@@ -460,6 +467,12 @@ class Snapshot(ReadOnlyFile):
     def blank_crowds(self, iri: str) -> set[str]:
         """The properties of `iri` with more than CROWD blank nodes (see `blanks`)."""
         return {row[0] for row in self._query("SELECT DISTINCT prop FROM blanks WHERE iri = ?", (iri,))}
+
+    def inferred_blanks_stated(self, iri: str) -> bool:
+        """Whether every blank node an inferred link of `iri` reaches is one of its stated links'
+        (a super-property's: "monetary amount" for "estimated cost"), for an entity with blank crowds."""
+        found = self._query("SELECT inferred_stated FROM blank_owners WHERE iri = ?", (iri,))
+        return bool(found and found[0][0])
 
     def blanks(self, iri: str, lang: str) -> list[tuple[str, list[Part]]]:
         """(property, facts) of the blank nodes the page of `iri` shows of its `blank_crowds`, one
@@ -503,6 +516,12 @@ def by_date(derivations: Iterable[Derivation]) -> list[Derivation]:
 
 
 Part = tuple[str, Term]  # a blank node's property and value
+
+
+def facts_in_order(parts: Iterable[Part]) -> list[Part]:
+    """A blank node's facts in one order, whatever the store's: the label a page shows of it (the
+    first in its language) does not depend on the engine."""
+    return sorted(parts, key=lambda part: (part[0], str(part[1])))
 
 
 def blank_key(parts: Iterable[Part]) -> tuple[tuple[str, str], ...]:
@@ -956,6 +975,8 @@ def _blanks(db: sqlite3.Connection, rows: Rows) -> None:
     the least `blank_key`."""
     for r in list(rows(_blank_crowds_query())):
         s, p = r["s"].value, r["p"].value
+        stated = not any(True for _ in rows(_inferred_blank_query(s)))
+        db.execute("INSERT OR IGNORE INTO blank_owners VALUES (?, ?)", (s, stated))
         parts: dict[str, dict[Part, None]] = {}  # blank node → its facts (a fact in two graphs comes twice)
         for x in rows(_blank_parts_query(s, p)):
             facts = parts.setdefault(x["b"].value, {})
@@ -964,16 +985,16 @@ def _blanks(db: sqlite3.Connection, rows: Rows) -> None:
         for lang in SORTED_LANGUAGES:
             chosen: dict[str, tuple[tuple[tuple[str, str], ...], list[Part]]] = {}
             for facts in parts.values():
-                ordered = sorted(facts, key=lambda part: (part[0], str(part[1])))
-                text, key = blank_label(ordered, lang), blank_key(ordered)
+                sorted_facts = facts_in_order(facts)
+                text, key = blank_label(sorted_facts, lang), blank_key(sorted_facts)
                 if text not in chosen or key < chosen[text][0]:
-                    chosen[text] = (key, ordered)
+                    chosen[text] = (key, sorted_facts)
             db.executemany(
                 "INSERT INTO blanks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (s, p, lang, text, i, *part)
-                    for text, (_, ordered) in chosen.items()
-                    for i, part in enumerate(_stored(ordered))
+                    for text, (_, kept) in chosen.items()
+                    for i, part in enumerate(_stored(kept))
                 ),
             )
 
@@ -1008,6 +1029,16 @@ def _blank_crowds_query() -> str:
   FILTER(isBlank(?b) && ?p != <{PROV.qualifiedDerivation}> && STRSTARTS(STR(?s), "{ENTITY_BASE}"))
 }}
 GROUP BY ?s ?p HAVING (COUNT(*) > {CROWD})"""
+
+
+def _inferred_blank_query(s: str) -> str:
+    """A blank node an inferred link of `s` reaches and no stated one does."""
+    return f"""SELECT ?b WHERE {{
+  GRAPH ?g {{ <{s}> ?q ?b }}
+  FILTER(?g != <{ASSERTED_GRAPH}> && isBlank(?b))
+  FILTER NOT EXISTS {{ GRAPH <{ASSERTED_GRAPH}> {{ <{s}> ?p ?b }} }}
+}}
+LIMIT 1"""
 
 
 def _blank_parts_query(s: str, p: str) -> str:
