@@ -153,3 +153,11 @@ def test_a_page_with_its_evidence_in_the_snapshot_reads_no_quote_from_the_store(
     describe_entity(store, crowded, STRATEGY, "en")
     derivation = ox.NamedNode(str(PROV.qualifiedDerivation))
     assert [r for r in read if r.get("p") == derivation] == []
+
+
+def test_an_entity_with_crowds_is_known_a_hub_by_its_members(crowded: Site) -> None:
+    (announced,) = crowded.snapshot.crowds(ANNOUNCED)
+    assert (
+        crowded.snapshot.crowded([ANNOUNCED, CYBERCRIME, STRATEGY], announced.n - 1) >= {ANNOUNCED},
+        crowded.snapshot.crowded([ANNOUNCED], announced.n),
+    ) == (True, set())

@@ -174,6 +174,7 @@ CREATE TABLE crowds(iri TEXT, prop TEXT, n INTEGER, skipped TEXT, PRIMARY KEY (i
 CREATE TABLE crowd_members(iri TEXT, prop TEXT, member TEXT, en INTEGER, fr INTEGER,
   PRIMARY KEY (iri, prop, member)) WITHOUT ROWID;
 CREATE TABLE linked_by(iri TEXT, prop TEXT, PRIMARY KEY (iri, prop)) WITHOUT ROWID;
+CREATE TABLE crowded(iri TEXT PRIMARY KEY, members INTEGER) WITHOUT ROWID;
 CREATE TABLE evidenced(iri TEXT PRIMARY KEY, n INTEGER, all_cited INTEGER) WITHOUT ROWID;
 CREATE TABLE evidence(iri TEXT, position INTEGER, issued TEXT, quote TEXT, lang TEXT, document TEXT,
   PRIMARY KEY (iri, position)) WITHOUT ROWID;
@@ -201,6 +202,7 @@ CREATE INDEX co_values_rank_fr ON co_values(facet, en, other, rank_fr);
 CREATE INDEX crowd_members_en ON crowd_members(iri, prop, en);
 CREATE INDEX crowd_members_fr ON crowd_members(iri, prop, fr);
 CREATE INDEX crowd_members_member ON crowd_members(iri, member);
+INSERT INTO crowded SELECT iri, count(DISTINCT member) FROM crowd_members GROUP BY iri;
 """
 
 
@@ -447,11 +449,24 @@ class Snapshot(ReadOnlyFile):
         sql = f"SELECT DISTINCT member FROM crowd_members WHERE iri = ? AND member IN ({_marks(iris)})"
         return {row[0] for row in self._query(sql, (iri, *sorted(iris)))} if iris else set()
 
+    def crowded(self, iris: Collection[str], more_than: int) -> set[str]:
+        """Those of `iris` whose crowds have more than `more_than` members (so as many links)."""
+        sql = f"SELECT iri FROM crowded WHERE members > ? AND iri IN ({_marks(iris)})"
+        return {row[0] for row in self._query(sql, (more_than, *sorted(iris)))} if iris else set()
+
     def crowds_others(self, iri: str, props: Collection[str], known: Collection[str]) -> int:
-        """How many members of the crowds `props` of `iri` are not among `known`."""
-        sql = f"""SELECT count(DISTINCT member) FROM crowd_members WHERE iri = ? AND prop IN ({_marks(props)})
-            AND member NOT IN ({_marks(known)})"""
-        return self._query(sql, (iri, *sorted(props), *sorted(known)))[0][0]
+        """How many members of the crowds `props` of `iri` are not among `known`: all of them (for
+        all its crowds, counted when the file was written: 11,000 at 1000× took 11 ms), less
+        those known."""
+        marks, chosen = _marks(props), sorted(props)
+        if set(props) == {c.prop for c in self.crowds(iri)}:
+            total = self._query("SELECT members FROM crowded WHERE iri = ?", (iri,))[0][0]
+        else:
+            sql = f"SELECT count(DISTINCT member) FROM crowd_members WHERE iri = ? AND prop IN ({marks})"
+            total = self._query(sql, (iri, *chosen))[0][0]
+        sql = f"""SELECT count(DISTINCT member) FROM crowd_members
+            WHERE iri = ? AND prop IN ({marks}) AND member IN ({_marks(known)})"""
+        return total - (self._query(sql, (iri, *chosen, *sorted(known)))[0][0] if known else 0)
 
     def evidenced(self, iri: str) -> tuple[int, bool] | None:
         """For an entity with more than CROWD quotes: how many, and whether every source it is

@@ -109,19 +109,17 @@ SELECT DISTINCT ?n ?p ?m ?direction WHERE {{
 """
 
 
-def degrees_query(neighbours: list[str]) -> str:
-    """How many links each neighbour has, counted in the store up to HUB_LINKS + 1: one with more
-    (a threat every copy of the data shares: 13,000 at 1000×, 80 ms to count them all) is drawn
-    as a hub is, not expanded, rather than read whole for 8 of them."""
-    counted = [
-        f"""{{ SELECT ({n} AS ?n) (COUNT(*) AS ?links) WHERE {{ SELECT ?m WHERE {{
-    GRAPH <{ASSERTED_GRAPH}> {{ {{ {n} ?p ?m }} UNION {{ ?m ?p {n} }} }}
-    FILTER(isIRI(?m) && STRSTARTS(STR(?m), "{ENTITY_BASE}"))
-  }} LIMIT {HUB_LINKS + 1} }} }}"""
-        for n in (str(ox.NamedNode(iri)) for iri in neighbours)
-    ]
-    return "SELECT ?n ?links WHERE {\n  " + "\n  UNION ".join(counted) + "\n}"
-
+# How many links each neighbour has, counted in the store: one with more than HUB_LINKS is drawn as
+# a hub is, not expanded, rather than read whole for 8 of them. Those with a crowd (a threat every
+# copy of the data shares: 13,000 links at 1000×, 80 ms to count) have more: the snapshot says so.
+DEGREES_QUERY = f"""
+SELECT ?n (COUNT(*) AS ?links) WHERE {{
+  VALUES ?n {{ UNDEF }}
+  GRAPH <{ASSERTED_GRAPH}> {{ {{ ?n ?p ?m }} UNION {{ ?m ?p ?n }} }}
+  FILTER(isIRI(?m) && STRSTARTS(STR(?m), "{ENTITY_BASE}"))
+}}
+GROUP BY ?n
+"""
 
 # The workbench's start for one entity: every link in and out, labelled, so a researcher edits from
 # the facts rather than from DESCRIBE's raw triples (blank nodes such as the quotes are on the page).
@@ -542,10 +540,11 @@ def _picture(
     expandable = [
         n for n in inner_ring(iri, links, lambda n: site.label(n, lang), _kind) if kind_of(n) not in HUB_KINDS
     ]
-    if expandable:
-        degrees = store.select(degrees_query(expandable))
-        hubs = {r["n"].value for r in degrees if int(r["links"].value) > HUB_LINKS}
-        expandable = [n for n in expandable if n not in hubs]
+    hubs = site.snapshot.crowded(expandable, HUB_LINKS)
+    if counted := [n for n in expandable if n not in hubs]:
+        degrees = store.select(DEGREES_QUERY, {"n": [ox.NamedNode(n) for n in counted]})
+        hubs |= {r["n"].value for r in degrees if int(r["links"].value) > HUB_LINKS}
+    expandable = [n for n in expandable if n not in hubs]
     if expandable:
         for r in store.select(NEIGHBOURS_QUERY, {"n": [ox.NamedNode(n) for n in expandable]}):
             n, m, prop = r["n"].value, r["m"].value, r["p"].value
