@@ -181,6 +181,8 @@ CREATE TABLE evidence(iri TEXT, position INTEGER, issued TEXT, quote TEXT, lang 
 CREATE TABLE blanks(iri TEXT, prop TEXT, lang TEXT, text TEXT, position INTEGER, part TEXT, kind TEXT,
   value TEXT, datatype TEXT, language TEXT, PRIMARY KEY (iri, prop, lang, text, position)) WITHOUT ROWID;
 CREATE TABLE blank_owners(iri TEXT PRIMARY KEY, inferred_stated INTEGER) WITHOUT ROWID;
+CREATE TABLE own_properties(iri TEXT, graph TEXT, prop TEXT, blanks INTEGER, PRIMARY KEY (iri, graph, prop))
+  WITHOUT ROWID;
 CREATE TABLE meta(key TEXT PRIMARY KEY, value);
 """
 _INDEXES = """
@@ -449,6 +451,13 @@ class Snapshot(ReadOnlyFile):
         sql = f"SELECT DISTINCT member FROM crowd_members WHERE iri = ? AND member IN ({_marks(iris)})"
         return {row[0] for row in self._query(sql, (iri, *sorted(iris)))} if iris else set()
 
+    def own_properties(self, iri: str) -> list[tuple[str, str, bool]]:
+        """(graph, property, whether some values are blank nodes) of the triples of `iri`, if it has
+        crowds, evidence or blank nodes the file holds (else none): what its page looks up
+        instead of reading them all."""
+        sql = "SELECT graph, prop, blanks FROM own_properties WHERE iri = ? ORDER BY graph, prop"
+        return [(g, p, bool(b)) for g, p, b in self._query(sql, (iri,))]
+
     def crowded(self, iris: Collection[str], more_than: int) -> set[str]:
         """Those of `iris` whose crowds have more than `more_than` members (so as many links)."""
         sql = f"SELECT iri FROM crowded WHERE members > ? AND iri IN ({_marks(iris)})"
@@ -651,6 +660,7 @@ def build_snapshot(path: Path, rows: Rows) -> Path:
             _crowds(db, rows, inverses)
             _evidence(db, rows)
             _blanks(db, rows)
+            _own_properties(db, rows)
             db.executescript(_INDEXES)
             db.execute("INSERT INTO meta VALUES ('layout', ?)", (SNAPSHOT_FILE,))
         db.close()
@@ -1064,3 +1074,16 @@ def _blank_parts_query(s: str, p: str) -> str:
   FILTER(?g = <{ASSERTED_GRAPH}> || NOT EXISTS {{ GRAPH <{ASSERTED_GRAPH}> {{ <{s}> ?stated ?b }} }})
   OPTIONAL {{ ?b ?bp ?bo }}
 }}"""
+
+
+def _own_properties(db: sqlite3.Connection, rows: Rows) -> None:
+    """The (graph, property) pairs of the triples of every entity the file holds crowds, evidence
+    or blank nodes of, and whether some of their values are blank nodes."""
+    owners = db.execute("SELECT iri FROM crowds UNION SELECT iri FROM evidenced UNION SELECT iri FROM blank_owners")
+    for (iri,) in owners.fetchall():
+        blanks = "(SUM(IF(isBlank(?o), 1, 0)) AS ?blanks)"
+        found = rows(f"SELECT ?g ?p {blanks} WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} GROUP BY ?g ?p")
+        db.executemany(
+            "INSERT INTO own_properties VALUES (?, ?, ?, ?)",
+            ((iri, r["g"].value, r["p"].value, int(r["blanks"].value) > 0) for r in found),
+        )

@@ -40,48 +40,49 @@ from .site import Site, href, term_label
 
 
 @dataclass(frozen=True)
-class Unread:
-    """What of an entity's own triples its page need not read: the snapshot holds it, or `_facts`
-    would drop it, which it can tell only from links the page does not read (a crowd's)."""
+class Reading:
+    """Which of an entity's own triples its page reads, when the snapshot holds some of what it
+    shows (an entity with crowds, much evidence or many blank nodes) or tells what `_facts` would
+    drop (an inferred link to a crowd member, which links back)."""
 
-    skipped: frozenset[str] = frozenset()  # a crowd's inverse, inferred: every link links back
-    properties: frozenset[str] = frozenset()  # the evidence, when the snapshot holds it
-    blanks: frozenset[str] = frozenset()  # properties whose blank nodes the snapshot holds
-    inferred_blanks: bool = False  # inferred links to blank nodes: all to stated ones
+    # (graph, property) of the triples read, looked up rather than scanned (a shared threat has
+    # 12,000 at 1000×, of which the page reads a few dozen), and whether some values are blank nodes
+    pairs: tuple[tuple[str, str, bool], ...]
+    blanks: frozenset[str]  # properties whose blank nodes the snapshot holds
+    inferred_blanks: bool  # whether inferred links to blank nodes all reach stated ones (not read)
 
 
-def outgoing_query(unread: Unread = Unread()) -> str:
-    """The entity's own triples, and its blank nodes' facts (rows with `bp`). An inferred link to
-    what a stated one reaches (a super-property's) or to what links back to the entity (the
-    inverse of an incoming link: "addressed by", which the incoming links say) is dropped by
-    `_facts`, which has the stated links and the incoming ones (of a crowd, whose members the page
-    does not all read, the snapshot tells); what it need not read is `unread`. Only filters without EXISTS
-    where it can: the store evaluates an EXISTS for every row whatever comes before it (45 ms for
-    a shared threat's 12,000 triples)."""
+def outgoing_query(reading: Reading | None = None) -> str:
+    """The entity's own triples, and its blank nodes' facts (rows with `bp`, without `g`): all of
+    them, or as `reading` says. An inferred link to what a stated one reaches (a super-property's)
+    or to what links back to the entity (the inverse of an incoming link: "addressed by", which
+    the incoming links say) is dropped by `_facts`. No EXISTS where it can: the store evaluates
+    one for every row, whatever comes before it (45 ms for a shared threat's triples)."""
 
-    def iris(properties: Collection[str]) -> str:
-        return ", ".join(str(ox.NamedNode(p)) for p in sorted(properties))
+    def iris(terms: Collection[str], separator: str = " ") -> str:
+        return separator.join(str(ox.NamedNode(t)) for t in sorted(terms))
 
-    asserted = f"<{ASSERTED_GRAPH}>"
-    stated = f"NOT EXISTS {{ GRAPH {asserted} {{ ?s ?stated ?o }} }}"
-    filters = [
-        f"FILTER(?g = {asserted} || ?p NOT IN ({iris(unread.skipped)}))" if unread.skipped else "",
-        f"FILTER(?p NOT IN ({iris(unread.properties)}))" if unread.properties else "",
-        f"FILTER(!isBlank(?o) || ?p NOT IN ({iris(unread.blanks)}))" if unread.blanks else "",
-        ""
-        if not unread.blanks
-        else f"FILTER(?g = {asserted} || !isBlank(?o){'' if unread.inferred_blanks else ' || ' + stated})",
-    ]
-    kept = " ".join(f for f in filters if f)
-    # The blank nodes' facts in a branch of their own: as an OPTIONAL, the store read every value's
-    # triples before keeping a blank node's (70 ms for a measure linked to a shared threat).
+    looked_up, kept, blank_props = "", "", ""
+    if reading is not None:
+        pairs = " ".join(f"({ox.NamedNode(g)} {ox.NamedNode(p)})" for g, p, _ in reading.pairs)
+        looked_up = f"VALUES (?g ?p) {{ {pairs} }} "
+        # the blank nodes read: not those the snapshot holds, nor those of inferred links not read
+        read = {p for g, p, b in reading.pairs if b and (g == str(ASSERTED_GRAPH) or not reading.inferred_blanks)}
+        blank_props = f"VALUES ?p {{ {iris(read - reading.blanks)} }} "
+        if reading.blanks:
+            stated = f"NOT EXISTS {{ GRAPH <{ASSERTED_GRAPH}> {{ ?s ?stated ?o }} }}"
+            kept = (
+                f" FILTER(!isBlank(?o) || ?p NOT IN ({iris(reading.blanks, ', ')}))"
+                f" FILTER(?g = <{ASSERTED_GRAPH}> || !isBlank(?o){'' if reading.inferred_blanks else ' || ' + stated})"
+            )
+    # The blank nodes' facts in a branch of their own, one pattern: as an OPTIONAL, or after a GRAPH,
+    # the store read every value's triples, or every blank node's, first (70 ms for a measure).
     return f"""
 SELECT DISTINCT ?p ?o ?g ?bp ?bo WHERE {{
   VALUES ?s {{ UNDEF }}
-  {{ GRAPH ?g {{ ?s ?p ?o }} {kept} }}
+  {{ {looked_up}GRAPH ?g {{ ?s ?p ?o }}{kept} }}
   UNION
-  {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(isBlank(?o)) {kept}
-    ?o ?bp ?bo }}
+  {{ {blank_props}?s ?p ?o . ?o ?bp ?bo FILTER(isBlank(?o)) }}
 }}
 """
 
@@ -353,14 +354,17 @@ def _own(
     it, and then its links to the quotes are not read, nor those to its sources if every one is a
     quote's."""
     evidenced = site.snapshot.evidenced(iri)
-    evidence = {str(PROV.qualifiedDerivation)} | ({str(PROV.wasDerivedFrom)} if evidenced and evidenced[1] else set())
-    unread = Unread(
-        frozenset(c.skipped for c in crowds if c.skipped),
-        frozenset(evidence if evidenced is not None else ()),
-        frozenset(blanks),
-        bool(blanks) and site.snapshot.inferred_blanks_stated(iri),
-    )
-    rows = store.select(outgoing_query(unread), {"s": ox.NamedNode(iri)})
+    reading = None
+    if owned := site.snapshot.own_properties(iri):
+        unread = {str(PROV.qualifiedDerivation)} if evidenced else set()
+        unread |= {str(PROV.wasDerivedFrom)} if evidenced and evidenced[1] else set()
+        skipped = {c.skipped for c in crowds if c.skipped}  # inferred: all link back
+        pairs = tuple(
+            (g, p, b) for g, p, b in owned if p not in unread and (g == str(ASSERTED_GRAPH) or p not in skipped)
+        )
+        if pairs:  # none would read nothing: the entity would not be found
+            reading = Reading(pairs, frozenset(blanks), bool(blanks) and site.snapshot.inferred_blanks_stated(iri))
+    rows = store.select(outgoing_query(reading), {"s": ox.NamedNode(iri)})
     return rows, site.snapshot.evidence(iri) if evidenced is not None else _derivations(site, rows)
 
 
@@ -370,19 +374,26 @@ def _linked_from(site: Site, iri: str, rows: list[dict], incoming_rows: list[dic
     found = {r["x"].value for r in incoming_rows}
     if crowds:
         inferred = {
-            r["o"].value for r in rows if r["g"].value != str(ASSERTED_GRAPH) and isinstance(r["o"], ox.NamedNode)
+            r["o"].value
+            for r in _links(rows)
+            if r["g"].value != str(ASSERTED_GRAPH) and isinstance(r["o"], ox.NamedNode)
         }
         found |= site.snapshot.crowd_linked(iri, inferred - found)
     return found
+
+
+def _links(rows: list[dict]) -> list[dict]:
+    """The rows of `outgoing_query` that are the entity's triples (the others, a blank node's facts)."""
+    return [r for r in rows if "bp" not in r]
 
 
 def _facts(rows: list[dict], linked_from: set[str]) -> list[tuple[str, Term, bool]]:
     """(property, object, inferred) of the entity's own triples worth showing: an inferred one only
     when it reaches something no stated link in either direction reaches (so not a super-property
     of a stated link, nor an inverse of an incoming one, which the caller adds itself)."""
-    asserted = {r["o"].value for r in rows if r["g"].value == str(ASSERTED_GRAPH)}
+    asserted = {r["o"].value for r in _links(rows) if r["g"].value == str(ASSERTED_GRAPH)}
     facts: dict[tuple[str, Term], bool] = {}
-    for r in rows:
+    for r in _links(rows):
         prop, obj, inferred = r["p"].value, r["o"], r["g"].value != str(ASSERTED_GRAPH)
         if prop in SHOWN_APART or (inferred and (obj.value in asserted or obj.value in linked_from)):
             continue
