@@ -443,6 +443,8 @@ class Snapshot(ReadOnlyFile):
     def crowd_members(self, iri: str, prop: str, lang: str, first: int) -> list[str]:
         """The first `first` members of each kind of the crowd `prop` of `iri` (unordered): what the
         page shows of it and what its picture's inner ring may draw. `lang` is a sorted language."""
+        if lang not in SORTED_LANGUAGES:  # a column's name: never a reader's value
+            raise ValueError(f"members are ranked in {', '.join(SORTED_LANGUAGES)}, not {lang!r}")
         sql = f"SELECT member FROM crowd_members WHERE iri = ? AND prop = ? AND {lang} <= ?"
         return [row[0] for row in self._query(sql, (iri, prop, first))]
 
@@ -1000,8 +1002,9 @@ def _blanks(db: sqlite3.Connection, rows: Rows) -> None:
     the least `blank_key`."""
     for r in list(rows(_blank_crowds_query())):
         s, p = r["s"].value, r["p"].value
-        stated = not any(True for _ in rows(_inferred_blank_query(s)))
-        db.execute("INSERT OR IGNORE INTO blank_owners VALUES (?, ?)", (s, stated))
+        if not db.execute("SELECT 1 FROM blank_owners WHERE iri = ?", (s,)).fetchone():  # once per entity
+            stated = not any(True for _ in rows(_inferred_blank_query(s)))
+            db.execute("INSERT INTO blank_owners VALUES (?, ?)", (s, stated))
         parts: dict[str, dict[Part, None]] = {}  # blank node → its facts (a fact in two graphs comes twice)
         for x in rows(_blank_parts_query(s, p)):
             facts = parts.setdefault(x["b"].value, {})
