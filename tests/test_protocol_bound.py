@@ -1,5 +1,5 @@
 """`sugraph serve`'s HTTP protocol (web/protocol.py): httptools' parser, with h11's bound on a request's
-head, so a client cannot make the server buffer a head of any size before LimitsMiddleware answers."""
+head, so a client cannot make the server buffer a head of any size before `middleware.Frame` answers."""
 
 from __future__ import annotations
 

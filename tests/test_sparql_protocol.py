@@ -324,18 +324,46 @@ def test_service_description_endpoint_with_a_hostile_host_is_the_public_one(clie
     assert endpoints(response) == {"https://w3id.org/sugraph/sparql"}
 
 
-def test_cors(client):
+def test_any_origin_may_read_an_answer_and_its_exposed_headers(client):
     response = client.get("/sparql", params={"query": MEASURES}, headers={"Origin": "https://example.org"})
     assert response.headers["access-control-allow-origin"] == "*"
+    assert response.headers["access-control-expose-headers"] == "ETag, Link, Content-Location, Sugraph-Inferred-Triples"
+
+
+def test_every_answer_varies_by_origin_in_one_vary_header(client):
+    response = client.get("/doc/measure/eu-approach-hybrid-threats", headers={"Accept": "text/turtle"})
+    assert response.headers.get_list("vary") == ["Accept, Accept-Encoding, Origin"]  # gzip's and CORS's joined
+    assert "access-control-allow-origin" not in response.headers  # no Origin, no CORS headers
+
+
+def test_a_refusal_is_readable_across_origins(client):
+    response = client.get("/sparql", params={"query": "x" * 20_000}, headers={"Origin": "https://example.org"})
+    assert response.status_code == 414 and response.headers["access-control-allow-origin"] == "*"
+    assert response.headers["x-content-type-options"] == "nosniff" and response.headers["x-request-id"]
+
+
+def test_a_preflight_allows_posting_any_headers(client):
     preflight = client.options(
         "/sparql",
         headers={
             "Origin": "https://example.org",
             "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type",
+            "Access-Control-Request-Headers": "content-type, x-custom",
         },
     )
-    assert preflight.status_code == 200 and "POST" in preflight.headers["access-control-allow-methods"]
+    assert preflight.status_code == 200 and preflight.text == "OK"
+    assert preflight.headers["access-control-allow-methods"] == "GET, POST, HEAD, OPTIONS"
+    assert preflight.headers["access-control-allow-headers"] == "content-type, x-custom"
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert preflight.headers["access-control-max-age"] == "86400"
+    assert preflight.headers["x-request-id"] and preflight.headers["referrer-policy"] == "no-referrer"
+
+
+def test_a_preflight_for_another_method_is_refused(client):
+    preflight = client.options(
+        "/sparql", headers={"Origin": "https://example.org", "Access-Control-Request-Method": "DELETE"}
+    )
+    assert (preflight.status_code, preflight.text) == (400, "Disallowed CORS method")
 
 
 def test_large_results_are_gzipped(client):

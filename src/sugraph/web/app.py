@@ -8,7 +8,6 @@ what is derived from them.
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from .. import __version__
@@ -46,15 +45,7 @@ def create_app(
     )
     app.add_middleware(sparql.Endpoint)  # innermost: /sparql inside every middleware, ahead of the routing
     app.add_middleware(GZipMiddleware, minimum_size=2048)
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=["*"],
-        allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
-        allow_headers=["*"],
-        max_age=86400,
-        expose_headers=["ETag", "Link", "Content-Location", "Sugraph-Inferred-Triples"],
-    )
-    middleware.install(app, settings)  # outermost: request id, access log, security headers, limits
+    middleware.install(app, settings)  # outermost: limits, request id, CORS, security headers, last resort, log
     errors.install(app)
     context.install(app, ServingContext(settings, graph, store))
     # Routers are included here, one line per module (sparql, queries, linkeddata, pages, …).

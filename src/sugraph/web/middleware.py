@@ -1,9 +1,11 @@
-"""What every request goes through, whatever route answers it: an id, an access-log line, security
-headers, size limits, and a last-resort handler that never lets an internal error reach the client.
+"""What every request goes through, whatever route answers it, in one ASGI layer: size limits, an
+id, the CORS policy, security headers, a last-resort handler that never lets an internal error
+reach the client, and an access-log line.
 
-All are plain ASGI middlewares, not Starlette's BaseHTTPMiddleware, which buffers and breaks
-streamed responses (dumps, large SPARQL results). `install` adds them in the one correct order.
-"""
+One layer, not one per job: each layer costs every request a coroutine and every message a `send`
+wrapper, and six of them were a third of a cached `/sparql` answer's time in the server
+(bench/RESULTS.md). It is a plain ASGI middleware, not Starlette's BaseHTTPMiddleware, which
+buffers and breaks streamed responses (dumps, large SPARQL results)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -26,7 +30,7 @@ from .errors import error_response
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("sugraph.access")
 
-REQUEST_ID_HEADER = "x-request-id"
+REQUEST_ID_HEADER = b"x-request-id"
 REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _LOGGED_PATH_LENGTH = 300
@@ -39,138 +43,39 @@ CSP = (
 _ACTIVE_TYPES = (b"text/html", b"application/xhtml+xml", b"image/svg+xml")
 SECURITY_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"))
 
+# Any origin may read any answer (open data, no credentials): Starlette's policy object answers the
+# preflights; a simple answer gets its headers here.
+CORS = CORSMiddleware(
+    None,  # type: ignore[arg-type]  # used for its policy only, never as a layer
+    allow_origins=["*"],
+    allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
+    allow_headers=["*"],
+    max_age=86400,
+    expose_headers=["ETag", "Link", "Content-Location", "Sugraph-Inferred-Triples"],
+)
+_CORS_HEADERS = tuple((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in CORS.simple_headers.items())
+_CORS_NAMES = frozenset(k for k, _ in _CORS_HEADERS)
+
 
 def install(app: Any, settings: Settings) -> None:
-    """Wrap `app` (outermost first): request id → access log → security headers → errors → limits."""
-    app.add_middleware(LimitsMiddleware, settings=settings)
-    app.add_middleware(ErrorMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(AccessLogMiddleware)
-    app.add_middleware(RequestIdMiddleware)
+    """Wrap `app` in the one layer every request goes through (add it last: outermost)."""
+    app.add_middleware(Frame, settings=settings)
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
     return next((v for k, v in scope["headers"] if k == name), None)
 
 
-class RequestIdMiddleware:
-    """Give each request an id (the client's X-Request-ID if sane, else a new one), expose it to
-    logs and handlers, and echo it in the response so a client can quote it in a bug report."""
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        incoming = (_header(scope, REQUEST_ID_HEADER.encode()) or b"").decode("latin-1")
-        request_id = incoming if _SANE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
-        token = REQUEST_ID.set(request_id)
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (REQUEST_ID_HEADER.encode(), request_id.encode())]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            REQUEST_ID.reset(token)
-
-
-class AccessLogMiddleware:
-    """One log line per request, once its response is complete: method, path, status, duration, bytes.
-    The path is logged raw (still percent-encoded) and cut short, so a hostile URL cannot forge lines."""
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        start = time.perf_counter()
-        status, sent = 0, 0
-
-        async def counting_send(message: Message) -> None:
-            nonlocal status, sent
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            elif message["type"] == "http.response.body":
-                sent += len(message.get("body", b""))
-            await send(message)
-
-        try:
-            await self.app(scope, receive, counting_send)
-        finally:
-            path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")[:_LOGGED_PATH_LENGTH]
-            fields = {
-                "method": scope["method"],
-                "path": path,
-                "status": status,
-                "duration_ms": round((time.perf_counter() - start) * 1000, 1),
-                "bytes": sent,
-                "request_id": REQUEST_ID.get(),
-            }
-            access_log.info(
-                "%(method)s %(path)s %(status)d %(duration_ms).1fms %(bytes)dB", fields, extra={"http": fields}
-            )
-
-
-class SecurityHeadersMiddleware:
-    """nosniff and no-referrer on every response; a Content-Security-Policy that forbids inline and
-    foreign script on every document a browser could run script in. A route's own CSP is kept."""
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {k.lower() for k, _ in headers}
-                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in present]
-                content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
-                if content_type.lower().startswith(_ACTIVE_TYPES) and b"content-security-policy" not in present:
-                    extra.append((b"content-security-policy", CSP.encode()))
-                message["headers"] = headers + extra
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-class ErrorMiddleware:
-    """The last resort: an exception no route handled becomes a 500 whose body names only the
-    request id; the traceback goes to the server log, never to the client."""
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except Exception:
-            log.exception("unhandled error on %s %s", scope["method"], scope["path"][:_LOGGED_PATH_LENGTH])
-            if not started:  # else the server closes the connection: the client sees a cut response
-                answer = error_response(Request(scope), 500, "internal error", page=False, request_id=REQUEST_ID.get())
-                await answer(scope, receive, send)
-
-
-class LimitsMiddleware:
-    """Refuse oversized requests before any route works on them: URL → 414, headers → 431,
-    body → 413 (from Content-Length at once, or while a chunked body is read)."""
+class Frame:
+    """Each request, in order: refused if oversized (URL → 414, headers → 431, body → 413, from
+    Content-Length at once or while a chunked body is read); given an id (the client's
+    X-Request-ID if sane, else a new one: in logs, handlers and the response, so a client can quote
+    it); a CORS preflight answered. Each response: CORS, nosniff and no-referrer headers, and a
+    Content-Security-Policy forbidding inline and foreign script on every document a browser could
+    run script in (a route's own CSP is kept). An exception no route handled becomes a 500 naming
+    only the request id (the traceback goes to the log). Last, one access-log line: method, path
+    (raw, still percent-encoded, cut short, so a hostile URL cannot forge lines), status,
+    duration, bytes."""
 
     def __init__(self, app: ASGIApp, settings: Settings):
         self.app = app
@@ -181,10 +86,48 @@ class LimitsMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        refusal = self._refusal(scope)
-        if refusal:
-            status, message = refusal
-            return await error_response(Request(scope), status, message, page=False)(scope, receive, send)
+        start = time.perf_counter()
+        incoming = (_header(scope, REQUEST_ID_HEADER) or b"").decode("latin-1")
+        request_id = incoming if _SANE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        token = REQUEST_ID.set(request_id)
+        origin = _header(scope, b"origin")
+        preflight = (
+            origin is not None
+            and scope["method"] == "OPTIONS"
+            and _header(scope, b"access-control-request-method") is not None
+        )
+        status, sent, started = 0, 0, False
+
+        async def framed_send(message: Message) -> None:
+            nonlocal status, sent, started
+            if message["type"] == "http.response.start":
+                started, status = True, message["status"]
+                message["headers"] = _response_headers(message.get("headers", []), request_id, origin, preflight)
+            elif message["type"] == "http.response.body":
+                sent += len(message.get("body", b""))
+            await send(message)
+
+        try:
+            refusal = self._refusal(scope)
+            if refusal:
+                answer = error_response(Request(scope), *refusal, page=False)
+            elif preflight:
+                answer = CORS.preflight_response(request_headers=Headers(scope=scope))
+            else:
+                return await self.app(scope, self._limited(receive), framed_send)
+            await answer(scope, receive, framed_send)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"][:_LOGGED_PATH_LENGTH])
+            if not started:  # else the server closes the connection: the client sees a cut response
+                answer = error_response(Request(scope), 500, "internal error", page=False, request_id=request_id)
+                await answer(scope, receive, framed_send)
+        finally:
+            if access_log.isEnabledFor(logging.INFO):
+                _log_access(scope, status, sent, start, request_id)
+            REQUEST_ID.reset(token)
+
+    def _limited(self, receive: Receive) -> Receive:
         received = 0
 
         async def limited_receive() -> Message:
@@ -195,7 +138,7 @@ class LimitsMiddleware:
                 raise HTTPException(413, self._body_message())
             return message
 
-        await self.app(scope, limited_receive, send)
+        return limited_receive
 
     def _refusal(self, scope: Scope) -> tuple[int, str] | None:
         query = scope.get("query_string", b"")
@@ -215,6 +158,40 @@ class LimitsMiddleware:
 
     def _body_message(self) -> str:
         return f"request body larger than the limit of {self.max_body} bytes"
+
+
+def _response_headers(
+    headers: list[tuple[bytes, bytes]], request_id: str, origin: bytes | None, preflight: bool
+) -> list[tuple[bytes, bytes]]:
+    """A response's headers with the frame's: CORS (a preflight's answer has its own), security
+    headers a route did not set, and the request id."""
+    headers = list(headers)
+    if not preflight:  # as Starlette's CORS: its headers replace a route's, Vary joined into one
+        vary = [v for k, v in headers if k.lower() == b"vary"]
+        headers = [
+            (k, v) for k, v in headers if k.lower() != b"vary" and (origin is None or k.lower() not in _CORS_NAMES)
+        ]
+        headers += [*(_CORS_HEADERS if origin is not None else ()), (b"vary", b", ".join([*vary, b"Origin"]))]
+    present = {k.lower() for k, _ in headers}
+    headers += [(k, v) for k, v in SECURITY_HEADERS if k not in present]
+    content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+    if content_type.lower().startswith(_ACTIVE_TYPES) and b"content-security-policy" not in present:
+        headers.append((b"content-security-policy", CSP.encode()))
+    headers.append((REQUEST_ID_HEADER, request_id.encode()))
+    return headers
+
+
+def _log_access(scope: Scope, status: int, sent: int, start: float, request_id: str) -> None:
+    path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")[:_LOGGED_PATH_LENGTH]
+    fields = {
+        "method": scope["method"],
+        "path": path,
+        "status": status,
+        "duration_ms": round((time.perf_counter() - start) * 1000, 1),
+        "bytes": sent,
+        "request_id": request_id,
+    }
+    access_log.info("%(method)s %(path)s %(status)d %(duration_ms).1fms %(bytes)dB", fields, extra={"http": fields})
 
 
 class LogFormatter(logging.Formatter):

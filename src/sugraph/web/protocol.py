@@ -3,7 +3,7 @@
 h11 (pure Python) costs a cheap query a third of its time; httptools parses in C. But h11 drops a
 connection whose request head (URL and headers) grows past `h11_max_incomplete_event_size`, while
 uvicorn's httptools protocol buffers a head of any size: 100 MB of one header is 100 MB of memory
-per connection before LimitsMiddleware can answer 431. So this protocol ends such a connection the
+per connection before the middleware (`middleware.Frame`) can answer 431. So this protocol ends such a connection the
 way uvicorn's h11 protocol does (400 "Invalid HTTP request received.", then close), under the same
 setting. It counts the chunks received while a head is incomplete; a chunk in which a head is
 completed does not count (the rest of it is a body, or the start of the next head, which is then

@@ -160,8 +160,8 @@ ANSWERED = ("GET", "POST", "HEAD")
 
 class Endpoint:
     """/sparql's GET, POST and HEAD answered here, ahead of FastAPI's routing, dependency solving and
-    exception layers (in process, ~40% of a cheap query's time), and inside every middleware (request
-    id, access log, security headers, limits, CORS, gzip), so their answers are unchanged. The
+    exception layers (in process, ~40% of a cheap query's time), and inside both middlewares (`middleware.Frame`:
+    limits, request id, CORS, security headers, access log; then gzip), so their answers are unchanged. The
     handler is `sparql`; its errors are rendered by the app's own exception handlers (errors.py), as
     a route's would be. The routes below declare it for the API docs and answer the rest (405)."""
 
