@@ -11,13 +11,28 @@ from sugraph.store.engine import Dataset
 from sugraph.store.pipe import receive, receive_request, send, send_request
 
 
-def test_messages_arrive_whole_and_in_order() -> None:
+def test_messages_arrive_whole() -> None:
     ours, theirs = socket.socketpair()
     big = bytes(range(256)) * 8192  # 2 MB: more than the socket buffers, so sent and read in parts
-    sender = threading.Thread(target=lambda: [send(ours, p) for p in (b"", b"0yes", big)])
-    sender.start()
-    assert [receive(theirs) for _ in range(3)] == [b"", b"0yes", big]
-    sender.join()
+    for payload in (b"", b"0yes", big):  # one at a time: each side waits for the other's answer
+        sender = threading.Thread(target=send, args=(ours, payload))
+        sender.start()
+        assert receive(theirs) == payload
+        sender.join()
+
+
+def test_a_length_read_in_parts_is_joined() -> None:
+    ours, theirs = socket.socketpair()
+    ours.sendall(b"\0\0\0")
+    threading.Timer(0.05, ours.sendall, args=(b"\0\0\0\0\x03yes",)).start()
+    assert receive(theirs) == b"yes"
+
+
+def test_a_second_message_sent_before_the_answer_is_refused() -> None:
+    ours, theirs = socket.socketpair()
+    ours.sendall(b"\0\0\0\0\0\0\0\x02ok\0\0\0\0\0\0\0\x02ok")
+    with pytest.raises(OSError, match="more than one message"):
+        receive(theirs)
 
 
 def test_a_request_keeps_its_dataset() -> None:

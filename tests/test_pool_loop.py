@@ -234,14 +234,26 @@ def test_the_loop_reads_and_writes_the_pipes_framing() -> None:
         ours, theirs = socket.socketpair()
         ours.setblocking(False)
         theirs.setblocking(False)
-        for payload in (b"", b"0yes"):
-            await asend(loop, ours, payload)
-        writing = asyncio.create_task(asend(loop, ours, big))
-        answers = [await areceive(loop, theirs) for _ in range(3)]
-        await writing
+        answers = []
+        for payload in (b"", b"0yes", big):  # one at a time: each side waits for the other's answer
+            writing = asyncio.create_task(asend(loop, ours, payload))
+            answers.append(await areceive(loop, theirs))
+            await writing
         return answers
 
     assert asyncio.run(exchange()) == [b"", b"0yes", big]
+
+
+def test_the_loop_refuses_a_second_message_sent_before_the_answer() -> None:
+    async def twice() -> None:
+        loop = asyncio.get_running_loop()
+        ours, theirs = socket.socketpair()
+        theirs.setblocking(False)
+        ours.sendall(b"\0\0\0\0\0\0\0\x02ok\0\0\0\0\0\0\0\x02ok")
+        with pytest.raises(OSError, match="more than one message"):
+            await areceive(loop, theirs)
+
+    asyncio.run(twice())
 
 
 def test_a_message_cut_off_is_an_end_of_file_on_the_loop() -> None:

@@ -36,8 +36,25 @@ def send(sock: socket.socket, payload: bytes) -> None:
 def receive(sock: socket.socket) -> bytes:
     """One whole message; EOFError when the other end has closed the pipe (socket.timeout, an
     OSError, when the socket's timeout passes first)."""
-    (length,) = _LENGTH.unpack(_exactly(sock, _LENGTH.size))
-    return _exactly(sock, length)
+    first = sock.recv(_COPY_BELOW)
+    if 0 < len(first) < _LENGTH.size:
+        first += _exactly(sock, _LENGTH.size - len(first))
+    missing = _missing(first)
+    return first[_LENGTH.size :] + _exactly(sock, missing) if missing else first[_LENGTH.size :]
+
+
+def _missing(first: bytes) -> int:
+    """How many bytes of its message a first read (of up to _COPY_BELOW bytes, its length whole)
+    lacks. One read takes a whole small message with its length, so the reader wakes once per
+    message; each side sends one message and waits for the other's, so a read never reaches into
+    the next."""
+    if not first:
+        raise EOFError("the other end closed the pipe")
+    (length,) = _LENGTH.unpack_from(first)
+    missing = _LENGTH.size + length - len(first)
+    if missing < 0:
+        raise OSError("the other end sent more than one message")
+    return missing
 
 
 def send_request(sock: socket.socket, request: tuple) -> None:
@@ -55,8 +72,11 @@ def receive_request(sock: socket.socket) -> tuple:
 async def areceive(loop: asyncio.AbstractEventLoop, sock: socket.socket) -> bytes:
     """`receive` on the event loop, for a non-blocking socket: the loop wakes to the reply, no
     thread waits for it."""
-    (length,) = _LENGTH.unpack(await _aexactly(loop, sock, _LENGTH.size))
-    return await _aexactly(loop, sock, length)
+    first = await loop.sock_recv(sock, _COPY_BELOW)
+    if 0 < len(first) < _LENGTH.size:
+        first += await _aexactly(loop, sock, _LENGTH.size - len(first))
+    missing = _missing(first)
+    return first[_LENGTH.size :] + await _aexactly(loop, sock, missing) if missing else first[_LENGTH.size :]
 
 
 async def asend(loop: asyncio.AbstractEventLoop, sock: socket.socket, payload: bytes) -> None:
@@ -65,7 +85,7 @@ async def asend(loop: asyncio.AbstractEventLoop, sock: socket.socket, payload: b
         await loop.sock_sendall(sock, chunk)
 
 
-async def _aexactly(loop: asyncio.AbstractEventLoop, sock: socket.socket, size: int) -> bytes:
+async def _aexactly(loop: asyncio.AbstractEventLoop, sock: socket.socket, size: int) -> bytearray:
     buffer = bytearray(size)
     view, got = memoryview(buffer), 0
     while got < size:
@@ -73,10 +93,10 @@ async def _aexactly(loop: asyncio.AbstractEventLoop, sock: socket.socket, size: 
         if n == 0:
             raise EOFError("the other end closed the pipe")
         got += n
-    return bytes(buffer)
+    return buffer  # not copied: the caller joins it to the first read
 
 
-def _exactly(sock: socket.socket, size: int) -> bytes:
+def _exactly(sock: socket.socket, size: int) -> bytearray:
     buffer = bytearray(size)
     view, got = memoryview(buffer), 0
     while got < size:
@@ -84,4 +104,4 @@ def _exactly(sock: socket.socket, size: int) -> bytes:
         if n == 0:
             raise EOFError("the other end closed the pipe")
         got += n
-    return bytes(buffer)
+    return buffer  # not copied: the caller joins it to the first read

@@ -343,7 +343,8 @@ class PooledStore(Store):
         conn = worker.conn
         assert conn is not None
         try:
-            conn.setblocking(False)  # the threads' path sets its own timeouts each time
+            if conn.gettimeout() != 0.0:  # the threads' path sets its own timeouts each time
+                conn.setblocking(False)
             async with asyncio.timeout(deadline - time.monotonic()):
                 await asend(loop, conn, encode_request((sparql, form, media_type, dataset, max_bytes, preparation)))
                 reply = await areceive(loop, conn)
