@@ -21,7 +21,10 @@ Load: wrk with one thread, `--connections`, `--duration` seconds per line (witho
 client of this file, slower: the table says which). Last, `sugraph validate` against pySHACL's
 command line (whole process, bench/validate_bench.py's functions) on the shipped data and at the
 largest scale (`--skip-pyshacl-100` leaves pySHACL out there: it takes minutes).
-Everything listens on 127.0.0.1 only and is stopped at the end.
+After each line the machine must be quiet again (80% idle) within 20 s; else the server just
+measured, still answering what the line left queued, is restarted (the line's rate stands), so no
+server's leftover work is measured as the next one's slowness. Everything listens on 127.0.0.1
+only and is stopped at the end.
 """
 
 from __future__ import annotations
@@ -42,7 +45,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -96,22 +98,56 @@ def wait_until_up(process: subprocess.Popen, url: str, seconds: float = 600) -> 
     raise SystemExit(f"{url} did not start within {seconds:g} s")
 
 
-@contextlib.contextmanager
-def serving(command: list[str], endpoint: str, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run one server until the block ends; yields its query endpoint."""
-    process = subprocess.Popen(
-        command, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        wait_until_up(process, endpoint)
-        yield endpoint
-    finally:
-        process.terminate()
+class Server:
+    """One server process on its port, restartable: a server still working through the queue a
+    line left (rdflib-endpoint on the headline question: minutes a query at 100×) is restarted, so
+    it takes no core from the next server measured."""
+
+    def __init__(self, command: list[str], endpoint: str, env: dict[str, str] | None = None):
+        self.command, self.endpoint, self.env = command, endpoint, {**os.environ, **(env or {})}
+        self.process = self._start()
+
+    def _start(self) -> subprocess.Popen:
+        process = subprocess.Popen(self.command, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_until_up(process, self.endpoint)
+        return process
+
+    def stop(self) -> None:
+        self.process.terminate()
         try:
-            process.wait(timeout=30)
+            self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            self.process.kill()
+            self.process.wait()
+
+    def restart(self) -> None:
+        self.process.kill()  # its queue is what is to go: no graceful shutdown that would finish it
+        self.process.wait()
+        self.process = self._start()
+
+
+def idle_fraction(seconds: float = 0.5) -> float:
+    """The share of the machine's CPU time that was idle over `seconds` (/proc/stat)."""
+
+    def times() -> list[int]:
+        with open("/proc/stat") as stat:
+            return [int(v) for v in stat.readline().split()[1:]]
+
+    before = times()
+    time.sleep(seconds)
+    spent = [b - a for a, b in zip(before, times(), strict=True)]
+    return (spent[3] + spent[4]) / max(1, sum(spent))  # idle + iowait
+
+
+def settle(server: Server, seconds: float = 20, quiet: float = 0.8) -> bool:
+    """After a line: wait until the machine is quiet again; a server still busy then (answering
+    the queries the load left queued) is restarted. Whether it was."""
+    stop = time.perf_counter() + seconds
+    while time.perf_counter() < stop:
+        if idle_fraction() >= quiet:
+            return False
+    server.restart()
+    return True
 
 
 def servers(
@@ -257,34 +293,37 @@ def query_rates(
         scale_dir, store = prepared(scale)
         wanted = [*only, REFERENCE] if only else [""]
         chosen = [s for s in servers(scale_dir, store, baseline) if any(o in s[0] for o in wanted)]
-        with contextlib.ExitStack() as running:
-            endpoints = {}
+        running: dict[str, Server] = {}
+        seen: dict = {}
+        try:
             for name, command, path, env in chosen:
                 port = free_port()
-                endpoints[name] = running.enter_context(
-                    serving(with_port(name, command, port), f"http://127.0.0.1:{port}{path}", env)
-                )
-            seen: dict = {}
+                running[name] = Server(with_port(name, command, port), f"http://127.0.0.1:{port}{path}", env)
             asked = cases()
             for turn in range(rounds):
                 for case, query, new in asked:
-                    for name, endpoint in endpoints.items():
+                    for name, server in running.items():
                         if name.startswith("bare") and case != asked[0][0]:
                             continue
                         shown = "any request (a constant answer)" if name.startswith("bare") else case
-                        drain(endpoint)
-                        rate = load(f"{endpoint}?query={query}", new, duration, connections)
+                        drain(server.endpoint)
+                        rate = load(f"{server.endpoint}?query={query}", new, duration, connections)
                         seen.setdefault((name, shown), []).append((turn, rate))
+                        restarted = settle(server)
                         print(
-                            f"  {scale}× round {turn + 1}: {name}: {shown}: {rate:,.0f} req/s",
+                            f"  {scale}× round {turn + 1}: {name}: {shown}: {rate:,.0f} req/s"
+                            + (" (still busy after the line: restarted)" if restarted else ""),
                             file=sys.stderr,
                             flush=True,
                         )
-            for (name, case), runs in seen.items():
-                reference = dict(seen.get((REFERENCE, case), []))
-                ratios = [abs(rate) / abs(reference[turn]) for turn, rate in runs if reference.get(turn)]
-                median = statistics.median(rate for _, rate in runs)
-                rates.setdefault((name, case), {})[scale] = (median, statistics.median(ratios) if ratios else None)
+        finally:
+            for server in running.values():
+                server.stop()
+        for (name, case), runs in seen.items():
+            reference = dict(seen.get((REFERENCE, case), []))
+            ratios = [abs(rate) / abs(reference[turn]) for turn, rate in runs if reference.get(turn)]
+            median = statistics.median(rate for _, rate in runs)
+            rates.setdefault((name, case), {})[scale] = (median, statistics.median(ratios) if ratios else None)
     return rates
 
 
